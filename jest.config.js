@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  // Tests start real Temporal servers, workers and OCR engines.
+  testTimeout: 120_000,
+  // Fail on handles left open instead of hanging CI.
+  forceExit: false,
+  detectOpenHandles: false,
+};

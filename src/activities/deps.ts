@@ -1,0 +1,20 @@
+import type { Logger } from 'pino';
+import type { OcrEngine } from '../ocr/types';
+import type { BlobStore } from '../storage/blobStore';
+
+/** What the step activities need from the worker process; tests pass their own. */
+export interface ActivityDeps {
+  blobs: BlobStore;
+  ocr: OcrEngine;
+  logger: Logger;
+  /** Codes of the languages installed for the OCR engine. */
+  languages: readonly string[];
+  limits: {
+    /** Largest image, in pixels, a page may have. */
+    maxPixels: number;
+  };
+  /** How many pages of one document run at once. */
+  pageConcurrency: number;
+  /** How often a long step reports that it is alive, in ms. */
+  heartbeatIntervalMs: number;
+}

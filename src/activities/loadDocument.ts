@@ -1,0 +1,49 @@
+import sharp from 'sharp';
+import { detectMediaType } from '../ocr/mediaType';
+import { JobErrorCode } from '../shared/errorCodes';
+import type { LoadDocumentInput, LoadedDocument } from '../shared/steps';
+import type { ActivityDeps } from './deps';
+import { permanentFailure, withErrorCode } from './failures';
+import { readSource } from './source';
+
+/** Media types sharp decodes page by page. */
+const RASTER_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/tiff']);
+/** Formats whose extra frames are animation, not pages. */
+const SINGLE_PAGE_TYPES = new Set(['image/gif', 'image/webp']);
+
+/** Step `load`: check that the document is one we can read and count its pages. */
+export function loadDocumentActivity(deps: ActivityDeps) {
+  return async function loadDocument({ source }: LoadDocumentInput): Promise<LoadedDocument> {
+    return withErrorCode(JobErrorCode.STORAGE_FAILED, async () => {
+      const bytes = await readSource(deps.blobs, source);
+      const mediaType = detectMediaType(bytes);
+      if (mediaType === null || !RASTER_TYPES.has(mediaType)) {
+        throw permanentFailure(
+          JobErrorCode.UNSUPPORTED_MEDIA_TYPE,
+          `documents of type ${mediaType ?? 'unknown'} cannot be read; send PNG, JPEG, TIFF, GIF or WebP`,
+        );
+      }
+      const metadata = await sharp(bytes, { limitInputPixels: false })
+        .metadata()
+        .catch((err: Error) => {
+          throw permanentFailure(JobErrorCode.CORRUPT_DOCUMENT, `the ${mediaType} document cannot be decoded: ${err.message}`);
+        });
+      const width = metadata.width ?? 0;
+      const height = metadata.pageHeight ?? metadata.height ?? 0;
+      if (width * height > deps.limits.maxPixels) {
+        throw permanentFailure(
+          JobErrorCode.IMAGE_TOO_LARGE,
+          `a page of ${width}x${height} pixels is over the limit of ${deps.limits.maxPixels} pixels`,
+        );
+      }
+      const pageCount = SINGLE_PAGE_TYPES.has(mediaType) ? 1 : (metadata.pages ?? 1);
+      return {
+        mediaType,
+        bytes: bytes.length,
+        pageCount,
+        pages: Array.from({ length: pageCount }, (_, index) => index + 1),
+        pageConcurrency: deps.pageConcurrency,
+      };
+    });
+  };
+}

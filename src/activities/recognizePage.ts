@@ -1,0 +1,72 @@
+import { Context } from '@temporalio/activity';
+import { JobErrorCode } from '../shared/errorCodes';
+import type { RecognizePageInput, RecognizedPage } from '../shared/steps';
+import { BlobNotFoundError, jobKeys } from '../storage/blobStore';
+import type { ActivityDeps } from './deps';
+import { permanentFailure, withErrorCode } from './failures';
+import { countWords, type StoredPage } from './pageResult';
+
+/** Step `recognize`: OCR one preprocessed page, heartbeating, and store its result. */
+export function recognizePageActivity(deps: ActivityDeps) {
+  return async function recognizePage({ jobId, page, image, languages }: RecognizePageInput): Promise<RecognizedPage> {
+    const context = Context.current();
+    return withErrorCode(JobErrorCode.OCR_FAILED, async () => {
+      const missing = languages.filter((code) => !deps.languages.includes(code));
+      if (missing.length) {
+        throw permanentFailure(JobErrorCode.UNSUPPORTED_LANGUAGE, `languages not installed: ${missing.join(', ')}`);
+      }
+      const resultKey = jobKeys.pageResult(jobId, page);
+      // An earlier attempt may have stored the page and died before reporting it: reuse it.
+      const earlier = await readStoredPage(deps, resultKey);
+      if (earlier) return summarize(earlier, resultKey);
+
+      const png = await deps.blobs.get(image.imageKey);
+      let fraction = 0;
+      const beat = () => context.heartbeat({ page, progress: Math.round(fraction * 100) });
+      beat();
+      const timer = setInterval(beat, deps.heartbeatIntervalMs);
+      const started = performance.now();
+      try {
+        const recognition = await deps.ocr.recognize(png, {
+          languages,
+          signal: context.cancellationSignal,
+          onProgress: (value) => (fraction = value),
+        });
+        const stored: StoredPage = {
+          page,
+          width: image.width,
+          height: image.height,
+          languages,
+          ...recognition,
+          durationMs: Math.round(performance.now() - started),
+        };
+        await deps.blobs.put(resultKey, JSON.stringify(stored));
+        return summarize(stored, resultKey);
+      } finally {
+        clearInterval(timer);
+      }
+    });
+  };
+}
+
+async function readStoredPage(deps: ActivityDeps, key: string): Promise<StoredPage | null> {
+  try {
+    return JSON.parse((await deps.blobs.get(key)).toString('utf8')) as StoredPage;
+  } catch (err) {
+    if (err instanceof BlobNotFoundError) return null;
+    throw err;
+  }
+}
+
+function summarize(stored: StoredPage, resultKey: string): RecognizedPage {
+  return {
+    page: stored.page,
+    confidence: stored.confidence,
+    words: countWords(stored),
+    characters: stored.text.trim().length,
+    width: stored.width,
+    height: stored.height,
+    resultKey,
+    durationMs: stored.durationMs,
+  };
+}

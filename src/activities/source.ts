@@ -1,0 +1,16 @@
+import { JobErrorCode } from '../shared/errorCodes';
+import type { DocumentSource } from '../shared/schemas';
+import { BlobNotFoundError, type BlobStore } from '../storage/blobStore';
+import { permanentFailure } from './failures';
+
+/** The submitted document's bytes; a missing document fails the job for good. */
+export async function readSource(blobs: BlobStore, source: DocumentSource): Promise<Buffer> {
+  try {
+    return await blobs.get(source.key);
+  } catch (err) {
+    if (err instanceof BlobNotFoundError) {
+      throw permanentFailure(JobErrorCode.SOURCE_MISSING, 'the submitted document is no longer stored');
+    }
+    throw err;
+  }
+}

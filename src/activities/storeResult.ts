@@ -1,0 +1,66 @@
+import { JobErrorCode } from '../shared/errorCodes';
+import type { StoreResultInput, StoredResult } from '../shared/steps';
+import { jobKeys } from '../storage/blobStore';
+import type { ActivityDeps } from './deps';
+import { withErrorCode } from './failures';
+import { countWords, type StoredPage } from './pageResult';
+
+/** Separates pages in the text output, as Tesseract's own text renderer does. */
+export const PAGE_SEPARATOR = '\f';
+
+/** What `GET /jobs/{id}` shows of a finished job (`jobs/{id}/result/summary.json`). */
+export interface ResultSummary {
+  text: string;
+  confidence: number;
+  characters: number;
+  pages: Array<{ page: number; text: string; confidence: number; words: number; width: number; height: number }>;
+}
+
+/**
+ * Step `store`: join the page results into the job's result files. Idempotent: it only
+ * reads page results and overwrites its own outputs, so a retry rewrites the same files.
+ */
+export function storeResultActivity(deps: ActivityDeps) {
+  return async function storeResult({ jobId, pages }: StoreResultInput): Promise<StoredResult> {
+    return withErrorCode(JobErrorCode.STORAGE_FAILED, async () => {
+      const ordered = [...pages].sort((a, b) => a.page - b.page);
+      const stored = await Promise.all(
+        ordered.map(async (page) => JSON.parse((await deps.blobs.get(page.resultKey)).toString('utf8')) as StoredPage),
+      );
+      const text = stored.map((page) => page.text).join(PAGE_SEPARATOR);
+      const words = stored.map(countWords);
+      const totalWords = words.reduce((a, b) => a + b, 0);
+      const confidence = totalWords
+        ? round(stored.reduce((sum, page, i) => sum + page.confidence * words[i]!, 0) / totalWords)
+        : 0;
+      const summary: ResultSummary = {
+        text,
+        confidence,
+        characters: text.trim().length,
+        pages: stored.map((page, i) => ({
+          page: page.page,
+          text: page.text,
+          confidence: page.confidence,
+          words: words[i]!,
+          width: page.width,
+          height: page.height,
+        })),
+      };
+      await deps.blobs.put(jobKeys.resultText(jobId), text);
+      await deps.blobs.put(
+        jobKeys.resultDocument(jobId),
+        JSON.stringify({ jobId, confidence, pages: stored.map(({ durationMs: _ms, ...page }) => page) }),
+      );
+      // The summary is written last: its presence means the whole result is stored.
+      const resultKey = jobKeys.resultSummary(jobId);
+      await deps.blobs.put(resultKey, JSON.stringify(summary));
+      // Page images only feed recognition, which is over for every page.
+      await deps.blobs.deletePrefix(jobKeys.pageImages(jobId));
+      return { resultKey, confidence, characters: summary.characters };
+    });
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}

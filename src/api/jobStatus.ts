@@ -1,0 +1,155 @@
+import {
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionDescription,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
+import type { ResultSummary } from '../activities/storeResult';
+import type { Config } from '../config';
+import { JobErrorCode } from '../shared/errorCodes';
+import { JOB_STATE_MEMO_KEY, isTerminalStatus, type JobError, type JobState } from '../shared/jobs';
+import { jobStatusQuery } from '../shared/messages';
+import { BlobNotFoundError, jobKeys, type BlobStore } from '../storage/blobStore';
+import { withDeadline } from '../temporal/connection';
+import type { ocrJobWorkflow } from '../workflows';
+import { isTemporalUnavailable } from './temporalErrors';
+import { ApiError, ApiErrorCode } from './problems';
+
+export interface JobSnapshot {
+  state: JobState;
+  /**
+   * True when the state came from the running workflow itself; false when no worker
+   * answered and this is the last state the workflow recorded in its memo.
+   */
+  live: boolean;
+  /** The stored result of a finished job (text and pages), null before that. */
+  result: ResultSummary | null;
+}
+
+export interface JobStatusDeps {
+  client: Client;
+  blobs: BlobStore;
+  config: Config;
+  logger: Logger;
+}
+
+/**
+ * Reads a job's status. Running jobs answer from the workflow's status query, falling back
+ * to the memo the workflow keeps when no worker answers in time. Finished jobs answer from
+ * Temporal's record of the closed workflow (no worker needed) and are cached: they never change.
+ */
+export class JobStatusReader {
+  private readonly finished = new LRUCache<string, JobSnapshot>({
+    max: 5000,
+    maxSize: 64 * 1024 * 1024,
+    sizeCalculation: (snapshot) => 2048 + 2 * (snapshot.result?.text.length ?? 0),
+  });
+
+  constructor(private readonly deps: JobStatusDeps) {}
+
+  async read(jobId: string): Promise<JobSnapshot> {
+    const cached = this.finished.get(jobId);
+    if (cached) return cached;
+    const { client, config } = this.deps;
+    const handle = client.workflow.getHandle(jobId);
+    const description = await withDeadline(client, config.temporal.rpcTimeoutMs, () => handle.describe()).catch(
+      (err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) {
+          throw new ApiError(404, ApiErrorCode.JOB_NOT_FOUND, `there is no job ${jobId}`);
+        }
+        throw err;
+      },
+    );
+    if (description.status.name === 'RUNNING') return this.readRunning(jobId, description);
+    const state = await this.readClosed(jobId, description);
+    const snapshot: JobSnapshot = { state, live: true, result: await this.readResult(state) };
+    this.finished.set(jobId, snapshot);
+    return snapshot;
+  }
+
+  private async readRunning(jobId: string, description: WorkflowExecutionDescription): Promise<JobSnapshot> {
+    const { client, config, logger } = this.deps;
+    try {
+      const state = await withDeadline(client, config.statusQueryTimeoutMs, () =>
+        client.workflow.getHandle(jobId).query(jobStatusQuery),
+      );
+      // The workflow may have finished between describe and query; read it as finished next time.
+      return { state, live: true, result: isTerminalStatus(state.status) ? await this.readResult(state) : null };
+    } catch (err) {
+      if (!isTemporalUnavailable(err)) logger.warn({ err, jobId }, 'status query failed; answering from the memo');
+      return { state: memoState(description), live: false, result: null };
+    }
+  }
+
+  private async readClosed(jobId: string, description: WorkflowExecutionDescription): Promise<JobState> {
+    const { client, config } = this.deps;
+    const recorded = memoState(description);
+    const closedAt = (description.closeTime ?? new Date()).toISOString();
+    switch (description.status.name) {
+      case 'COMPLETED':
+        return withDeadline(client, config.temporal.rpcTimeoutMs, () =>
+          client.workflow.getHandle<typeof ocrJobWorkflow>(jobId).result(),
+        );
+      case 'FAILED':
+        return this.failedState(jobId, recorded, closedAt);
+      case 'CANCELLED':
+        return { ...recorded, status: 'CANCELLED', step: null, completedAt: recorded.completedAt ?? closedAt };
+      case 'TERMINATED':
+        return endedAbruptly(recorded, closedAt, {
+          code: JobErrorCode.JOB_TERMINATED,
+          message: 'the job was terminated by an operator',
+        });
+      default:
+        return endedAbruptly(recorded, closedAt, {
+          code: JobErrorCode.JOB_TIMEOUT,
+          message: `the job's workflow ended as ${description.status.name}`,
+        });
+    }
+  }
+
+  /** A failed workflow carries the final job state as the details of its failure. */
+  private async failedState(jobId: string, recorded: JobState, closedAt: string): Promise<JobState> {
+    const { client, config } = this.deps;
+    try {
+      await withDeadline(client, config.temporal.rpcTimeoutMs, () => client.workflow.getHandle(jobId).result());
+    } catch (err) {
+      if (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure) {
+        const state = err.cause.details?.[0] as JobState | undefined;
+        if (state?.error) return state;
+        return endedAbruptly(recorded, closedAt, { code: err.cause.type ?? JobErrorCode.INTERNAL_ERROR, message: err.cause.message });
+      }
+      if (!(err instanceof WorkflowFailedError)) throw err;
+    }
+    return endedAbruptly(recorded, closedAt, { code: JobErrorCode.INTERNAL_ERROR, message: 'the job failed' });
+  }
+
+  private async readResult(state: JobState): Promise<ResultSummary | null> {
+    if (state.status !== 'DONE') return null;
+    try {
+      return JSON.parse((await this.deps.blobs.get(jobKeys.resultSummary(state.jobId))).toString('utf8')) as ResultSummary;
+    } catch (err) {
+      if (err instanceof BlobNotFoundError) return null;
+      throw err;
+    }
+  }
+}
+
+function memoState(description: WorkflowExecutionDescription): JobState {
+  const state = description.memo?.[JOB_STATE_MEMO_KEY] as JobState | undefined;
+  if (!state) throw new Error(`workflow ${description.workflowId} has no job state in its memo`);
+  return state;
+}
+
+function endedAbruptly(recorded: JobState, closedAt: string, error: Pick<JobError, 'code' | 'message'>): JobState {
+  return {
+    ...recorded,
+    status: 'ERROR',
+    step: null,
+    completedAt: closedAt,
+    updatedAt: closedAt,
+    error: { ...error, retryable: true, failedStep: recorded.step ?? 'load' },
+  };
+}

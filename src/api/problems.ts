@@ -1,0 +1,125 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import { MulterError } from 'multer';
+import type { Logger } from 'pino';
+import { ZodError } from 'zod';
+import { isTemporalUnavailable } from './temporalErrors';
+
+/** Stable codes of HTTP errors; each is a section of the error catalogue. */
+export const ApiErrorCode = {
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  JOB_NOT_FOUND: 'JOB_NOT_FOUND',
+  NOT_FOUND: 'NOT_FOUND',
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  TEMPORAL_UNAVAILABLE: 'TEMPORAL_UNAVAILABLE',
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
+} as const;
+export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
+
+const TITLES: Record<ApiErrorCode, string> = {
+  VALIDATION_FAILED: 'The request is not valid',
+  UNSUPPORTED_MEDIA_TYPE: 'The document type is not supported',
+  PAYLOAD_TOO_LARGE: 'The document is too large',
+  JOB_NOT_FOUND: 'No such job',
+  NOT_FOUND: 'No such resource',
+  IDEMPOTENCY_KEY_REUSED: 'The idempotency key was used for another request',
+  TEMPORAL_UNAVAILABLE: 'The job service is temporarily unavailable',
+  INTERNAL_ERROR: 'Internal server error',
+};
+
+export interface FieldError {
+  /** Where the problem is: `file`, `query.languages`, `header.idempotency-key`. */
+  field: string;
+  message: string;
+}
+
+/** The one error type routes throw; rendered as RFC 9457 problem details. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    readonly detail: string,
+    readonly extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+  ) {
+    super(detail);
+    this.name = 'ApiError';
+  }
+
+  static validation(errors: FieldError[]): ApiError {
+    const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+    return new ApiError(400, ApiErrorCode.VALIDATION_FAILED, detail, { errors });
+  }
+}
+
+/** URI of a problem type: the entry of the error catalogue describing it. */
+export function problemType(code: string): string {
+  return `/docs/errors#${code}`;
+}
+
+export function sendProblem(res: Response, error: ApiError, instance: string): void {
+  for (const [name, value] of Object.entries(error.extra.headers ?? {})) res.setHeader(name, value);
+  res
+    .status(error.status)
+    .type('application/problem+json')
+    .send(
+      JSON.stringify({
+        type: problemType(error.code),
+        title: TITLES[error.code],
+        status: error.status,
+        detail: error.detail,
+        instance,
+        code: error.code,
+        ...(error.extra.errors ? { errors: error.extra.errors } : {}),
+      }),
+    );
+}
+
+export function zodToFieldErrors(error: ZodError, prefix: string): FieldError[] {
+  return error.issues.map((issue) => ({
+    field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
+    message: issue.message,
+  }));
+}
+
+/** Turns whatever a route threw into an ApiError; unknown errors become a bare 500. */
+function toApiError(err: unknown, retryAfterSeconds: number): ApiError | null {
+  if (err instanceof ApiError) return err;
+  if (err instanceof ZodError) return ApiError.validation(zodToFieldErrors(err, ''));
+  if (err instanceof MulterError) {
+    if (err.code === 'LIMIT_FILE_SIZE') return new ApiError(413, ApiErrorCode.PAYLOAD_TOO_LARGE, err.message);
+    return ApiError.validation([{ field: err.field ?? 'file', message: err.message }]);
+  }
+  if (isTemporalUnavailable(err)) {
+    return new ApiError(503, ApiErrorCode.TEMPORAL_UNAVAILABLE, 'Temporal cannot be reached right now; try again shortly', {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    });
+  }
+  // Errors from express's own body parsers carry an HTTP status and a `type`.
+  const httpError = err as { status?: number; type?: string; message?: string };
+  if (httpError.type === 'entity.too.large') {
+    return new ApiError(413, ApiErrorCode.PAYLOAD_TOO_LARGE, httpError.message ?? 'request entity too large');
+  }
+  if (typeof httpError.status === 'number' && httpError.status >= 400 && httpError.status < 500) {
+    return ApiError.validation([{ field: 'body', message: httpError.message ?? 'malformed request body' }]);
+  }
+  return null;
+}
+
+export function problemHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const apiError = toApiError(err, 5);
+    const log = (req as { log?: Logger }).log ?? logger;
+    if (apiError) {
+      if (apiError.status >= 500) log.warn({ err }, apiError.detail);
+      sendProblem(res, apiError, req.originalUrl);
+      return;
+    }
+    log.error({ err }, 'unhandled error');
+    sendProblem(
+      res,
+      new ApiError(500, ApiErrorCode.INTERNAL_ERROR, 'The request failed unexpectedly; the request id identifies it in the logs'),
+      req.originalUrl,
+    );
+  };
+}

@@ -1,0 +1,109 @@
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { TASK_QUEUE } from './shared/jobs';
+
+const MiB = 1024 * 1024;
+
+const integer = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Unset: `npm start` runs an embedded dev server at localhost:TEMPORAL_DEV_PORT. */
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default(TASK_QUEUE),
+  TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  /** Base URL of the Temporal Web UI, for links to a job's workflow. */
+  TEMPORAL_UI_URL: z.url().optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  MAX_UPLOAD_BYTES: integer(1, 25 * MiB),
+  MAX_IMAGE_PIXELS: integer(1, 100_000_000),
+  OCR_POOL_SIZE: integer(1, availableParallelism()),
+  OCR_RECYCLE_AFTER_PAGES: integer(1, 100),
+  PAGE_CONCURRENCY: z.coerce.number().int().min(1).optional(),
+  HEARTBEAT_INTERVAL_MS: integer(100, 2000),
+  /** How long GET /jobs/{id} waits for the workflow's status query before using the last recorded state. */
+  STATUS_QUERY_TIMEOUT_MS: integer(50, 1500),
+  /** Longest the API waits for any other Temporal call before answering 503. */
+  TEMPORAL_RPC_TIMEOUT_MS: integer(100, 5000),
+  SHUTDOWN_GRACE_MS: integer(0, 30_000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = Readonly<ReturnType<typeof toConfig>>;
+
+function toConfig(env: z.output<typeof envSchema>) {
+  const dataDir = path.resolve(env.DATA_DIR);
+  const temporalAddress = env.TEMPORAL_ADDRESS ?? `localhost:${env.TEMPORAL_DEV_PORT}`;
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    logLevel: env.LOG_LEVEL,
+    dataDir,
+    blobDir: path.join(dataDir, 'blobs'),
+    temporal: {
+      address: temporalAddress,
+      /** True when no TEMPORAL_ADDRESS is given and `npm start` should run a dev server. */
+      embedded: env.TEMPORAL_ADDRESS === undefined,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      devPort: env.TEMPORAL_DEV_PORT,
+      uiPort: env.TEMPORAL_UI_PORT,
+      uiUrl: env.TEMPORAL_UI_URL ?? `http://localhost:${env.TEMPORAL_UI_PORT}`,
+      dbFile: path.join(dataDir, 'temporal.db'),
+      rpcTimeoutMs: env.TEMPORAL_RPC_TIMEOUT_MS,
+    },
+    limits: {
+      maxUploadBytes: env.MAX_UPLOAD_BYTES,
+      maxPixels: env.MAX_IMAGE_PIXELS,
+    },
+    ocr: {
+      poolSize: env.OCR_POOL_SIZE,
+      recycleAfterPages: env.OCR_RECYCLE_AFTER_PAGES,
+      pageConcurrency: env.PAGE_CONCURRENCY ?? env.OCR_POOL_SIZE,
+      heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS,
+    },
+    statusQueryTimeoutMs: env.STATUS_QUERY_TIMEOUT_MS,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads every setting from the environment once; fails with one line per bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // An empty variable (`FOO=` in a shell or compose file) means "not set".
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = envSchema.safeParse(given);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return deepFreeze(toConfig(parsed.data));
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (child && typeof child === 'object') deepFreeze(child);
+  }
+  return Object.freeze(value);
+}
+
+/** For entry points: the configuration, or a readable message on stderr and exit code 2. */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+}

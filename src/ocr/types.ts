@@ -1,0 +1,48 @@
+// What the OCR engine gives back for one page, in page pixel coordinates.
+
+export interface BoundingBox {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+export interface OcrWord {
+  text: string;
+  confidence: number;
+  bbox: BoundingBox;
+}
+
+export interface OcrLine {
+  text: string;
+  confidence: number;
+  bbox: BoundingBox;
+  words: OcrWord[];
+}
+
+export interface OcrBlock {
+  text: string;
+  confidence: number;
+  bbox: BoundingBox;
+  lines: OcrLine[];
+}
+
+export interface PageRecognition {
+  text: string;
+  /** Mean word confidence, 0-100 (0 when the page has no words). */
+  confidence: number;
+  blocks: OcrBlock[];
+}
+
+export interface RecognizeOptions {
+  languages: string[];
+  /** Aborting stops waiting for the page and discards the engine working on it. */
+  signal?: AbortSignal;
+  /** Called with the fraction of the page recognised so far, 0-1. */
+  onProgress?: (fraction: number) => void;
+}
+
+export interface OcrEngine {
+  recognize(image: Buffer, options: RecognizeOptions): Promise<PageRecognition>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,38 @@
+// Stable error codes. Job errors appear in `error.code` of a job; they are also the
+// `type` of the ApplicationFailure an activity throws, so Temporal's retry policy can
+// refuse to retry the non-retryable ones by name.
+
+export const JobErrorCode = {
+  /** The document's bytes are not a format we read. */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** The document claims a known format but cannot be decoded. */
+  CORRUPT_DOCUMENT: 'CORRUPT_DOCUMENT',
+  /** The document has more pixels than the configured limit. */
+  IMAGE_TOO_LARGE: 'IMAGE_TOO_LARGE',
+  /** The stored document is gone (deleted, or the blob store lost it). */
+  SOURCE_MISSING: 'SOURCE_MISSING',
+  /** A language that is not installed was asked for. */
+  UNSUPPORTED_LANGUAGE: 'UNSUPPORTED_LANGUAGE',
+  /** The OCR engine failed on a page. */
+  OCR_FAILED: 'OCR_FAILED',
+  /** A step did not finish or heartbeat within its timeout, on every attempt. */
+  STEP_TIMEOUT: 'STEP_TIMEOUT',
+  /** Reading or writing the blob store failed. */
+  STORAGE_FAILED: 'STORAGE_FAILED',
+  /** An operator terminated the job's workflow. */
+  JOB_TERMINATED: 'JOB_TERMINATED',
+  /** The job ran out of time as a whole. */
+  JOB_TIMEOUT: 'JOB_TIMEOUT',
+  /** Anything else; the worker log holds the detail. */
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
+} as const;
+export type JobErrorCode = (typeof JobErrorCode)[keyof typeof JobErrorCode];
+
+/** Codes that describe the input itself: retrying the step cannot help. */
+export const NON_RETRYABLE_JOB_ERRORS: readonly JobErrorCode[] = [
+  JobErrorCode.UNSUPPORTED_MEDIA_TYPE,
+  JobErrorCode.CORRUPT_DOCUMENT,
+  JobErrorCode.IMAGE_TOO_LARGE,
+  JobErrorCode.SOURCE_MISSING,
+  JobErrorCode.UNSUPPORTED_LANGUAGE,
+];

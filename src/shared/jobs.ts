@@ -1,0 +1,98 @@
+// Job vocabulary shared by the API, the workflow and the activities.
+// Workflow-safe: no Node built-ins, no I/O.
+
+/** Task queue the worker polls and the API starts workflows on. */
+export const TASK_QUEUE = 'ocr-jobs';
+
+export const JOB_STATUSES = [
+  'PENDING',
+  'PROCESSING',
+  'RETRYING',
+  'DONE',
+  'PARTIAL_SUCCESS',
+  'ERROR',
+  'CANCELLED',
+] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+const TERMINAL: ReadonlySet<JobStatus> = new Set(['DONE', 'PARTIAL_SUCCESS', 'ERROR', 'CANCELLED']);
+export function isTerminalStatus(status: JobStatus): boolean {
+  return TERMINAL.has(status);
+}
+
+/** The steps of a job, in the order they run. Each is one kind of activity. */
+export const JOB_STEPS = ['fetch', 'load', 'preprocess', 'recognize', 'store'] as const;
+export type JobStep = (typeof JOB_STEPS)[number];
+
+export interface JobError {
+  /** Stable machine-readable code, see the error catalogue. */
+  code: string;
+  message: string;
+  /** Whether submitting the same document again may succeed. */
+  retryable: boolean;
+  failedStep: JobStep;
+}
+
+export interface PageSummary {
+  page: number;
+  /** Mean word confidence, 0-100. */
+  confidence: number;
+  words: number;
+  characters: number;
+  width: number;
+  height: number;
+}
+
+export interface JobResultSummary {
+  pageCount: number;
+  /** Mean word confidence over the document, 0-100. */
+  confidence: number;
+  characters: number;
+  pages: PageSummary[];
+}
+
+export interface DocumentInfo {
+  mediaType: string;
+  bytes: number;
+  pageCount: number;
+}
+
+/** What the status query answers, and what a finished workflow returns. */
+export interface JobState {
+  jobId: string;
+  status: JobStatus;
+  /** 0-100, never decreases, 100 once DONE. */
+  progress: number;
+  /** The step running now; null before the first and after the last. */
+  step: JobStep | null;
+  createdAt: string;
+  startedAt: string | null;
+  updatedAt: string;
+  completedAt: string | null;
+  document: DocumentInfo | null;
+  pages: { total: number; done: number; failed: number };
+  result: JobResultSummary | null;
+  error: JobError | null;
+}
+
+/** Memo key under which the workflow records its last state, readable without a worker. */
+export const JOB_STATE_MEMO_KEY = 'job';
+/** Memo key holding the fingerprint of the submitted request (document hash + options). */
+export const REQUEST_FINGERPRINT_MEMO_KEY = 'requestFingerprint';
+
+export function initialJobState(jobId: string, createdAt: string): JobState {
+  return {
+    jobId,
+    status: 'PENDING',
+    progress: 0,
+    step: null,
+    createdAt,
+    startedAt: null,
+    updatedAt: createdAt,
+    completedAt: null,
+    document: null,
+    pages: { total: 0, done: 0, failed: 0 },
+    result: null,
+    error: null,
+  };
+}

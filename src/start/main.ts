@@ -1,0 +1,59 @@
+// `npm start`: the whole service as one supervised process tree. Without TEMPORAL_ADDRESS it
+// runs an embedded Temporal dev server (state in DATA_DIR/temporal.db, Web UI on
+// TEMPORAL_UI_PORT); with it, only the worker and the API, against that server.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { loadConfigOrExit } from '../config';
+import { createLogger } from '../logger';
+import { devServerArgs, findTemporalCli } from '../temporal/cli';
+import { retryUntilReachable } from '../temporal/retry';
+import { Supervisor } from './supervisor';
+
+const config = loadConfigOrExit();
+const logger = createLogger('supervisor', config.logLevel);
+const supervisor = new Supervisor(logger, config.shutdownGraceMs + 5000);
+
+async function main(): Promise<void> {
+  let stopping: Promise<void> | null = null;
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'stopping the service');
+    stopping ??= supervisor.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('exit', () => supervisor.killAll());
+
+  const env: NodeJS.ProcessEnv = { DATA_DIR: config.dataDir };
+  if (config.temporal.embedded) {
+    mkdirSync(config.dataDir, { recursive: true });
+    const cli = findTemporalCli();
+    supervisor.start({
+      name: 'temporal',
+      command: cli,
+      args: devServerArgs({
+        port: config.temporal.devPort,
+        uiPort: config.temporal.uiPort,
+        namespace: config.temporal.namespace,
+        dbFile: config.temporal.dbFile,
+      }),
+    });
+    await retryUntilReachable(async () => {
+      const connection = await Connection.connect({ address: config.temporal.address, connectTimeout: '1 second' });
+      await connection.close();
+    }, logger);
+    logger.info({ address: config.temporal.address, ui: config.temporal.uiUrl }, 'Temporal dev server ready');
+    env.TEMPORAL_ADDRESS = config.temporal.address;
+  }
+
+  const node = process.execPath;
+  supervisor.start({ name: 'worker', command: node, args: [path.join(__dirname, '../worker/main.js')], env });
+  supervisor.start({ name: 'api', command: node, args: [path.join(__dirname, '../api/server.js')], env });
+  await supervisor.failure;
+}
+
+main().catch(async (err) => {
+  logger.fatal({ err }, 'service failed');
+  await supervisor.stop();
+  process.exit(1);
+});

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, rm, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+
+/** A key names a blob: slash-separated segments of letters, digits, `.`, `_` and `-`. */
+const KEY_PATTERN = /^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
+
+export class BlobNotFoundError extends Error {
+  constructor(readonly key: string) {
+    super(`blob ${key} does not exist`);
+    this.name = 'BlobNotFoundError';
+  }
+}
+
+/**
+ * Where documents, page images and results live. Workflow history only ever holds keys.
+ * Writes are atomic and idempotent: writing a key twice leaves one complete blob.
+ */
+export interface BlobStore {
+  put(key: string, data: Buffer | string): Promise<void>;
+  /** @throws BlobNotFoundError */
+  get(key: string): Promise<Buffer>;
+  exists(key: string): Promise<boolean>;
+  /** Removes every blob whose key starts with `prefix/`. Missing prefixes are fine. */
+  deletePrefix(prefix: string): Promise<void>;
+}
+
+/** A blob store on a local (or shared, e.g. NFS or a Docker volume) file system. */
+export class FsBlobStore implements BlobStore {
+  constructor(private readonly root: string) {}
+
+  async put(key: string, data: Buffer | string): Promise<void> {
+    const file = this.fileOf(key);
+    await mkdir(path.dirname(file), { recursive: true });
+    // Write aside, flush, then rename: readers see the old blob or the whole new one.
+    const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await rename(temp, file);
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw err;
+    }
+  }
+
+  async get(key: string): Promise<Buffer> {
+    try {
+      return await readFile(this.fileOf(key));
+    } catch (err) {
+      if (isNotFound(err)) throw new BlobNotFoundError(key);
+      throw err;
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      const handle = await open(this.fileOf(key), 'r');
+      await handle.close();
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    await rm(this.fileOf(prefix), { recursive: true, force: true });
+  }
+
+  private fileOf(key: string): string {
+    if (!KEY_PATTERN.test(key)) throw new Error(`invalid blob key ${JSON.stringify(key)}`);
+    return path.join(this.root, key);
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
+/** Blob keys of one job; everything of a job lives under `jobs/{jobId}/`. */
+export const jobKeys = {
+  root: (jobId: string) => `jobs/${jobId}`,
+  source: (jobId: string, sha256: string) => `jobs/${jobId}/source/${sha256}`,
+  pageImages: (jobId: string) => `jobs/${jobId}/images`,
+  pageImage: (jobId: string, page: number) => `jobs/${jobId}/images/${page}.png`,
+  pageResult: (jobId: string, page: number) => `jobs/${jobId}/pages/${page}.json`,
+  resultSummary: (jobId: string) => `jobs/${jobId}/result/summary.json`,
+  resultText: (jobId: string) => `jobs/${jobId}/result/text.txt`,
+  resultDocument: (jobId: string) => `jobs/${jobId}/result/document.json`,
+};

@@ -1,0 +1,39 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../paths';
+
+/** The project's script that finds the Temporal CLI or installs it (see scripts/temporal-cli.sh). */
+export const TEMPORAL_CLI_SCRIPT = path.join(PROJECT_ROOT, 'scripts/temporal-cli.sh');
+
+/** Path of a working `temporal` binary; builds one with `go install` the first time. */
+export function findTemporalCli(script = TEMPORAL_CLI_SCRIPT): string {
+  return execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}
+
+export interface DevServerArgs {
+  port: number;
+  uiPort: number;
+  namespace: string;
+  dbFile: string;
+  ip?: string;
+}
+
+/** Arguments of `temporal server start-dev` keeping its state in a SQLite file. */
+export function devServerArgs({ port, uiPort, namespace, dbFile, ip = '127.0.0.1' }: DevServerArgs): string[] {
+  return [
+    'server',
+    'start-dev',
+    '--ip',
+    ip,
+    '--port',
+    String(port),
+    '--ui-port',
+    String(uiPort),
+    '--namespace',
+    namespace,
+    '--db-filename',
+    dbFile,
+    '--log-level',
+    'warn',
+  ];
+}

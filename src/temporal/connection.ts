@@ -1,0 +1,29 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../config';
+
+/**
+ * gRPC reconnects quickly after the server comes back: the default backoff grows to two
+ * minutes, which would keep the API answering 503 long after Temporal is up again.
+ */
+const CHANNEL_ARGS = {
+  'grpc.initial_reconnect_backoff_ms': 200,
+  'grpc.max_reconnect_backoff_ms': 2000,
+};
+
+/**
+ * The API's one Temporal client. The connection is lazy: the API starts (and answers 503)
+ * while Temporal is unreachable, and connects as soon as it is there.
+ */
+export function createTemporalClient(config: Config): Client {
+  const connection = Connection.lazy({
+    address: config.temporal.address,
+    connectTimeout: '5 seconds',
+    channelArgs: CHANNEL_ARGS,
+  });
+  return new Client({ connection, namespace: config.temporal.namespace });
+}
+
+/** Runs a call against Temporal that gives up after `timeoutMs` instead of retrying on. */
+export function withDeadline<T>(client: Client, timeoutMs: number, call: () => Promise<T>): Promise<T> {
+  return client.connection.withDeadline(Date.now() + timeoutMs, call);
+}

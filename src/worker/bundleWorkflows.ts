@@ -1,0 +1,18 @@
+// Build step: bundle the workflow code once, so production workers start without webpack.
+import { writeFile } from 'node:fs/promises';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { WORKFLOW_BUNDLE_PATH } from './createWorker';
+
+async function main(): Promise<void> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+  await writeFile(WORKFLOW_BUNDLE_PATH, code);
+  console.log(`workflow bundle written to ${WORKFLOW_BUNDLE_PATH}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,56 @@
+import os from 'node:os';
+import path from 'node:path';
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { loadConfigOrExit } from '../config';
+import { createLogger } from '../logger';
+import { installedLanguages, prepareLangPath } from '../ocr/languages';
+import { TesseractPool } from '../ocr/tesseractPool';
+import { FsBlobStore } from '../storage/blobStore';
+import { ensureNamespace } from '../temporal/setup';
+import { retryUntilReachable } from '../temporal/retry';
+import { createOcrWorker } from './createWorker';
+import { installTemporalRuntime } from './runtime';
+
+const config = loadConfigOrExit();
+const logger = createLogger('worker', config.logLevel);
+
+async function main(): Promise<void> {
+  // The runtime drains the worker on these signals: running pages get SHUTDOWN_GRACE_MS to finish.
+  installTemporalRuntime(logger, ['SIGINT', 'SIGTERM']);
+  const langPath = await prepareLangPath(path.join(os.tmpdir(), `ocr-jobs-tessdata-${process.pid}`));
+  const ocr = new TesseractPool({
+    size: config.ocr.poolSize,
+    recycleAfterPages: config.ocr.recycleAfterPages,
+    langPath,
+    logger,
+  });
+  const connection = await retryUntilReachable(() => NativeConnection.connect({ address: config.temporal.address }), logger);
+  try {
+    await ensureNamespace(connection, config.temporal.namespace, logger);
+    const activities = createActivities({
+      blobs: new FsBlobStore(config.blobDir),
+      ocr,
+      logger,
+      languages: installedLanguages(),
+      limits: { maxPixels: config.limits.maxPixels },
+      pageConcurrency: config.ocr.pageConcurrency,
+      heartbeatIntervalMs: config.ocr.heartbeatIntervalMs,
+    });
+    const worker = await createOcrWorker({ connection, config, activities });
+    logger.info(
+      { taskQueue: config.temporal.taskQueue, address: config.temporal.address, poolSize: config.ocr.poolSize },
+      'worker started',
+    );
+    await worker.run();
+    logger.info('worker stopped');
+  } finally {
+    await ocr.close();
+    await connection.close();
+  }
+}
+
+main().catch((err) => {
+  logger.fatal({ err }, 'worker failed');
+  process.exit(1);
+});

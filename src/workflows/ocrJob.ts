@@ -1,0 +1,123 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  TimeoutFailure,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
+import type { OcrActivities } from '../activities';
+import { JobErrorCode } from '../shared/errorCodes';
+import type { JobError, JobState, JobStep } from '../shared/jobs';
+import { jobStatusQuery } from '../shared/messages';
+import type { OcrJobInput } from '../shared/schemas';
+import type { RecognizedPage } from '../shared/steps';
+import { STEP_POLICIES } from '../shared/stepPolicies';
+import { JobTracker } from './jobTracker';
+
+const { loadDocument } = proxyActivities<OcrActivities>(STEP_POLICIES.load);
+const { preprocessPage } = proxyActivities<OcrActivities>(STEP_POLICIES.preprocess);
+const { recognizePage } = proxyActivities<OcrActivities>(STEP_POLICIES.recognize);
+const { storeResult } = proxyActivities<OcrActivities>(STEP_POLICIES.store);
+
+/** A step's failure, tagged with the step so the job error can name it. */
+class StepFailure extends Error {
+  constructor(
+    readonly step: JobStep,
+    override readonly cause: unknown,
+  ) {
+    super(`step ${step} failed`);
+  }
+}
+
+/**
+ * One OCR job: load the document, preprocess and recognise each page, store the result.
+ * Returns the final job state; a failed job fails the workflow with the state as details.
+ */
+export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
+  const job = new JobTracker(input.jobId, input.createdAt);
+  setHandler(jobStatusQuery, () => job.state);
+
+  async function step<T>(name: JobStep, run: () => Promise<T>): Promise<T> {
+    job.stepStarted(name);
+    try {
+      return await run();
+    } catch (err) {
+      throw isCancellation(err) ? err : new StepFailure(name, err);
+    } finally {
+      job.stepFinished(name);
+    }
+  }
+
+  try {
+    const doc = await step('load', () => loadDocument({ jobId: input.jobId, source: input.source }));
+    job.documentLoaded(doc);
+
+    const pages = await mapWithConcurrency(doc.pages, doc.pageConcurrency, async (page) => {
+      const image = await step('preprocess', () =>
+        preprocessPage({ jobId: input.jobId, source: input.source, mediaType: doc.mediaType, page }),
+      );
+      job.pagePreprocessed();
+      const recognized = await step('recognize', () =>
+        recognizePage({ jobId: input.jobId, page, image, languages: input.options.languages }),
+      );
+      job.pageRecognized();
+      return recognized;
+    });
+
+    const stored = await step('store', () => storeResult({ jobId: input.jobId, pages }));
+    return job.done({ confidence: stored.confidence, characters: stored.characters, pages: pages.map(pageSummary) });
+  } catch (err) {
+    if (isCancellation(err)) {
+      job.cancelled();
+      throw err;
+    }
+    const error = toJobError(err);
+    const state = job.failed(error);
+    throw ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: true, details: [state] });
+  }
+}
+
+function pageSummary({ resultKey: _key, durationMs: _ms, ...summary }: RecognizedPage) {
+  return summary;
+}
+
+function toJobError(err: unknown): JobError {
+  if (!(err instanceof StepFailure)) {
+    return { code: JobErrorCode.INTERNAL_ERROR, message: String(err), retryable: true, failedStep: 'load' };
+  }
+  const failedStep = err.step;
+  const cause = err.cause instanceof ActivityFailure ? err.cause.cause : err.cause;
+  if (cause instanceof ApplicationFailure) {
+    return {
+      code: cause.type ?? JobErrorCode.INTERNAL_ERROR,
+      message: cause.message,
+      retryable: !cause.nonRetryable,
+      failedStep,
+    };
+  }
+  if (cause instanceof TimeoutFailure) {
+    return {
+      code: JobErrorCode.STEP_TIMEOUT,
+      message: `step ${failedStep} timed out (${cause.timeoutType}) on its last attempt`,
+      retryable: true,
+      failedStep,
+    };
+  }
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return { code: JobErrorCode.INTERNAL_ERROR, message, retryable: true, failedStep };
+}
+
+/** Runs `work` over `items`, at most `limit` at once, keeping the results in item order. */
+async function mapWithConcurrency<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  async function lane(): Promise<void> {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  return results;
+}

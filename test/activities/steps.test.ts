@@ -1,0 +1,214 @@
+import { CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/activity';
+import { createHash } from 'node:crypto';
+import sharp from 'sharp';
+import { createActivities } from '../../src/activities';
+import type { DocumentSource } from '../../src/shared/schemas';
+import { jobKeys } from '../../src/storage/blobStore';
+import { activityEnvironment, createOcrFixture, runActivity as run, type OcrFixture } from '../helpers/harness';
+import { renderText, words } from '../helpers/images';
+import { testLogger } from '../helpers/logger';
+
+let fixture: OcrFixture;
+let jobCounter = 0;
+
+beforeAll(async () => {
+  fixture = await createOcrFixture();
+});
+afterAll(async () => {
+  await fixture.close();
+});
+
+async function store(bytes: Buffer): Promise<{ jobId: string; source: DocumentSource }> {
+  const jobId = `job-${++jobCounter}`;
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const source: DocumentSource = {
+    kind: 'upload',
+    key: jobKeys.source(jobId, sha256),
+    sha256,
+    bytes: bytes.length,
+    mediaType: 'image/png',
+  };
+  await fixture.blobs.put(source.key, bytes);
+  return { jobId, source };
+}
+
+async function expectFailure(work: Promise<unknown>, type: string, nonRetryable: boolean): Promise<ApplicationFailure> {
+  const err = await work.then(
+    () => {
+      throw new Error('expected the step to fail');
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ApplicationFailure);
+  expect(err).toMatchObject({ type, nonRetryable });
+  return err as ApplicationFailure;
+}
+
+const LINES = ['The quick brown fox jumps', 'over the lazy dog 1234'];
+
+describe('step activities on a rendered page', () => {
+  test('when a clean page goes through every step, then the stored result holds its text', async () => {
+    const { jobId, source } = await store(await renderText({ lines: LINES }));
+    const env = activityEnvironment();
+    const heartbeats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => heartbeats.push(details));
+    const { loadDocument, preprocessPage, recognizePage, storeResult } = fixture.activities;
+
+    const doc = await run(env, loadDocument, { jobId, source });
+    const image = await run(env, preprocessPage, { jobId, source, mediaType: doc.mediaType, page: 1 });
+    const page = await run(env, recognizePage, { jobId, page: 1, image, languages: ['eng'] });
+    const stored = await run(env, storeResult, { jobId, pages: [page] });
+
+    expect(doc).toMatchObject({ mediaType: 'image/png', pageCount: 1, pages: [1] });
+    expect(heartbeats.length).toBeGreaterThan(0);
+    expect(heartbeats[0]).toMatchObject({ page: 1 });
+    expect(page.confidence).toBeGreaterThan(80);
+    expect(page.words).toBe(10);
+    const summary = JSON.parse((await fixture.blobs.get(stored.resultKey)).toString());
+    expect(words(summary.text)).toEqual(words(LINES.join(' ')));
+    expect(stored.confidence).toBe(page.confidence);
+    expect(await fixture.blobs.exists(image.imageKey)).toBe(false);
+  });
+
+  test('when the image is a multi-page TIFF, then each page is loaded and read on its own', async () => {
+    const first = await sharp(await renderText({ lines: ['First page here'] })).toBuffer();
+    const second = await sharp(await renderText({ lines: ['Second page there'] })).toBuffer();
+    const tiff = await sharp([first, second], { join: { animated: true } }).tiff().toBuffer();
+    const { jobId, source } = await store(tiff);
+    const env = activityEnvironment();
+    const { loadDocument, preprocessPage, recognizePage } = fixture.activities;
+
+    const doc = await run(env, loadDocument, { jobId, source });
+    const image = await run(env, preprocessPage, { jobId, source, mediaType: doc.mediaType, page: 2 });
+    const page = await run(env, recognizePage, { jobId, page: 2, image, languages: ['eng'] });
+
+    expect(doc).toMatchObject({ mediaType: 'image/tiff', pageCount: 2, pages: [1, 2] });
+    const stored = JSON.parse((await fixture.blobs.get(page.resultKey)).toString());
+    expect(words(stored.text)).toEqual(['second', 'page', 'there']);
+  });
+});
+
+describe('step activities on bad input', () => {
+  test('when the bytes are not an image, then load fails for good with UNSUPPORTED_MEDIA_TYPE', async () => {
+    const { jobId, source } = await store(Buffer.from('just some text, not a picture'));
+    const env = activityEnvironment();
+
+    await expectFailure(run(env, fixture.activities.loadDocument, { jobId, source }), 'UNSUPPORTED_MEDIA_TYPE', true);
+  });
+
+  test('when a PNG has a valid signature but garbage after it, then load fails for good with CORRUPT_DOCUMENT', async () => {
+    const png = await renderText({ lines: LINES });
+    const garbage = Buffer.concat([png.subarray(0, 8), Buffer.alloc(200, 0x41)]);
+    const { jobId, source } = await store(garbage);
+    const env = activityEnvironment();
+
+    await expectFailure(run(env, fixture.activities.loadDocument, { jobId, source }), 'CORRUPT_DOCUMENT', true);
+  });
+
+  test('when a PNG is cut short, then preprocessing fails for good with CORRUPT_DOCUMENT', async () => {
+    const png = await renderText({ lines: LINES });
+    const { jobId, source } = await store(png.subarray(0, Math.floor(png.length / 2)));
+    const env = activityEnvironment();
+    const input = { jobId, source, mediaType: 'image/png', page: 1 };
+
+    await expectFailure(run(env, fixture.activities.preprocessPage, input), 'CORRUPT_DOCUMENT', true);
+  });
+
+  test('when the document has more pixels than allowed, then load fails for good with IMAGE_TOO_LARGE', async () => {
+    const activities = createActivities({
+      blobs: fixture.blobs,
+      ocr: fixture.pool,
+      logger: testLogger,
+      languages: ['eng'],
+      limits: { maxPixels: 1000 },
+      pageConcurrency: 1,
+      heartbeatIntervalMs: 200,
+    });
+    const { jobId, source } = await store(await renderText({ lines: LINES }));
+
+    await expectFailure(
+      run(activityEnvironment(), activities.loadDocument, { jobId, source }),
+      'IMAGE_TOO_LARGE',
+      true,
+    );
+  });
+
+  test('when the stored document is gone, then load fails for good with SOURCE_MISSING', async () => {
+    const { jobId, source } = await store(await renderText({ lines: LINES }));
+    await fixture.blobs.deletePrefix(jobKeys.root(jobId));
+
+    await expectFailure(
+      run(activityEnvironment(), fixture.activities.loadDocument, { jobId, source }),
+      'SOURCE_MISSING',
+      true,
+    );
+  });
+
+  test('when a language is not installed, then recognition fails for good with UNSUPPORTED_LANGUAGE', async () => {
+    const { jobId, source } = await store(await renderText({ lines: LINES }));
+    const env = activityEnvironment();
+    const image = await run(env, fixture.activities.preprocessPage, { jobId, source, mediaType: 'image/png', page: 1 });
+
+    const err = await expectFailure(
+      run(env, fixture.activities.recognizePage, { jobId, page: 1, image, languages: ['eng', 'xyz'] }),
+      'UNSUPPORTED_LANGUAGE',
+      true,
+    );
+    expect(err.message).toContain('xyz');
+  });
+});
+
+describe('recognition under retries and cancellation', () => {
+  test('when a page result was stored by an earlier attempt, then a retry returns it without recognising again', async () => {
+    const { jobId, source } = await store(await renderText({ lines: LINES }));
+    const env = activityEnvironment();
+    const image = await run(env, fixture.activities.preprocessPage, { jobId, source, mediaType: 'image/png', page: 1 });
+    const first = await run(env, fixture.activities.recognizePage, { jobId, page: 1, image, languages: ['eng'] });
+    let recognitions = 0;
+    const counting = createActivities({
+      blobs: fixture.blobs,
+      ocr: {
+        recognize: (...args) => {
+          recognitions += 1;
+          return fixture.pool.recognize(...args);
+        },
+        close: async () => undefined,
+      },
+      logger: testLogger,
+      languages: ['eng'],
+      limits: { maxPixels: fixture.config.limits.maxPixels },
+      pageConcurrency: 1,
+      heartbeatIntervalMs: 200,
+    });
+
+    const retried = await run(activityEnvironment({ attempt: 2 }), counting.recognizePage, {
+      jobId,
+      page: 1,
+      image,
+      languages: ['eng'],
+    });
+
+    expect(retried).toEqual(first);
+    expect(recognitions).toBe(0);
+  });
+
+  test('when recognition is cancelled mid-page, then the step stops with a cancellation and the pool still works', async () => {
+    const big = await renderText({ lines: Array.from({ length: 60 }, (_, i) => `Line ${i} of a long page of text`) });
+    const { jobId, source } = await store(big);
+    const env = activityEnvironment();
+    const image = await run(env, fixture.activities.preprocessPage, { jobId, source, mediaType: 'image/png', page: 1 });
+    // The first heartbeat comes before recognition starts; cancel on the second, mid-page.
+    let beats = 0;
+    env.on('heartbeat', () => ++beats === 2 && env.cancel());
+
+    const err = await run(env, fixture.activities.recognizePage, { jobId, page: 1, image, languages: ['eng'] }).catch(
+      (e: unknown) => e,
+    );
+
+    expect(err).toBeInstanceOf(CancelledFailure);
+    expect(await fixture.blobs.exists(jobKeys.pageResult(jobId, 1))).toBe(false);
+    const after = await fixture.pool.recognize(await renderText({ lines: ['Still working'] }), { languages: ['eng'] });
+    expect(words(after.text)).toEqual(['still', 'working']);
+  });
+});

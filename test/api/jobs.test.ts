@@ -1,0 +1,203 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Express } from 'express';
+import request from 'supertest';
+import { createApp } from '../../src/api/app';
+import { loadConfig } from '../../src/config';
+import { createOcrFixture, runWorker, type OcrFixture, type RunningWorker } from '../helpers/harness';
+import { renderText, words } from '../helpers/images';
+import { eventually, workflowCount } from '../helpers/jobs';
+import { testLogger } from '../helpers/logger';
+import { bundleWorkflows, startTestServer } from '../helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+let fixture: OcrFixture;
+let worker: RunningWorker;
+let app: Express;
+
+beforeAll(async () => {
+  const [testEnv, bundle, ocr] = await Promise.all([startTestServer(), bundleWorkflows(), createOcrFixture()]);
+  [env, fixture] = [testEnv, ocr];
+  worker = await runWorker(env, fixture, bundle);
+  app = createApp({ config: fixture.config, client: env.client, blobs: fixture.blobs, logger: testLogger });
+});
+afterAll(async () => {
+  await worker?.stop();
+  await env?.teardown();
+  await fixture?.close();
+});
+
+const LINES = ['Invoice number 4711', 'Total due 99 euros'];
+
+async function pollUntilFinished(location: string | undefined) {
+  if (!location) throw new Error('no Location to poll');
+  return eventually(
+    () => request(app).get(location),
+    (res) => res.status !== 200 || ['DONE', 'ERROR', 'CANCELLED', 'PARTIAL_SUCCESS'].includes(res.body.status),
+  );
+}
+
+function expectProblem(res: request.Response, status: number, code: string) {
+  expect(res.status).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(res.body).toMatchObject({ status, code, type: `/docs/errors#${code}` });
+  expect(typeof res.body.title).toBe('string');
+  expect(typeof res.body.detail).toBe('string');
+}
+
+describe('POST /jobs and GET /jobs/{id}', () => {
+  test('when an image is posted as the raw body, then 202 points to a job that ends DONE with its text', async () => {
+    const png = await renderText({ lines: LINES });
+
+    const submitted = await request(app).post('/jobs').set('Content-Type', 'image/png').send(png);
+
+    expect(submitted.status).toBe(202);
+    expect(submitted.headers.location).toBe(`/jobs/${submitted.body.jobId}`);
+    expect(submitted.body).toMatchObject({ status: 'PENDING', links: { self: submitted.headers.location } });
+    const done = await pollUntilFinished(submitted.headers.location);
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ jobId: submitted.body.jobId, status: 'DONE', progress: 100, step: null, error: null });
+    expect(words(done.body.result.text)).toEqual(words(LINES.join(' ')));
+    expect(done.body.result.confidence).toBeGreaterThan(80);
+    expect(done.body.result.pages).toHaveLength(1);
+    expect(words(done.body.result.pages[0].text)).toEqual(words(LINES.join(' ')));
+    for (const field of ['createdAt', 'startedAt', 'updatedAt', 'completedAt']) {
+      expect(new Date(done.body[field]).toString()).not.toBe('Invalid Date');
+    }
+  });
+
+  test('when an image is posted as multipart field "file", then the job reads it', async () => {
+    const png = await renderText({ lines: ['Multipart upload works'] });
+
+    const submitted = await request(app).post('/jobs').attach('file', png, { filename: 'scan.png', contentType: 'image/png' });
+
+    expect(submitted.status).toBe(202);
+    const done = await pollUntilFinished(submitted.headers.location);
+    expect(words(done.body.result.text)).toEqual(['multipart', 'upload', 'works']);
+  });
+
+  test('when 20 identical requests share an Idempotency-Key at once, then all get the same job and one workflow runs', async () => {
+    const png = await renderText({ lines: ['Only once please'] });
+    const key = `key-${Date.now()}`;
+
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        request(app).post('/jobs').set('Idempotency-Key', key).set('Content-Type', 'image/png').send(png),
+      ),
+    );
+
+    expect(responses.map((r) => r.status)).toEqual(Array(20).fill(202));
+    const jobIds = new Set(responses.map((r) => r.body.jobId));
+    expect(jobIds.size).toBe(1);
+    const [jobId] = jobIds;
+    await pollUntilFinished(`/jobs/${jobId}`);
+    expect(await eventually(() => workflowCount(env.client, jobId!), (n) => n > 0)).toBe(1);
+    const again = await request(app).post('/jobs').set('Idempotency-Key', key).set('Content-Type', 'image/png').send(png);
+    expect(again.status).toBe(202);
+    expect(again.body).toMatchObject({ jobId, status: 'DONE' });
+  });
+
+  test('when an Idempotency-Key is reused with another document, then 422 problem and the first job is untouched', async () => {
+    const key = `reuse-${Date.now()}`;
+    const first = await request(app)
+      .post('/jobs')
+      .set('Idempotency-Key', key)
+      .set('Content-Type', 'image/png')
+      .send(await renderText({ lines: ['First document'] }));
+
+    const second = await request(app)
+      .post('/jobs')
+      .set('Idempotency-Key', key)
+      .set('Content-Type', 'image/png')
+      .send(await renderText({ lines: ['Second document'] }));
+
+    expect(first.status).toBe(202);
+    expectProblem(second, 422, 'IDEMPOTENCY_KEY_REUSED');
+    const done = await pollUntilFinished(first.headers.location);
+    expect(words(done.body.result.text)).toEqual(['first', 'document']);
+  });
+
+  test('when a job id is unknown, then 404 problem+json', async () => {
+    const res = await request(app).get('/jobs/00000000-0000-4000-8000-000000000000');
+
+    expectProblem(res, 404, 'JOB_NOT_FOUND');
+    expect(res.body.instance).toBe('/jobs/00000000-0000-4000-8000-000000000000');
+  });
+
+  test('when a job id is malformed, then 404 problem+json', async () => {
+    expectProblem(await request(app).get('/jobs/not-a-job'), 404, 'JOB_NOT_FOUND');
+  });
+});
+
+describe('bad uploads', () => {
+  test('when the bytes are no supported document, then 415 problem at once', async () => {
+    const res = await request(app).post('/jobs').set('Content-Type', 'image/png').send(Buffer.from('hello, not a png'));
+
+    expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  test('when the request has a non-document content type, then 415 problem', async () => {
+    const res = await request(app).post('/jobs').set('Content-Type', 'text/plain').send('some text');
+
+    expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  test('when a multipart request has no "file" field, then 400 problem naming the field', async () => {
+    const res = await request(app).post('/jobs').field('languages', 'eng');
+
+    expectProblem(res, 400, 'VALIDATION_FAILED');
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'file' })]);
+  });
+
+  test('when an option is unknown or malformed, then 400 problem with field errors', async () => {
+    const png = await renderText({ lines: ['x'] });
+
+    const unknown = await request(app).post('/jobs?colour=blue').set('Content-Type', 'image/png').send(png);
+    const malformed = await request(app).post('/jobs').field('languages', 'ENGLISH!').attach('file', png, 'x.png');
+
+    expectProblem(unknown, 400, 'VALIDATION_FAILED');
+    expect(unknown.body.errors[0].message).toMatch(/colour/);
+    expectProblem(malformed, 400, 'VALIDATION_FAILED');
+    expect(malformed.body.errors).toEqual([expect.objectContaining({ field: 'form.languages' })]);
+  });
+
+  test('when the upload is over MAX_UPLOAD_BYTES, then 413 problem', async () => {
+    const small = createApp({
+      config: loadConfig({ DATA_DIR: fixture.dataDir, MAX_UPLOAD_BYTES: '1000' }),
+      client: env.client,
+      blobs: fixture.blobs,
+      logger: testLogger,
+    });
+    const png = await renderText({ lines: LINES });
+
+    expectProblem(await request(small).post('/jobs').set('Content-Type', 'image/png').send(png), 413, 'PAYLOAD_TOO_LARGE');
+    expectProblem(await request(small).post('/jobs').attach('file', png, 'scan.png'), 413, 'PAYLOAD_TOO_LARGE');
+  });
+
+  test('when a PNG is cut short, then the job ends ERROR with a non-retryable CORRUPT_DOCUMENT at step preprocess', async () => {
+    const png = await renderText({ lines: LINES });
+
+    const submitted = await request(app).post('/jobs').set('Content-Type', 'image/png').send(png.subarray(0, png.length / 2));
+
+    expect(submitted.status).toBe(202);
+    const ended = await pollUntilFinished(submitted.headers.location);
+    expect(ended.body).toMatchObject({
+      status: 'ERROR',
+      result: null,
+      error: { code: 'CORRUPT_DOCUMENT', retryable: false, failedStep: 'preprocess' },
+    });
+  });
+});
+
+describe('health', () => {
+  test('when the process runs, then /healthz answers 200', async () => {
+    expect((await request(app).get('/healthz')).status).toBe(200);
+  });
+
+  test('when Temporal is reachable, then /readyz answers 200', async () => {
+    expect((await request(app).get('/readyz')).body).toEqual({ status: 'ready' });
+  });
+
+  test('when a path does not exist, then 404 problem+json', async () => {
+    expectProblem(await request(app).get('/nothing/here'), 404, 'NOT_FOUND');
+  });
+});

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { PROJECT_ROOT } from '../../src/paths';
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string>;
+  volumes?: string[];
+  ports?: string[];
+  container_name?: string;
+  depends_on?: Record<string, unknown> | string[];
+}
+
+const compose = parse(readFileSync(path.join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+};
+
+describe('docker-compose.yml', () => {
+  test('when parsed, then it names Temporal on PostgreSQL, the Web UI, the API and the worker', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'postgresql', 'temporal', 'temporal-ui', 'worker']);
+    expect(compose.services.temporal?.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
+    expect(compose.services['temporal-ui']?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  });
+
+  test('when the API and worker run, then they use the Temporal service and share the blob store volume', () => {
+    const { api, worker } = compose.services;
+    for (const service of [api!, worker!]) {
+      expect(service.environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', DATA_DIR: '/data' });
+      expect(service.volumes).toContain('blobs:/data');
+    }
+    expect(compose.volumes).toHaveProperty('blobs');
+    expect(api!.command).toEqual(['node', 'dist/src/api/server.js']);
+    expect(worker!.command).toEqual(['node', 'dist/src/worker/main.js']);
+  });
+
+  test('when the worker is scaled, then nothing in it is fixed to one instance', () => {
+    const { worker } = compose.services;
+    expect(worker!.container_name).toBeUndefined();
+    expect(worker!.ports).toBeUndefined();
+  });
+
+  test('when the image is built, then the entry points it runs are the ones the build produces', () => {
+    const dockerfile = readFileSync(path.join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain('tsc -p tsconfig.build.json');
+    expect(dockerfile).toContain('node dist/src/worker/bundleWorkflows.js');
+  });
+});

@@ -1,0 +1,86 @@
+// The service as `npm start` runs it: the supervisor with an embedded Temporal dev server,
+// the worker and the API as separate processes, driven over real HTTP.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../src/paths';
+import { renderText, words } from '../helpers/images';
+import { eventually } from '../helpers/jobs';
+import { freePort } from '../helpers/ports';
+import { temporalCli } from '../helpers/temporal';
+
+const SUPERVISOR = path.join(PROJECT_ROOT, 'dist/src/start/main.js');
+
+let service: ChildProcess;
+let exited: Promise<number | null>;
+let dataDir: string;
+let base: string;
+let uiPort: number;
+
+beforeAll(async () => {
+  if (!existsSync(SUPERVISOR)) throw new Error('run `npm run build` first (npm test does)');
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'ocr-jobs-e2e-'));
+  const [port, devPort] = [await freePort(), await freePort()];
+  uiPort = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  service = spawn(process.execPath, [SUPERVISOR], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      TEMPORAL_DEV_PORT: String(devPort),
+      TEMPORAL_UI_PORT: String(uiPort),
+      TEMPORAL_CLI: temporalCli(),
+      DATA_DIR: dataDir,
+      OCR_POOL_SIZE: '1',
+      LOG_LEVEL: 'warn',
+      TEMPORAL_ADDRESS: '',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  exited = new Promise((resolve) => service.once('exit', (code) => resolve(code)));
+  await eventually(
+    () => fetch(`${base}/readyz`).then((r) => r.status, () => 0),
+    (status) => status === 200,
+    90_000,
+  );
+}, 120_000);
+
+afterAll(async () => {
+  if (service.exitCode === null) service.kill('SIGKILL');
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('the service as npm start runs it', () => {
+  test('when a document is posted over HTTP, then polling its Location ends DONE with the text', async () => {
+    const png = await renderText({ lines: ['End to end through', 'three processes'] });
+
+    const submitted = await fetch(`${base}/jobs`, { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: png });
+    const location = submitted.headers.get('location');
+
+    expect(submitted.status).toBe(202);
+    const done = await eventually(
+      () => fetch(`${base}${location}`).then((r) => r.json() as Promise<{ status: string; result: { text: string } }>),
+      (job) => job.status === 'DONE' || job.status === 'ERROR',
+    );
+    expect(done.status).toBe('DONE');
+    expect(words(done.result.text)).toEqual(['end', 'to', 'end', 'through', 'three', 'processes']);
+  });
+
+  test('when the service runs, then the Temporal Web UI answers on its port', async () => {
+    const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
+
+    expect(ui.status).toBe(200);
+  });
+
+  test('when the service gets SIGTERM, then every process stops and it exits 0', async () => {
+    service.kill('SIGTERM');
+
+    expect(await exited).toBe(0);
+    expect(await fetch(`${base}/healthz`).then(() => 'up', () => 'down')).toBe('down');
+    expect(await fetch(`http://127.0.0.1:${uiPort}/`).then(() => 'up', () => 'down')).toBe('down');
+    expect(existsSync(path.join(dataDir, 'temporal.db'))).toBe(true);
+  });
+});

@@ -1,0 +1,41 @@
+import sharp from 'sharp';
+
+export interface PageSpec {
+  lines: string[];
+  fontSize?: number;
+  width?: number;
+  margin?: number;
+  lineHeight?: number;
+  font?: string;
+}
+
+const escapeXml = (text: string) =>
+  text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
+
+/** Renders lines of black text on a white page, as a PNG. Tests OCR what they draw. */
+export async function renderText({
+  lines,
+  fontSize = 32,
+  width = 1200,
+  margin = 60,
+  lineHeight = 1.6,
+  font = 'DejaVu Sans',
+}: PageSpec): Promise<Buffer> {
+  const step = Math.round(fontSize * lineHeight);
+  const height = margin * 2 + step * lines.length;
+  const text = lines
+    .map((line, i) => `<text x="${margin}" y="${margin + step * i + fontSize}">${escapeXml(line)}</text>`)
+    .join('');
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
+    <rect width="100%" height="100%" fill="white"/>
+    <g font-family="${font}" font-size="${fontSize}" fill="black">${text}</g></svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}
+
+/** Lower-cased words, for comparing OCR output without caring about layout. */
+export function words(text: string): string[] {
+  return text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+}

@@ -1,0 +1,42 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { findTemporalCli } from '../../src/temporal/cli';
+import { installTemporalRuntime } from '../../src/worker/runtime';
+import { testLogger } from './logger';
+
+// Before anything makes a Runtime: SDK and core logs go to the (silent) test logger, and
+// test workers are stopped by the tests, not by signals.
+installTemporalRuntime(testLogger, []);
+
+let cliPath: string | undefined;
+
+/** The installed Temporal CLI (found or installed by scripts/temporal-cli.sh). */
+export function temporalCli(): string {
+  cliPath ??= process.env.TEMPORAL_CLI || findTemporalCli();
+  return cliPath;
+}
+
+/** A real Temporal dev server for one test file, run from the installed CLI (no download). */
+export function startTestServer(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: temporalCli() },
+      ip: '127.0.0.1',
+      log: { format: 'pretty', level: 'error' },
+    },
+  });
+}
+
+/** Bundle the workflows once per test file; workers in it share the bundle. */
+export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: silentWebpackLogger });
+}
+
+const silentWebpackLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string) => console.error(message),
+};

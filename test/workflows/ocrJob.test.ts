@@ -1,0 +1,154 @@
+import { Context } from '@temporalio/activity';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { OcrActivities } from '../../src/activities';
+import { JOB_STATE_MEMO_KEY, type JobState } from '../../src/shared/jobs';
+import { jobStatusQuery } from '../../src/shared/messages';
+import type { OcrJobInput } from '../../src/shared/schemas';
+import type { ocrJobWorkflow } from '../../src/workflows';
+import { createOcrFixture, runWorker, type OcrFixture } from '../helpers/harness';
+import { renderText, words } from '../helpers/images';
+import { eventually, jobInputFor } from '../helpers/jobs';
+import { bundleWorkflows, startTestServer } from '../helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+let fixture: OcrFixture;
+
+beforeAll(async () => {
+  [env, bundle, fixture] = await Promise.all([startTestServer(), bundleWorkflows(), createOcrFixture()]);
+});
+afterAll(async () => {
+  await env?.teardown();
+  await fixture?.close();
+});
+
+function start(input: OcrJobInput) {
+  return env.client.workflow.start<typeof ocrJobWorkflow>('ocrJobWorkflow', {
+    workflowId: input.jobId,
+    taskQueue: fixture.config.temporal.taskQueue,
+    args: [input],
+    memo: { [JOB_STATE_MEMO_KEY]: { status: 'PENDING' } },
+  });
+}
+
+const LINES = ['Temporal runs every step', 'of this OCR job 42'];
+
+describe('ocrJobWorkflow', () => {
+  test('when every step succeeds, then the job ends DONE with the text, and the status query shows the way there', async () => {
+    const input = await jobInputFor(fixture.blobs, await renderText({ lines: LINES }));
+    const handle = await start(input);
+    const seen: JobState[] = [];
+    const worker = await runWorker(env, fixture, bundle);
+    try {
+      const final = await eventually(
+        async () => {
+          const state = await handle.query(jobStatusQuery);
+          seen.push(state);
+          return state;
+        },
+        (state) => state.status === 'DONE',
+      );
+      const result = await handle.result();
+
+      expect(result).toEqual(final);
+      expect(final).toMatchObject({ jobId: input.jobId, status: 'DONE', progress: 100, step: null, error: null });
+      expect(final.result?.pageCount).toBe(1);
+      expect(final.result?.confidence).toBeGreaterThan(80);
+      expect(final.startedAt! >= final.createdAt).toBe(true);
+      expect(final.completedAt! >= final.startedAt!).toBe(true);
+      const text = JSON.parse((await fixture.blobs.get(`jobs/${input.jobId}/result/summary.json`)).toString()).text;
+      expect(words(text)).toEqual(words(LINES.join(' ')));
+      const progress = seen.map((state) => state.progress);
+      expect(progress).toEqual([...progress].sort((a, b) => a - b));
+      expect(seen.every((state) => ['PROCESSING', 'DONE'].includes(state.status))).toBe(true);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  test('when no worker has picked the job up yet, then its memo says PENDING', async () => {
+    const input = await jobInputFor(fixture.blobs, await renderText({ lines: LINES }));
+    const handle = await start(input);
+
+    const description = await handle.describe();
+
+    expect(description.memo?.[JOB_STATE_MEMO_KEY]).toMatchObject({ status: 'PENDING' });
+    await handle.terminate('test cleanup');
+  });
+
+  test('when the document is not an image, then the job ends ERROR with a non-retryable error naming the load step', async () => {
+    const input = await jobInputFor(fixture.blobs, Buffer.from('%!PS-Adobe-3.0 not an image'));
+    const handle = await start(input);
+    const worker = await runWorker(env, fixture, bundle);
+    try {
+      const err = await handle.result().catch((e: unknown) => e);
+
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      const failure = (err as WorkflowFailedError).cause as ApplicationFailure;
+      expect(failure.type).toBe('UNSUPPORTED_MEDIA_TYPE');
+      const state = failure.details?.[0] as JobState;
+      expect(state).toMatchObject({
+        status: 'ERROR',
+        error: { code: 'UNSUPPORTED_MEDIA_TYPE', retryable: false, failedStep: 'load' },
+      });
+      expect(state.completedAt).not.toBeNull();
+      const history = await handle.fetchHistory();
+      const attempts = history.events?.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
+      expect(attempts).toEqual([1]);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  test('when a step fails twice and then succeeds, then the job still ends DONE after three attempts of that step', async () => {
+    const attempts: number[] = [];
+    const flaky: OcrActivities = {
+      ...fixture.activities,
+      async storeResult(input) {
+        const { attempt } = Context.current().info;
+        attempts.push(attempt);
+        if (attempt <= 2) throw ApplicationFailure.retryable(`disk hiccup ${attempt}`, 'STORAGE_FAILED');
+        return fixture.activities.storeResult(input);
+      },
+    };
+    const input = await jobInputFor(fixture.blobs, await renderText({ lines: LINES }));
+    const handle = await start(input);
+    const worker = await runWorker(env, fixture, bundle, flaky);
+    try {
+      const final = await handle.result();
+
+      expect(attempts).toEqual([1, 2, 3]);
+      expect(final).toMatchObject({ status: 'DONE', progress: 100, error: null });
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  test('when a step keeps failing with a retryable error, then the job ends ERROR naming that step as retryable', async () => {
+    const failing: OcrActivities = {
+      ...fixture.activities,
+      async preprocessPage() {
+        throw ApplicationFailure.retryable('scratch space is full', 'STORAGE_FAILED');
+      },
+    };
+    const input = await jobInputFor(fixture.blobs, await renderText({ lines: LINES }));
+    const handle = await start(input);
+    const worker = await runWorker(env, fixture, bundle, failing);
+    try {
+      const err = (await handle.result().catch((e: unknown) => e)) as WorkflowFailedError;
+
+      const state = (err.cause as ApplicationFailure).details?.[0] as JobState;
+      expect(state.error).toEqual({
+        code: 'STORAGE_FAILED',
+        message: 'scratch space is full',
+        retryable: true,
+        failedStep: 'preprocess',
+      });
+    } finally {
+      await worker.stop();
+    }
+  }, 180_000);
+});
