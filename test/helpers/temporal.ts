@@ -4,11 +4,9 @@ import { findTemporalCli } from '../../src/temporal/cli';
 import { installTemporalRuntime } from '../../src/worker/runtime';
 import { testLogger } from './logger';
 
-// Before anything makes a Runtime: SDK and core logs go to the (silent) test logger, and
-// test workers are stopped by the tests, not by signals.
-installTemporalRuntime(testLogger, []);
 
 let cliPath: string | undefined;
+let runtimeInstalled = false;
 
 /** The installed Temporal CLI (found or installed by scripts/temporal-cli.sh). */
 export function temporalCli(): string {
@@ -18,6 +16,12 @@ export function temporalCli(): string {
 
 /** A real Temporal dev server for one test file, run from the installed CLI (no download). */
 export function startTestServer(): Promise<TestWorkflowEnvironment> {
+  if (!runtimeInstalled) {
+    // Before anything makes a Runtime: SDK and core logs go to the (silent) test logger,
+    // and test workers are stopped by the tests, not by signals.
+    installTemporalRuntime(testLogger, []);
+    runtimeInstalled = true;
+  }
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCli() },
