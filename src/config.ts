@@ -21,6 +21,17 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   MAX_UPLOAD_BYTES: integer(1, 25 * MiB),
   MAX_IMAGE_PIXELS: integer(1, 100_000_000),
+  MAX_PAGES: integer(1, 500),
+  /** Comma-separated IPs, CIDR ranges or host names that `sourceUrl` may reach although not public. */
+  SOURCE_URL_ALLOWLIST: z
+    .string()
+    .default('')
+    .transform((list) => list.split(',').map((entry) => entry.trim()).filter(Boolean)),
+  SOURCE_FETCH_TIMEOUT_MS: integer(100, 30_000),
+  /** Cap on `Prefer: wait=N`. */
+  PREFER_WAIT_MAX_SECONDS: integer(0, 30),
+  /** Identical status polls within this window share one read of Temporal. */
+  STATUS_CACHE_MS: integer(0, 250),
   OCR_POOL_SIZE: integer(1, availableParallelism()),
   OCR_RECYCLE_AFTER_PAGES: integer(1, 100),
   PAGE_CONCURRENCY: z.coerce.number().int().min(1).optional(),
@@ -59,7 +70,15 @@ function toConfig(env: z.output<typeof envSchema>) {
     limits: {
       maxUploadBytes: env.MAX_UPLOAD_BYTES,
       maxPixels: env.MAX_IMAGE_PIXELS,
+      maxPages: env.MAX_PAGES,
     },
+    sourceFetch: {
+      maxBytes: env.MAX_UPLOAD_BYTES,
+      timeoutMs: env.SOURCE_FETCH_TIMEOUT_MS,
+      allowList: env.SOURCE_URL_ALLOWLIST,
+    },
+    preferWaitMaxSeconds: env.PREFER_WAIT_MAX_SECONDS,
+    statusCacheMs: env.STATUS_CACHE_MS,
     ocr: {
       poolSize: env.OCR_POOL_SIZE,
       recycleAfterPages: env.OCR_RECYCLE_AFTER_PAGES,

@@ -12,6 +12,15 @@ export interface ActivityDeps {
   limits: {
     /** Largest image, in pixels, a page may have. */
     maxPixels: number;
+    /** Most pages one job may recognise. */
+    maxPages: number;
+  };
+  /** How `sourceUrl` documents are downloaded. */
+  sourceFetch: {
+    maxBytes: number;
+    timeoutMs: number;
+    /** Non-public addresses (IPs, CIDRs, host names) that may be fetched anyway. */
+    allowList: readonly string[];
   };
   /** How many pages of one document run at once. */
   pageConcurrency: number;

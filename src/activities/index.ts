@@ -1,4 +1,10 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import { installedLanguages } from '../ocr/languages';
+import type { OcrEngine } from '../ocr/types';
+import type { BlobStore } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
+import { fetchSourceActivity } from './fetchSource';
 import { loadDocumentActivity } from './loadDocument';
 import { preprocessPageActivity } from './preprocessPage';
 import { recognizePageActivity } from './recognizePage';
@@ -9,6 +15,7 @@ export type { ActivityDeps } from './deps';
 /** The step activities, bound to the worker's pool, blob store and limits. */
 export function createActivities(deps: ActivityDeps) {
   return {
+    fetchSource: fetchSourceActivity(deps),
     loadDocument: loadDocumentActivity(deps),
     preprocessPage: preprocessPageActivity(deps),
     recognizePage: recognizePageActivity(deps),
@@ -17,3 +24,20 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type OcrActivities = ReturnType<typeof createActivities>;
+
+/** Activity dependencies as a worker process has them, from its configuration. */
+export function activityDepsFor(
+  config: Config,
+  { blobs, ocr, logger }: { blobs: BlobStore; ocr: OcrEngine; logger: Logger },
+): ActivityDeps {
+  return {
+    blobs,
+    ocr,
+    logger,
+    languages: installedLanguages(),
+    limits: { maxPixels: config.limits.maxPixels, maxPages: config.limits.maxPages },
+    sourceFetch: config.sourceFetch,
+    pageConcurrency: config.ocr.pageConcurrency,
+    heartbeatIntervalMs: config.ocr.heartbeatIntervalMs,
+  };
+}

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { detectMediaType } from '../ocr/mediaType';
 import { JobErrorCode } from '../shared/errorCodes';
+import type { PageRange } from '../shared/schemas';
 import type { LoadDocumentInput, LoadedDocument } from '../shared/steps';
 import type { ActivityDeps } from './deps';
 import { permanentFailure, withErrorCode } from './failures';
@@ -13,7 +14,7 @@ const SINGLE_PAGE_TYPES = new Set(['image/gif', 'image/webp']);
 
 /** Step `load`: check that the document is one we can read and count its pages. */
 export function loadDocumentActivity(deps: ActivityDeps) {
-  return async function loadDocument({ source }: LoadDocumentInput): Promise<LoadedDocument> {
+  return async function loadDocument({ source, pages: ranges }: LoadDocumentInput): Promise<LoadedDocument> {
     return withErrorCode(JobErrorCode.STORAGE_FAILED, async () => {
       const bytes = await readSource(deps.blobs, source);
       const mediaType = detectMediaType(bytes);
@@ -37,13 +38,29 @@ export function loadDocumentActivity(deps: ActivityDeps) {
         );
       }
       const pageCount = SINGLE_PAGE_TYPES.has(mediaType) ? 1 : (metadata.pages ?? 1);
-      return {
-        mediaType,
-        bytes: bytes.length,
-        pageCount,
-        pages: Array.from({ length: pageCount }, (_, index) => index + 1),
-        pageConcurrency: deps.pageConcurrency,
-      };
+      const pages = selectPages(pageCount, ranges);
+      if (pages.length > deps.limits.maxPages) {
+        throw permanentFailure(
+          JobErrorCode.TOO_MANY_PAGES,
+          `${pages.length} pages to read, over the limit of ${deps.limits.maxPages}; choose fewer with "pages"`,
+        );
+      }
+      return { mediaType, bytes: bytes.length, pageCount, pages, pageConcurrency: deps.pageConcurrency };
     });
   };
+}
+
+/** The sorted, distinct pages the ranges name; every page without ranges. */
+function selectPages(pageCount: number, ranges: PageRange[] | undefined): number[] {
+  if (!ranges) return Array.from({ length: pageCount }, (_, index) => index + 1);
+  const beyond = ranges.find((range) => range.to > pageCount);
+  if (beyond) {
+    throw permanentFailure(
+      JobErrorCode.PAGE_OUT_OF_RANGE,
+      `pages ${beyond.from}-${beyond.to} were asked for, but the document has ${pageCount} page${pageCount === 1 ? '' : 's'}`,
+    );
+  }
+  const pages = new Set<number>();
+  for (const { from, to } of ranges) for (let page = from; page <= to; page++) pages.add(page);
+  return [...pages].sort((a, b) => a - b);
 }

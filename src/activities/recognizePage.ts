@@ -8,7 +8,7 @@ import { countWords, type StoredPage } from './pageResult';
 
 /** Step `recognize`: OCR one preprocessed page, heartbeating, and store its result. */
 export function recognizePageActivity(deps: ActivityDeps) {
-  return async function recognizePage({ jobId, page, image, languages }: RecognizePageInput): Promise<RecognizedPage> {
+  return async function recognizePage({ jobId, page, image, languages, outputs }: RecognizePageInput): Promise<RecognizedPage> {
     const context = Context.current();
     return withErrorCode(JobErrorCode.OCR_FAILED, async () => {
       const missing = languages.filter((code) => !deps.languages.includes(code));
@@ -27,8 +27,9 @@ export function recognizePageActivity(deps: ActivityDeps) {
       const timer = setInterval(beat, deps.heartbeatIntervalMs);
       const started = performance.now();
       try {
-        const recognition = await deps.ocr.recognize(png, {
+        const { pdf, ...recognition } = await deps.ocr.recognize(png, {
           languages,
+          pdf: outputs.includes('pdf'),
           signal: context.cancellationSignal,
           onProgress: (value) => (fraction = value),
         });
@@ -40,6 +41,8 @@ export function recognizePageActivity(deps: ActivityDeps) {
           ...recognition,
           durationMs: Math.round(performance.now() - started),
         };
+        if (pdf) await deps.blobs.put(jobKeys.pagePdf(jobId, page), Buffer.from(pdf));
+        // The page result is written last: its presence means the page is complete.
         await deps.blobs.put(resultKey, JSON.stringify(stored));
         return summarize(stored, resultKey);
       } finally {

@@ -1,10 +1,10 @@
 import { JobErrorCode } from '../shared/errorCodes';
-import type { DocumentSource } from '../shared/schemas';
+import type { UploadSource } from '../shared/schemas';
 import { BlobNotFoundError, type BlobStore } from '../storage/blobStore';
 import { permanentFailure } from './failures';
 
 /** The submitted document's bytes; a missing document fails the job for good. */
-export async function readSource(blobs: BlobStore, source: DocumentSource): Promise<Buffer> {
+export async function readSource(blobs: BlobStore, source: UploadSource): Promise<Buffer> {
   try {
     return await blobs.get(source.key);
   } catch (err) {

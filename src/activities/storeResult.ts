@@ -1,5 +1,8 @@
 import { JobErrorCode } from '../shared/errorCodes';
 import type { StoreResultInput, StoredResult } from '../shared/steps';
+import { renderHocr } from '../ocr/hocr';
+import { OCR_ENGINE } from '../ocr/engine';
+import { mergePdfs } from '../ocr/pdf';
 import { jobKeys } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
 import { withErrorCode } from './failures';
@@ -21,7 +24,7 @@ export interface ResultSummary {
  * reads page results and overwrites its own outputs, so a retry rewrites the same files.
  */
 export function storeResultActivity(deps: ActivityDeps) {
-  return async function storeResult({ jobId, pages }: StoreResultInput): Promise<StoredResult> {
+  return async function storeResult({ jobId, pages, outputs }: StoreResultInput): Promise<StoredResult> {
     return withErrorCode(JobErrorCode.STORAGE_FAILED, async () => {
       const ordered = [...pages].sort((a, b) => a.page - b.page);
       const stored = await Promise.all(
@@ -51,6 +54,13 @@ export function storeResultActivity(deps: ActivityDeps) {
         jobKeys.resultDocument(jobId),
         JSON.stringify({ jobId, confidence, pages: stored.map(({ durationMs: _ms, ...page }) => page) }),
       );
+      if (outputs.includes('hocr')) {
+        await deps.blobs.put(jobKeys.resultHocr(jobId), renderHocr(stored, OCR_ENGINE));
+      }
+      if (outputs.includes('pdf')) {
+        const pagePdfs = await Promise.all(ordered.map((page) => deps.blobs.get(jobKeys.pagePdf(jobId, page.page))));
+        await deps.blobs.put(jobKeys.resultPdf(jobId), Buffer.from(await mergePdfs(pagePdfs, `OCR result ${jobId}`)));
+      }
       // The summary is written last: its presence means the whole result is stored.
       const resultKey = jobKeys.resultSummary(jobId);
       await deps.blobs.put(resultKey, JSON.stringify(summary));

@@ -7,9 +7,12 @@ import type { Config } from '../config';
 import type { BlobStore } from '../storage/blobStore';
 import { JobService } from './jobService';
 import { JobStatusReader } from './jobStatus';
+import { PollAdvice } from './pollAdvice';
 import { ApiError, ApiErrorCode, problemHandler } from './problems';
+import { docsRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
 import { jobsRouter } from './routes/jobs';
+import { resultsRouter } from './routes/results';
 
 export interface AppDeps {
   config: Config;
@@ -17,15 +20,19 @@ export interface AppDeps {
   client: Client;
   blobs: BlobStore;
   logger: Logger;
+  /** Languages the workers have installed; submits asking for others are refused. */
+  languages: readonly string[];
 }
 
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 
 /** The HTTP API, ready to be served; never listens itself. */
 export function createApp(deps: AppDeps): Express {
-  const { config, logger } = deps;
+  const { config, logger, blobs } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // Job and result reads set their own strong ETags.
+  app.set('etag', false);
 
   app.use(
     pinoHttp({
@@ -42,10 +49,13 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  const service = new JobService(deps);
   const status = new JobStatusReader(deps);
+  const service = new JobService({ ...deps, status });
+  const advice = new PollAdvice(deps);
   app.use(healthRouter(deps.client));
-  app.use(jobsRouter({ config, service, status }));
+  app.use(docsRouter());
+  app.use(jobsRouter({ config, service, status, advice }));
+  app.use(resultsRouter({ status, blobs, advice }));
 
   app.use((req, _res, next) => {
     next(new ApiError(404, ApiErrorCode.NOT_FOUND, `nothing at ${req.method} ${req.path}`));

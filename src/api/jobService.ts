@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+} from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { isGrpcServiceError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { detectMediaType, SUPPORTED_MEDIA_TYPES } from '../ocr/mediaType';
@@ -7,17 +15,22 @@ import {
   JOB_STATE_MEMO_KEY,
   REQUEST_FINGERPRINT_MEMO_KEY,
   initialJobState,
+  isTerminalStatus,
   type JobState,
 } from '../shared/jobs';
-import type { JobOptions, OcrJobInput } from '../shared/schemas';
+import type { DocumentSource, JobOptions, OcrJobInput } from '../shared/schemas';
+import { JOB_STATUS_SEARCH_ATTRIBUTE } from '../shared/searchAttributes';
 import { jobKeys, type BlobStore } from '../storage/blobStore';
 import { withDeadline } from '../temporal/connection';
 import type { ocrJobWorkflow } from '../workflows';
 import { jobIdForIdempotencyKey, newJobId } from './jobIds';
+import { endedAbruptly, type JobSnapshot, type JobStatusReader } from './jobStatus';
 import { ApiError, ApiErrorCode } from './problems';
 
+export type SubmittedDocument = { kind: 'upload'; bytes: Buffer } | { kind: 'url'; url: string };
+
 export interface SubmitRequest {
-  document: Buffer;
+  document: SubmittedDocument;
   options: JobOptions;
   idempotencyKey?: string | undefined;
 }
@@ -26,7 +39,13 @@ export interface SubmitOutcome {
   jobId: string;
   /** False when an Idempotency-Key matched a job submitted earlier. */
   created: boolean;
-  createdAt: string;
+  /** The job as it stands: the initial state of a new job, the current one of an earlier job. */
+  snapshot: JobSnapshot;
+}
+
+export interface JobPage {
+  jobs: JobState[];
+  nextCursor: string | null;
 }
 
 export interface JobServiceDeps {
@@ -34,32 +53,29 @@ export interface JobServiceDeps {
   blobs: BlobStore;
   config: Config;
   logger: Logger;
+  status: JobStatusReader;
+  /** Languages the workers have installed. */
+  languages: readonly string[];
 }
 
-/** Submits jobs: store the document, then start its workflow. */
+/** What the API does to jobs: submit, cancel, delete, list. Reads go through JobStatusReader. */
 export class JobService {
   constructor(private readonly deps: JobServiceDeps) {}
 
   async submit({ document, options, idempotencyKey }: SubmitRequest): Promise<SubmitOutcome> {
-    if (document.length === 0) throw ApiError.validation([{ field: 'file', message: 'the document is empty' }]);
-    const mediaType = detectMediaType(document);
-    if (mediaType === null) {
-      throw new ApiError(
-        415,
-        ApiErrorCode.UNSUPPORTED_MEDIA_TYPE,
-        `the document is none of the supported types (${SUPPORTED_MEDIA_TYPES.join(', ')}); its type is read from its bytes`,
-      );
+    const missing = options.languages.filter((code) => !this.deps.languages.includes(code));
+    if (missing.length) {
+      throw ApiError.validation([
+        { field: 'languages', message: `not installed: ${missing.join(', ')} (installed: ${this.deps.languages.join(', ')})` },
+      ]);
     }
-    const sha256 = createHash('sha256').update(document).digest('hex');
     const jobId = idempotencyKey ? jobIdForIdempotencyKey(idempotencyKey) : newJobId();
+    const { source, documentHash } = await this.storeDocument(jobId, document);
     // `<document hash>.<options hash>`: what makes two submits the same request.
-    const fingerprint = `${sha256}.${createHash('sha256').update(canonicalJson(options)).digest('hex')}`;
-    const source = { kind: 'upload' as const, key: jobKeys.source(jobId, sha256), sha256, bytes: document.length, mediaType };
-    // The document is durable before the workflow that reads it exists.
-    await this.deps.blobs.put(source.key, document);
-
+    const fingerprint = `${documentHash}.${sha256(canonicalJson(options))}`;
     const createdAt = new Date().toISOString();
     const input: OcrJobInput = { jobId, createdAt, source, options };
+    const initial = initialJobState({ jobId, createdAt, metadata: options.metadata, outputs: options.outputs });
     const { client, config } = this.deps;
     try {
       await withDeadline(client, config.temporal.rpcTimeoutMs, () =>
@@ -67,50 +83,176 @@ export class JobService {
           workflowId: jobId,
           taskQueue: config.temporal.taskQueue,
           args: [input],
-          memo: {
-            [JOB_STATE_MEMO_KEY]: initialJobState(jobId, createdAt) satisfies JobState,
-            [REQUEST_FINGERPRINT_MEMO_KEY]: fingerprint,
-          },
+          memo: { [JOB_STATE_MEMO_KEY]: initial, [REQUEST_FINGERPRINT_MEMO_KEY]: fingerprint },
+          typedSearchAttributes: [{ key: JOB_STATUS_SEARCH_ATTRIBUTE, value: 'PENDING' }],
           // A job id is never reused, even after the job finished: a repeated
           // Idempotency-Key must find the same job, not start a second one.
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           workflowIdConflictPolicy: 'FAIL',
         }),
       );
-      this.deps.logger.info({ jobId, mediaType, bytes: document.length }, 'job submitted');
-      return { jobId, created: true, createdAt };
+      this.deps.logger.info({ jobId, source: source.kind }, 'job submitted');
+      return { jobId, created: true, snapshot: { state: initial, live: true, result: null } };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !idempotencyKey) throw err;
-      return this.existingJob(jobId, fingerprint, source.key);
+      await this.checkSameRequest(jobId, fingerprint, source);
+      return { jobId, created: false, snapshot: await this.deps.status.read(jobId) };
     }
   }
 
+  /** Requests cancellation; running steps stop at their next heartbeat. */
+  async cancel(jobId: string): Promise<JobSnapshot> {
+    const { client, config, status } = this.deps;
+    const before = await status.read(jobId);
+    if (before.state.status === 'CANCELLED') return before;
+    if (isTerminalStatus(before.state.status)) throw this.alreadyFinished(jobId, before.state);
+    try {
+      await withDeadline(client, config.temporal.rpcTimeoutMs, () => client.workflow.getHandle(jobId).cancel());
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      // It finished between the read and the cancel: report how it ended.
+      status.forget(jobId);
+      const after = await status.read(jobId);
+      if (after.state.status !== 'CANCELLED') throw this.alreadyFinished(jobId, after.state);
+      return after;
+    }
+    status.forget(jobId);
+    return status.read(jobId);
+  }
+
+  /** Removes a finished job's document and results; reads afterwards answer 410. */
+  async delete(jobId: string): Promise<void> {
+    const { blobs, status } = this.deps;
+    const { state } = await status.read(jobId);
+    if (!isTerminalStatus(state.status)) {
+      throw new ApiError(
+        409,
+        ApiErrorCode.JOB_NOT_FINISHED,
+        `job ${jobId} is ${state.status}; cancel it first, then delete it`,
+      );
+    }
+    // The tombstone goes first, so no reader serves what is being removed.
+    await blobs.put(jobKeys.tombstone(jobId), JSON.stringify({ jobId, deletedAt: new Date().toISOString() }));
+    await blobs.deletePrefix(jobKeys.root(jobId));
+    status.forget(jobId);
+    this.deps.logger.info({ jobId }, 'job deleted');
+  }
+
+  /** Jobs newest first, from Temporal visibility; deleted jobs are left out. */
+  async list({ status, limit, cursor }: { status?: JobState['status'] | undefined; limit: number; cursor?: string | undefined }): Promise<JobPage> {
+    const { client, config, blobs } = this.deps;
+    const filter = status ? ` AND ${JOB_STATUS_SEARCH_ATTRIBUTE.name} = '${status}'` : '';
+    const response = await withDeadline(client, config.temporal.rpcTimeoutMs, () =>
+      client.workflowService.listWorkflowExecutions({
+        namespace: config.temporal.namespace,
+        pageSize: limit,
+        nextPageToken: cursor ? decodeCursor(cursor) : undefined,
+        query: `WorkflowType = 'ocrJobWorkflow'${filter}`,
+      }),
+    ).catch((err: unknown) => {
+      const refused = [GrpcStatus.INVALID_ARGUMENT, GrpcStatus.UNKNOWN] as number[];
+      if (cursor && isGrpcServiceError(err) && refused.includes(err.code)) {
+        throw ApiError.validation([{ field: 'query.cursor', message: 'not a cursor this API gave out' }]);
+      }
+      throw err;
+    });
+    const jobs: JobState[] = [];
+    for (const execution of response.executions ?? []) {
+      const state = listedState(execution);
+      if (state && !(await blobs.exists(jobKeys.tombstone(state.jobId)))) jobs.push(state);
+    }
+    const token = response.nextPageToken;
+    return { jobs, nextCursor: token && token.length ? encodeCursor(token) : null };
+  }
+
+  private alreadyFinished(jobId: string, state: JobState): ApiError {
+    return new ApiError(409, ApiErrorCode.JOB_FINISHED, `job ${jobId} has already finished: it is ${state.status}`);
+  }
+
+  private async storeDocument(
+    jobId: string,
+    document: SubmittedDocument,
+  ): Promise<{ source: DocumentSource; documentHash: string }> {
+    if (document.kind === 'url') {
+      return { source: { kind: 'url', url: document.url }, documentHash: sha256(document.url) };
+    }
+    const { bytes } = document;
+    if (bytes.length === 0) throw ApiError.validation([{ field: 'file', message: 'the document is empty' }]);
+    const mediaType = detectMediaType(bytes);
+    if (mediaType === null) {
+      throw new ApiError(
+        415,
+        ApiErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        `the document is none of the supported types (${SUPPORTED_MEDIA_TYPES.join(', ')}); its type is read from its bytes`,
+      );
+    }
+    const hash = sha256(bytes);
+    const key = jobKeys.source(jobId, hash);
+    // The document is durable before the workflow that reads it exists.
+    await this.deps.blobs.put(key, bytes);
+    return { source: { kind: 'upload', key, sha256: hash, bytes: bytes.length, mediaType }, documentHash: hash };
+  }
+
   /** A repeated Idempotency-Key: the same request gets the same job, another request a 422. */
-  private async existingJob(jobId: string, fingerprint: string, sourceKey: string): Promise<SubmitOutcome> {
+  private async checkSameRequest(jobId: string, fingerprint: string, source: DocumentSource): Promise<void> {
     const { client, config } = this.deps;
     const description = await withDeadline(client, config.temporal.rpcTimeoutMs, () =>
       client.workflow.getHandle(jobId).describe(),
     );
-    const memo = description.memo ?? {};
-    const existing = String(memo[REQUEST_FINGERPRINT_MEMO_KEY] ?? '');
-    if (existing !== fingerprint) {
-      // A different document was stored beside the job's own; the job never reads it.
-      if (existing.split('.')[0] !== fingerprint.split('.')[0]) await this.dropOrphan(sourceKey, jobId);
-      throw new ApiError(
-        422,
-        ApiErrorCode.IDEMPOTENCY_KEY_REUSED,
-        'this Idempotency-Key was already used with a different document or options; use a new key for a new request',
-      );
+    const existing = String(description.memo?.[REQUEST_FINGERPRINT_MEMO_KEY] ?? '');
+    if (existing === fingerprint) return;
+    // A different upload was stored beside the job's own; the job never reads it.
+    if (source.kind === 'upload' && existing.split('.')[0] !== source.sha256) {
+      await this.deps.blobs.deletePrefix(source.key).catch((err: unknown) => {
+        this.deps.logger.warn({ err, jobId }, 'could not remove a refused upload');
+      });
     }
-    const state = memo[JOB_STATE_MEMO_KEY] as JobState | undefined;
-    return { jobId, created: false, createdAt: state?.createdAt ?? description.startTime.toISOString() };
+    throw new ApiError(
+      422,
+      ApiErrorCode.IDEMPOTENCY_KEY_REUSED,
+      'this Idempotency-Key was already used with a different document or options; use a new key for a new request',
+    );
   }
+}
 
-  private async dropOrphan(key: string, jobId: string): Promise<void> {
-    await this.deps.blobs.deletePrefix(key).catch((err: unknown) => {
-      this.deps.logger.warn({ err, jobId, key }, 'could not remove a refused upload');
-    });
+const ExecutionStatus = temporal.api.enums.v1.WorkflowExecutionStatus;
+
+/** A listed job's state: the memo it recorded, corrected for workflows that ended abruptly. */
+function listedState(execution: temporal.api.workflow.v1.IWorkflowExecutionInfo): JobState | null {
+  const payload = execution.memo?.fields?.[JOB_STATE_MEMO_KEY];
+  if (!payload) return null;
+  const recorded = defaultPayloadConverter.fromPayload<JobState>(payload);
+  const closedAt = execution.closeTime?.seconds
+    ? new Date(Number(execution.closeTime.seconds) * 1000).toISOString()
+    : recorded.updatedAt;
+  switch (execution.status) {
+    case ExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED:
+      return { ...recorded, status: 'CANCELLED' };
+    case ExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED:
+      return endedAbruptly(recorded, closedAt, { code: 'JOB_TERMINATED', message: 'terminated by an operator' });
+    case ExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
+      return endedAbruptly(recorded, closedAt, { code: 'JOB_TIMEOUT', message: 'timed out' });
+    default:
+      return recorded;
   }
+}
+
+/** A cursor is Temporal's page token with a check sum, so a mangled cursor is a 400, not a server error. */
+function encodeCursor(token: Uint8Array): string {
+  return `${Buffer.from(token).toString('base64url')}.${sha256(Buffer.from(token)).slice(0, 12)}`;
+}
+
+function decodeCursor(cursor: string): Uint8Array {
+  const [encoded = '', check] = cursor.split('.');
+  const token = Buffer.from(encoded, 'base64url');
+  if (token.length === 0 || check !== sha256(token).slice(0, 12)) {
+    throw ApiError.validation([{ field: 'query.cursor', message: 'not a cursor this API gave out' }]);
+  }
+  return token;
+}
+
+function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 /** JSON with sorted keys, so equal options always hash alike. */

@@ -15,14 +15,14 @@ import { jobStatusQuery } from '../shared/messages';
 import { BlobNotFoundError, jobKeys, type BlobStore } from '../storage/blobStore';
 import { withDeadline } from '../temporal/connection';
 import type { ocrJobWorkflow } from '../workflows';
-import { isTemporalUnavailable } from './temporalErrors';
 import { ApiError, ApiErrorCode } from './problems';
+import { isTemporalUnavailable } from './temporalErrors';
 
 export interface JobSnapshot {
   state: JobState;
   /**
-   * True when the state came from the running workflow itself; false when no worker
-   * answered and this is the last state the workflow recorded in its memo.
+   * True when the state came from the running workflow itself (or the job has finished);
+   * false when no worker answered and this is the last state the workflow recorded.
    */
   live: boolean;
   /** The stored result of a finished job (text and pages), null before that. */
@@ -39,7 +39,8 @@ export interface JobStatusDeps {
 /**
  * Reads a job's status. Running jobs answer from the workflow's status query, falling back
  * to the memo the workflow keeps when no worker answers in time. Finished jobs answer from
- * Temporal's record of the closed workflow (no worker needed) and are cached: they never change.
+ * Temporal's record of the closed workflow (no worker needed) and are cached: they never
+ * change. Identical reads within STATUS_CACHE_MS share one round trip to Temporal.
  */
 export class JobStatusReader {
   private readonly finished = new LRUCache<string, JobSnapshot>({
@@ -47,23 +48,63 @@ export class JobStatusReader {
     maxSize: 64 * 1024 * 1024,
     sizeCalculation: (snapshot) => 2048 + 2 * (snapshot.result?.text.length ?? 0),
   });
+  private readonly recent: LRUCache<string, Promise<JobSnapshot>> | null;
 
-  constructor(private readonly deps: JobStatusDeps) {}
+  constructor(private readonly deps: JobStatusDeps) {
+    const ttl = deps.config.statusCacheMs;
+    this.recent = ttl > 0 ? new LRUCache({ max: 10_000, ttl }) : null;
+  }
 
   async read(jobId: string): Promise<JobSnapshot> {
-    const cached = this.finished.get(jobId);
-    if (cached) return cached;
+    const finished = this.finished.get(jobId);
+    if (finished) {
+      await this.assertNotDeleted(jobId);
+      return finished;
+    }
+    if (!this.recent) return this.readFresh(jobId);
+    let pending = this.recent.get(jobId);
+    if (!pending) {
+      pending = this.readFresh(jobId);
+      this.recent.set(jobId, pending);
+      pending.catch(() => this.recent?.delete(jobId));
+    }
+    return pending;
+  }
+
+  /** Drops what is cached of a job, after this process changed it (cancel, delete). */
+  forget(jobId: string): void {
+    this.finished.delete(jobId);
+    this.recent?.delete(jobId);
+  }
+
+  /**
+   * Waits up to `seconds` for the job to end (a long poll on Temporal, not a loop).
+   * True when it ended in time.
+   */
+  async waitForEnd(jobId: string, seconds: number): Promise<boolean> {
+    const { client } = this.deps;
+    try {
+      await withDeadline(client, seconds * 1000, () => client.workflow.getHandle(jobId).result());
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowFailedError) return true;
+      if (isTemporalUnavailable(err)) return false;
+      throw err;
+    }
+  }
+
+  private async readFresh(jobId: string): Promise<JobSnapshot> {
     const { client, config } = this.deps;
-    const handle = client.workflow.getHandle(jobId);
-    const description = await withDeadline(client, config.temporal.rpcTimeoutMs, () => handle.describe()).catch(
-      (err: unknown) => {
-        if (err instanceof WorkflowNotFoundError) {
-          throw new ApiError(404, ApiErrorCode.JOB_NOT_FOUND, `there is no job ${jobId}`);
-        }
-        throw err;
-      },
-    );
+    const description = await withDeadline(client, config.temporal.rpcTimeoutMs, () =>
+      client.workflow.getHandle(jobId).describe(),
+    ).catch(async (err: unknown) => {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      // Temporal forgets closed jobs after the namespace's retention; deletions are kept longer.
+      await this.assertNotDeleted(jobId);
+      throw new ApiError(404, ApiErrorCode.JOB_NOT_FOUND, `there is no job ${jobId}`);
+    });
     if (description.status.name === 'RUNNING') return this.readRunning(jobId, description);
+    await this.assertNotDeleted(jobId);
     const state = await this.readClosed(jobId, description);
     const snapshot: JobSnapshot = { state, live: true, result: await this.readResult(state) };
     this.finished.set(jobId, snapshot);
@@ -76,7 +117,6 @@ export class JobStatusReader {
       const state = await withDeadline(client, config.statusQueryTimeoutMs, () =>
         client.workflow.getHandle(jobId).query(jobStatusQuery),
       );
-      // The workflow may have finished between describe and query; read it as finished next time.
       return { state, live: true, result: isTerminalStatus(state.status) ? await this.readResult(state) : null };
     } catch (err) {
       if (!isTemporalUnavailable(err)) logger.warn({ err, jobId }, 'status query failed; answering from the memo');
@@ -116,23 +156,33 @@ export class JobStatusReader {
     try {
       await withDeadline(client, config.temporal.rpcTimeoutMs, () => client.workflow.getHandle(jobId).result());
     } catch (err) {
-      if (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure) {
+      if (!(err instanceof WorkflowFailedError)) throw err;
+      if (err.cause instanceof ApplicationFailure) {
         const state = err.cause.details?.[0] as JobState | undefined;
         if (state?.error) return state;
-        return endedAbruptly(recorded, closedAt, { code: err.cause.type ?? JobErrorCode.INTERNAL_ERROR, message: err.cause.message });
+        return endedAbruptly(recorded, closedAt, {
+          code: err.cause.type ?? JobErrorCode.INTERNAL_ERROR,
+          message: err.cause.message,
+        });
       }
-      if (!(err instanceof WorkflowFailedError)) throw err;
     }
     return endedAbruptly(recorded, closedAt, { code: JobErrorCode.INTERNAL_ERROR, message: 'the job failed' });
   }
 
   private async readResult(state: JobState): Promise<ResultSummary | null> {
-    if (state.status !== 'DONE') return null;
+    if (state.status !== 'DONE' && state.status !== 'PARTIAL_SUCCESS') return null;
     try {
       return JSON.parse((await this.deps.blobs.get(jobKeys.resultSummary(state.jobId))).toString('utf8')) as ResultSummary;
     } catch (err) {
       if (err instanceof BlobNotFoundError) return null;
       throw err;
+    }
+  }
+
+  private async assertNotDeleted(jobId: string): Promise<void> {
+    if (await this.deps.blobs.exists(jobKeys.tombstone(jobId))) {
+      this.forget(jobId);
+      throw new ApiError(410, ApiErrorCode.JOB_DELETED, `job ${jobId} was deleted`);
     }
   }
 }
@@ -143,7 +193,12 @@ function memoState(description: WorkflowExecutionDescription): JobState {
   return state;
 }
 
-function endedAbruptly(recorded: JobState, closedAt: string, error: Pick<JobError, 'code' | 'message'>): JobState {
+/** The state of a job whose workflow ended without recording an outcome (terminated, timed out). */
+export function endedAbruptly(
+  recorded: JobState,
+  closedAt: string,
+  error: Pick<JobError, 'code' | 'message'>,
+): JobState {
   return {
     ...recorded,
     status: 'ERROR',

@@ -1,12 +1,22 @@
+import type { Config } from '../config';
+import type { JobState } from '../shared/jobs';
 import type { JobSnapshot } from './jobStatus';
+import type { JobBody, JobSummaryBody } from './schemas';
 
 /** Links a client follows from a job. */
-export function jobLinks(jobId: string) {
-  return { self: `/jobs/${jobId}` };
+export function jobLinks(jobId: string, config: Config): JobBody['links'] {
+  const { uiUrl, namespace } = config.temporal;
+  return {
+    self: `/jobs/${jobId}`,
+    result: `/jobs/${jobId}/result`,
+    cancel: `/jobs/${jobId}/cancel`,
+    temporalUi: `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(jobId)}`,
+  };
 }
 
-/** The JSON body of `GET /jobs/{id}` (and of a repeated submit). */
-export function jobBody({ state, live, result }: JobSnapshot) {
+/** The JSON body of a job, as `GET /jobs/{id}` shows it. */
+export function jobBody({ state, live, result }: JobSnapshot, config: Config): JobBody {
+  const hasResult = (state.status === 'DONE' || state.status === 'PARTIAL_SUCCESS') && state.result;
   return {
     jobId: state.jobId,
     status: state.status,
@@ -19,8 +29,10 @@ export function jobBody({ state, live, result }: JobSnapshot) {
     completedAt: state.completedAt,
     document: state.document,
     pages: state.pages,
+    metadata: state.metadata,
+    outputs: state.outputs,
     result:
-      state.status === 'DONE' && state.result
+      hasResult && state.result
         ? {
             text: result?.text ?? '',
             confidence: state.result.confidence,
@@ -30,6 +42,20 @@ export function jobBody({ state, live, result }: JobSnapshot) {
           }
         : null,
     error: state.error,
-    links: jobLinks(state.jobId),
+    links: jobLinks(state.jobId, config),
+  };
+}
+
+/** One job of a list. */
+export function jobSummary(state: JobState, config: Config): JobSummaryBody {
+  return {
+    jobId: state.jobId,
+    status: state.status,
+    progress: state.progress,
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
+    completedAt: state.completedAt,
+    metadata: state.metadata,
+    links: jobLinks(state.jobId, config),
   };
 }

@@ -2,31 +2,10 @@ import type { ErrorRequestHandler, Response } from 'express';
 import { MulterError } from 'multer';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
+import { ApiErrorCode, titleOf } from './errorCatalogue';
 import { isTemporalUnavailable } from './temporalErrors';
 
-/** Stable codes of HTTP errors; each is a section of the error catalogue. */
-export const ApiErrorCode = {
-  VALIDATION_FAILED: 'VALIDATION_FAILED',
-  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  JOB_NOT_FOUND: 'JOB_NOT_FOUND',
-  NOT_FOUND: 'NOT_FOUND',
-  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
-  TEMPORAL_UNAVAILABLE: 'TEMPORAL_UNAVAILABLE',
-  INTERNAL_ERROR: 'INTERNAL_ERROR',
-} as const;
-export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
-
-const TITLES: Record<ApiErrorCode, string> = {
-  VALIDATION_FAILED: 'The request is not valid',
-  UNSUPPORTED_MEDIA_TYPE: 'The document type is not supported',
-  PAYLOAD_TOO_LARGE: 'The document is too large',
-  JOB_NOT_FOUND: 'No such job',
-  NOT_FOUND: 'No such resource',
-  IDEMPOTENCY_KEY_REUSED: 'The idempotency key was used for another request',
-  TEMPORAL_UNAVAILABLE: 'The job service is temporarily unavailable',
-  INTERNAL_ERROR: 'Internal server error',
-};
+export { ApiErrorCode };
 
 export interface FieldError {
   /** Where the problem is: `file`, `query.languages`, `header.idempotency-key`. */
@@ -65,7 +44,7 @@ export function sendProblem(res: Response, error: ApiError, instance: string): v
     .send(
       JSON.stringify({
         type: problemType(error.code),
-        title: TITLES[error.code],
+        title: titleOf(error.code),
         status: error.status,
         detail: error.detail,
         instance,

@@ -1,10 +1,11 @@
 import { once } from 'node:events';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
+import { installedLanguages } from '../ocr/languages';
 import { FsBlobStore } from '../storage/blobStore';
 import { createTemporalClient } from '../temporal/connection';
 import { retryUntilReachable } from '../temporal/retry';
-import { ensureNamespace } from '../temporal/setup';
+import { prepareNamespace } from '../temporal/setup';
 import { createApp } from './app';
 
 const config = loadConfigOrExit();
@@ -13,11 +14,11 @@ const logger = createLogger('api', config.logLevel);
 async function main(): Promise<void> {
   const client = createTemporalClient(config);
   // Set-up runs in the background: the API answers (503 where Temporal is needed) meanwhile.
-  void retryUntilReachable(() => ensureNamespace(client.connection, config.temporal.namespace, logger), logger).catch(
+  void retryUntilReachable(() => prepareNamespace(client.connection, config.temporal.namespace, logger), logger).catch(
     (err: unknown) => logger.error({ err }, 'Temporal set-up failed'),
   );
 
-  const app = createApp({ config, client, blobs: new FsBlobStore(config.blobDir), logger });
+  const app = createApp({ config, client, blobs: new FsBlobStore(config.blobDir), logger, languages: installedLanguages() });
   const server = app.listen(config.port, config.host);
   await once(server, 'listening');
   logger.info({ port: config.port, host: config.host, temporal: config.temporal.address }, 'API listening');

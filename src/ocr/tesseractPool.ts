@@ -43,7 +43,7 @@ export class TesseractPool implements OcrEngine {
 
   constructor(private readonly options: TesseractPoolOptions) {}
 
-  async recognize(image: Buffer, { languages, signal, onProgress }: RecognizeOptions): Promise<PageRecognition> {
+  async recognize(image: Buffer, { languages, pdf, signal, onProgress }: RecognizeOptions): Promise<PageRecognition> {
     signal?.throwIfAborted();
     const slot = await this.acquire(languages.join('+'), signal);
     if (signal?.aborted) {
@@ -54,9 +54,13 @@ export class TesseractPool implements OcrEngine {
     slot.progress.listener = onProgress;
     let healthy = false;
     try {
-      const page = await abortable(slot.worker.recognize(image, {}, { text: true, blocks: true }), signal);
+      const page = await abortable(
+        slot.worker.recognize(image, { pdfTitle: 'ocr-jobs' }, { text: true, blocks: true, pdf: Boolean(pdf) }),
+        signal,
+      );
       healthy = true;
-      return toPageRecognition(page.data);
+      const recognition = toPageRecognition(page.data);
+      return page.data.pdf ? { ...recognition, pdf: Uint8Array.from(page.data.pdf) } : recognition;
     } finally {
       slot.progress.listener = undefined;
       slot.pages += 1;

@@ -32,10 +32,14 @@ export interface PageRecognition {
   /** Mean word confidence, 0-100 (0 when the page has no words). */
   confidence: number;
   blocks: OcrBlock[];
+  /** A one-page searchable PDF (the image with an invisible text layer), when asked for. */
+  pdf?: Uint8Array;
 }
 
 export interface RecognizeOptions {
   languages: string[];
+  /** Also render the page as a searchable PDF. */
+  pdf?: boolean;
   /** Aborting stops waiting for the page and discards the engine working on it. */
   signal?: AbortSignal;
   /** Called with the fraction of the page recognised so far, 0-1. */

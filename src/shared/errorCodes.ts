@@ -9,6 +9,16 @@ export const JobErrorCode = {
   CORRUPT_DOCUMENT: 'CORRUPT_DOCUMENT',
   /** The document has more pixels than the configured limit. */
   IMAGE_TOO_LARGE: 'IMAGE_TOO_LARGE',
+  /** Downloading `sourceUrl` failed (network, timeout, HTTP error); worth retrying. */
+  SOURCE_UNAVAILABLE: 'SOURCE_UNAVAILABLE',
+  /** `sourceUrl` points at (or redirects to) an address the service may not fetch. */
+  SOURCE_FORBIDDEN: 'SOURCE_FORBIDDEN',
+  /** The document at `sourceUrl` is larger than the upload limit. */
+  SOURCE_TOO_LARGE: 'SOURCE_TOO_LARGE',
+  /** `pages` asks for pages the document does not have. */
+  PAGE_OUT_OF_RANGE: 'PAGE_OUT_OF_RANGE',
+  /** The document (or the selected pages) has more pages than the configured limit. */
+  TOO_MANY_PAGES: 'TOO_MANY_PAGES',
   /** The stored document is gone (deleted, or the blob store lost it). */
   SOURCE_MISSING: 'SOURCE_MISSING',
   /** A language that is not installed was asked for. */
@@ -30,6 +40,10 @@ export type JobErrorCode = (typeof JobErrorCode)[keyof typeof JobErrorCode];
 
 /** Codes that describe the input itself: retrying the step cannot help. */
 export const NON_RETRYABLE_JOB_ERRORS: readonly JobErrorCode[] = [
+  JobErrorCode.SOURCE_FORBIDDEN,
+  JobErrorCode.SOURCE_TOO_LARGE,
+  JobErrorCode.PAGE_OUT_OF_RANGE,
+  JobErrorCode.TOO_MANY_PAGES,
   JobErrorCode.UNSUPPORTED_MEDIA_TYPE,
   JobErrorCode.CORRUPT_DOCUMENT,
   JobErrorCode.IMAGE_TOO_LARGE,

@@ -1,5 +1,6 @@
 // Job vocabulary shared by the API, the workflow and the activities.
 // Workflow-safe: no Node built-ins, no I/O.
+import type { OutputFormat } from './schemas';
 
 /** Task queue the worker polls and the API starts workflows on. */
 export const TASK_QUEUE = 'ocr-jobs';
@@ -73,6 +74,12 @@ export interface JobState {
   pages: { total: number; done: number; failed: number };
   result: JobResultSummary | null;
   error: JobError | null;
+  /** The client's key/values from the submit, returned as they were. */
+  metadata: Record<string, string> | null;
+  /** Result formats this job produces. */
+  outputs: OutputFormat[];
+  /** Mean time to recognise one page of this job so far, in ms; null before the first. */
+  pageMs: number | null;
 }
 
 /** Memo key under which the workflow records its last state, readable without a worker. */
@@ -80,7 +87,14 @@ export const JOB_STATE_MEMO_KEY = 'job';
 /** Memo key holding the fingerprint of the submitted request (document hash + options). */
 export const REQUEST_FINGERPRINT_MEMO_KEY = 'requestFingerprint';
 
-export function initialJobState(jobId: string, createdAt: string): JobState {
+export interface JobIdentity {
+  jobId: string;
+  createdAt: string;
+  metadata?: Record<string, string> | undefined;
+  outputs: OutputFormat[];
+}
+
+export function initialJobState({ jobId, createdAt, metadata, outputs }: JobIdentity): JobState {
   return {
     jobId,
     status: 'PENDING',
@@ -94,5 +108,8 @@ export function initialJobState(jobId: string, createdAt: string): JobState {
     pages: { total: 0, done: 0, failed: 0 },
     result: null,
     error: null,
+    metadata: metadata ?? null,
+    outputs,
+    pageMs: null,
   };
 }

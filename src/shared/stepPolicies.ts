@@ -8,6 +8,17 @@ const nonRetryableErrorTypes = [...NON_RETRYABLE_JOB_ERRORS];
 
 /** Activity options per step. Durations are Temporal duration strings. */
 export const STEP_POLICIES = {
+  fetch: {
+    startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: '20 seconds',
+    retry: {
+      initialInterval: '2 seconds',
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      maximumAttempts: 5,
+      nonRetryableErrorTypes,
+    },
+  },
   load: {
     startToCloseTimeout: '1 minute',
     retry: {

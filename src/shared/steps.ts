@@ -1,11 +1,18 @@
 // Inputs and outputs of the step activities. Small on purpose: page images and
 // recognised text live in the blob store, workflow history holds their keys.
-import type { DocumentSource } from './schemas';
 import type { PageSummary } from './jobs';
+import type { OutputFormat, PageRange, UploadSource, UrlSource } from './schemas';
+
+export interface FetchSourceInput {
+  jobId: string;
+  source: UrlSource;
+}
 
 export interface LoadDocumentInput {
   jobId: string;
-  source: DocumentSource;
+  source: UploadSource;
+  /** Pages asked for; every page when absent. */
+  pages?: PageRange[] | undefined;
 }
 export interface LoadedDocument {
   mediaType: string;
@@ -19,7 +26,7 @@ export interface LoadedDocument {
 
 export interface PreprocessPageInput {
   jobId: string;
-  source: DocumentSource;
+  source: UploadSource;
   mediaType: string;
   page: number;
 }
@@ -35,6 +42,7 @@ export interface RecognizePageInput {
   page: number;
   image: PreprocessedPage;
   languages: string[];
+  outputs: OutputFormat[];
 }
 export interface RecognizedPage extends PageSummary {
   resultKey: string;
@@ -44,6 +52,7 @@ export interface RecognizedPage extends PageSummary {
 export interface StoreResultInput {
   jobId: string;
   pages: RecognizedPage[];
+  outputs: OutputFormat[];
 }
 export interface StoredResult {
   resultKey: string;

@@ -90,7 +90,11 @@ export const jobKeys = {
   pageImages: (jobId: string) => `jobs/${jobId}/images`,
   pageImage: (jobId: string, page: number) => `jobs/${jobId}/images/${page}.png`,
   pageResult: (jobId: string, page: number) => `jobs/${jobId}/pages/${page}.json`,
+  pagePdf: (jobId: string, page: number) => `jobs/${jobId}/pages/${page}.pdf`,
   resultSummary: (jobId: string) => `jobs/${jobId}/result/summary.json`,
   resultText: (jobId: string) => `jobs/${jobId}/result/text.txt`,
   resultDocument: (jobId: string) => `jobs/${jobId}/result/document.json`,
+  resultHocr: (jobId: string) => `jobs/${jobId}/result/hocr.html`,
+  resultPdf: (jobId: string) => `jobs/${jobId}/result/document.pdf`,
+  tombstone: (jobId: string) => `deleted/${jobId}.json`,
 };

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../paths';
+import { CUSTOM_SEARCH_ATTRIBUTES } from '../shared/searchAttributes';
 
 /** The project's script that finds the Temporal CLI or installs it (see scripts/temporal-cli.sh). */
 export const TEMPORAL_CLI_SCRIPT = path.join(PROJECT_ROOT, 'scripts/temporal-cli.sh');
@@ -35,5 +36,16 @@ export function devServerArgs({ port, uiPort, namespace, dbFile, ip = '127.0.0.1
     dbFile,
     '--log-level',
     'warn',
+    // Registered up front so the first job can use them; the service checks them at start too.
+    ...CUSTOM_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${searchAttributeTypeName(key.type)}`]),
   ];
+}
+
+/** The CLI's name of a search attribute type: KEYWORD → Keyword, KEYWORD_LIST → KeywordList. */
+function searchAttributeTypeName(type: string): string {
+  return type
+    .toLowerCase()
+    .split('_')
+    .map((word) => word[0]!.toUpperCase() + word.slice(1))
+    .join('');
 }

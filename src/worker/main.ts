@@ -1,13 +1,13 @@
 import os from 'node:os';
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { activityDepsFor, createActivities } from '../activities';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
-import { installedLanguages, prepareLangPath } from '../ocr/languages';
+import { prepareLangPath } from '../ocr/languages';
 import { TesseractPool } from '../ocr/tesseractPool';
 import { FsBlobStore } from '../storage/blobStore';
-import { ensureNamespace } from '../temporal/setup';
+import { prepareNamespace } from '../temporal/setup';
 import { retryUntilReachable } from '../temporal/retry';
 import { createOcrWorker } from './createWorker';
 import { installTemporalRuntime } from './runtime';
@@ -27,16 +27,8 @@ async function main(): Promise<void> {
   });
   const connection = await retryUntilReachable(() => NativeConnection.connect({ address: config.temporal.address }), logger);
   try {
-    await ensureNamespace(connection, config.temporal.namespace, logger);
-    const activities = createActivities({
-      blobs: new FsBlobStore(config.blobDir),
-      ocr,
-      logger,
-      languages: installedLanguages(),
-      limits: { maxPixels: config.limits.maxPixels },
-      pageConcurrency: config.ocr.pageConcurrency,
-      heartbeatIntervalMs: config.ocr.heartbeatIntervalMs,
-    });
+    await prepareNamespace(connection, config.temporal.namespace, logger);
+    const activities = createActivities(activityDepsFor(config, { blobs: new FsBlobStore(config.blobDir), ocr, logger }));
     const worker = await createOcrWorker({ connection, config, activities });
     logger.info(
       { taskQueue: config.temporal.taskQueue, address: config.temporal.address, poolSize: config.ocr.poolSize },

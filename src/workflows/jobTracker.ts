@@ -1,15 +1,18 @@
 // The job's state machine, kept by the workflow. Every change is mirrored into the
 // workflow memo so the API can still answer when no worker is running.
-import { upsertMemo } from '@temporalio/workflow';
+import { upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import {
   JOB_STATE_MEMO_KEY,
   JOB_STEPS,
   initialJobState,
   type JobError,
+  type JobIdentity,
   type JobState,
+  type JobStatus,
   type JobStep,
   type PageSummary,
 } from '../shared/jobs';
+import { JOB_STATUS_SEARCH_ATTRIBUTE } from '../shared/searchAttributes';
 import type { LoadedDocument } from '../shared/steps';
 
 const LOADED_PROGRESS = 5;
@@ -21,9 +24,12 @@ export class JobTracker {
   readonly state: JobState;
   private readonly activeSteps = new Map<JobStep, number>();
   private pageProgress = 0;
+  private recordedStatus: JobStatus;
+  private recognitionMs = 0;
 
-  constructor(jobId: string, createdAt: string) {
-    this.state = initialJobState(jobId, createdAt);
+  constructor(identity: JobIdentity) {
+    this.state = initialJobState(identity);
+    this.recordedStatus = this.state.status;
   }
 
   stepStarted(step: JobStep): void {
@@ -52,8 +58,10 @@ export class JobTracker {
     this.advancePages(PREPROCESS_SHARE);
   }
 
-  pageRecognized(): void {
+  pageRecognized(durationMs: number): void {
     this.state.pages.done += 1;
+    this.recognitionMs += durationMs;
+    this.state.pageMs = Math.round(this.recognitionMs / this.state.pages.done);
     this.advancePages(1 - PREPROCESS_SHARE);
   }
 
@@ -101,6 +109,10 @@ export class JobTracker {
     this.state.step = JOB_STEPS.filter((step) => this.activeSteps.has(step)).at(-1) ?? null;
     this.state.updatedAt = now();
     upsertMemo({ [JOB_STATE_MEMO_KEY]: compactState(this.state) });
+    if (this.state.status !== this.recordedStatus) {
+      this.recordedStatus = this.state.status;
+      upsertSearchAttributes([{ key: JOB_STATUS_SEARCH_ATTRIBUTE, value: this.state.status }]);
+    }
   }
 }
 

@@ -15,6 +15,7 @@ import type { RecognizedPage } from '../shared/steps';
 import { STEP_POLICIES } from '../shared/stepPolicies';
 import { JobTracker } from './jobTracker';
 
+const { fetchSource } = proxyActivities<OcrActivities>(STEP_POLICIES.fetch);
 const { loadDocument } = proxyActivities<OcrActivities>(STEP_POLICIES.load);
 const { preprocessPage } = proxyActivities<OcrActivities>(STEP_POLICIES.preprocess);
 const { recognizePage } = proxyActivities<OcrActivities>(STEP_POLICIES.recognize);
@@ -35,7 +36,8 @@ class StepFailure extends Error {
  * Returns the final job state; a failed job fails the workflow with the state as details.
  */
 export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
-  const job = new JobTracker(input.jobId, input.createdAt);
+  const { jobId, options } = input;
+  const job = new JobTracker({ jobId, createdAt: input.createdAt, metadata: options.metadata, outputs: options.outputs });
   setHandler(jobStatusQuery, () => job.state);
 
   async function step<T>(name: JobStep, run: () => Promise<T>): Promise<T> {
@@ -50,22 +52,23 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
   }
 
   try {
-    const doc = await step('load', () => loadDocument({ jobId: input.jobId, source: input.source }));
+    const submitted = input.source;
+    const source =
+      submitted.kind === 'url' ? await step('fetch', () => fetchSource({ jobId, source: submitted })) : submitted;
+    const doc = await step('load', () => loadDocument({ jobId, source, pages: options.pages }));
     job.documentLoaded(doc);
 
     const pages = await mapWithConcurrency(doc.pages, doc.pageConcurrency, async (page) => {
-      const image = await step('preprocess', () =>
-        preprocessPage({ jobId: input.jobId, source: input.source, mediaType: doc.mediaType, page }),
-      );
+      const image = await step('preprocess', () => preprocessPage({ jobId, source, mediaType: doc.mediaType, page }));
       job.pagePreprocessed();
       const recognized = await step('recognize', () =>
-        recognizePage({ jobId: input.jobId, page, image, languages: input.options.languages }),
+        recognizePage({ jobId, page, image, languages: options.languages, outputs: options.outputs }),
       );
-      job.pageRecognized();
+      job.pageRecognized(recognized.durationMs);
       return recognized;
     });
 
-    const stored = await step('store', () => storeResult({ jobId: input.jobId, pages }));
+    const stored = await step('store', () => storeResult({ jobId, pages, outputs: options.outputs }));
     return job.done({ confidence: stored.confidence, characters: stored.characters, pages: pages.map(pageSummary) });
   } catch (err) {
     if (isCancellation(err)) {

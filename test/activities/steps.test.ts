@@ -1,13 +1,13 @@
 import { CancelledFailure } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
+import { PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
 import { createActivities } from '../../src/activities';
-import type { DocumentSource } from '../../src/shared/schemas';
+import type { OutputFormat, UploadSource } from '../../src/shared/schemas';
 import { jobKeys } from '../../src/storage/blobStore';
-import { activityEnvironment, createOcrFixture, runActivity as run, type OcrFixture } from '../helpers/harness';
+import { activityEnvironment, createOcrFixture, depsOf, runActivity as run, type OcrFixture } from '../helpers/harness';
 import { renderText, words } from '../helpers/images';
-import { testLogger } from '../helpers/logger';
 
 let fixture: OcrFixture;
 let jobCounter = 0;
@@ -19,10 +19,10 @@ afterAll(async () => {
   await fixture.close();
 });
 
-async function store(bytes: Buffer): Promise<{ jobId: string; source: DocumentSource }> {
+async function store(bytes: Buffer): Promise<{ jobId: string; source: UploadSource }> {
   const jobId = `job-${++jobCounter}`;
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const source: DocumentSource = {
+  const source: UploadSource = {
     kind: 'upload',
     key: jobKeys.source(jobId, sha256),
     sha256,
@@ -46,6 +46,7 @@ async function expectFailure(work: Promise<unknown>, type: string, nonRetryable:
 }
 
 const LINES = ['The quick brown fox jumps', 'over the lazy dog 1234'];
+const TEXT: OutputFormat[] = ['text', 'json'];
 
 describe('step activities on a rendered page', () => {
   test('when a clean page goes through every step, then the stored result holds its text', async () => {
@@ -57,8 +58,8 @@ describe('step activities on a rendered page', () => {
 
     const doc = await run(env, loadDocument, { jobId, source });
     const image = await run(env, preprocessPage, { jobId, source, mediaType: doc.mediaType, page: 1 });
-    const page = await run(env, recognizePage, { jobId, page: 1, image, languages: ['eng'] });
-    const stored = await run(env, storeResult, { jobId, pages: [page] });
+    const page = await run(env, recognizePage, { jobId, page: 1, image, languages: ['eng'], outputs: TEXT });
+    const stored = await run(env, storeResult, { jobId, pages: [page], outputs: TEXT });
 
     expect(doc).toMatchObject({ mediaType: 'image/png', pageCount: 1, pages: [1] });
     expect(heartbeats.length).toBeGreaterThan(0);
@@ -81,7 +82,7 @@ describe('step activities on a rendered page', () => {
 
     const doc = await run(env, loadDocument, { jobId, source });
     const image = await run(env, preprocessPage, { jobId, source, mediaType: doc.mediaType, page: 2 });
-    const page = await run(env, recognizePage, { jobId, page: 2, image, languages: ['eng'] });
+    const page = await run(env, recognizePage, { jobId, page: 2, image, languages: ['eng'], outputs: TEXT });
 
     expect(doc).toMatchObject({ mediaType: 'image/tiff', pageCount: 2, pages: [1, 2] });
     const stored = JSON.parse((await fixture.blobs.get(page.resultKey)).toString());
@@ -116,15 +117,7 @@ describe('step activities on bad input', () => {
   });
 
   test('when the document has more pixels than allowed, then load fails for good with IMAGE_TOO_LARGE', async () => {
-    const activities = createActivities({
-      blobs: fixture.blobs,
-      ocr: fixture.pool,
-      logger: testLogger,
-      languages: ['eng'],
-      limits: { maxPixels: 1000 },
-      pageConcurrency: 1,
-      heartbeatIntervalMs: 200,
-    });
+    const activities = createActivities({ ...depsOf(fixture), limits: { maxPixels: 1000, maxPages: 10 } });
     const { jobId, source } = await store(await renderText({ lines: LINES }));
 
     await expectFailure(
@@ -151,7 +144,7 @@ describe('step activities on bad input', () => {
     const image = await run(env, fixture.activities.preprocessPage, { jobId, source, mediaType: 'image/png', page: 1 });
 
     const err = await expectFailure(
-      run(env, fixture.activities.recognizePage, { jobId, page: 1, image, languages: ['eng', 'xyz'] }),
+      run(env, fixture.activities.recognizePage, { jobId, page: 1, image, languages: ['eng', 'xyz'], outputs: TEXT }),
       'UNSUPPORTED_LANGUAGE',
       true,
     );
@@ -164,10 +157,10 @@ describe('recognition under retries and cancellation', () => {
     const { jobId, source } = await store(await renderText({ lines: LINES }));
     const env = activityEnvironment();
     const image = await run(env, fixture.activities.preprocessPage, { jobId, source, mediaType: 'image/png', page: 1 });
-    const first = await run(env, fixture.activities.recognizePage, { jobId, page: 1, image, languages: ['eng'] });
+    const first = await run(env, fixture.activities.recognizePage, { jobId, page: 1, image, languages: ['eng'], outputs: TEXT });
     let recognitions = 0;
     const counting = createActivities({
-      blobs: fixture.blobs,
+      ...depsOf(fixture),
       ocr: {
         recognize: (...args) => {
           recognitions += 1;
@@ -175,11 +168,6 @@ describe('recognition under retries and cancellation', () => {
         },
         close: async () => undefined,
       },
-      logger: testLogger,
-      languages: ['eng'],
-      limits: { maxPixels: fixture.config.limits.maxPixels },
-      pageConcurrency: 1,
-      heartbeatIntervalMs: 200,
     });
 
     const retried = await run(activityEnvironment({ attempt: 2 }), counting.recognizePage, {
@@ -187,6 +175,7 @@ describe('recognition under retries and cancellation', () => {
       page: 1,
       image,
       languages: ['eng'],
+      outputs: TEXT,
     });
 
     expect(retried).toEqual(first);
@@ -202,7 +191,7 @@ describe('recognition under retries and cancellation', () => {
     let beats = 0;
     env.on('heartbeat', () => ++beats === 2 && env.cancel());
 
-    const err = await run(env, fixture.activities.recognizePage, { jobId, page: 1, image, languages: ['eng'] }).catch(
+    const err = await run(env, fixture.activities.recognizePage, { jobId, page: 1, image, languages: ['eng'], outputs: TEXT }).catch(
       (e: unknown) => e,
     );
 
@@ -210,5 +199,77 @@ describe('recognition under retries and cancellation', () => {
     expect(await fixture.blobs.exists(jobKeys.pageResult(jobId, 1))).toBe(false);
     const after = await fixture.pool.recognize(await renderText({ lines: ['Still working'] }), { languages: ['eng'] });
     expect(words(after.text)).toEqual(['still', 'working']);
+  });
+});
+
+describe('page selection and result formats', () => {
+  async function threePageTiff(): Promise<Buffer> {
+    const pages = await Promise.all(['Page one', 'Page two', 'Page three'].map((line) => renderText({ lines: [line] })));
+    return sharp(pages, { join: { animated: true } }).tiff().toBuffer();
+  }
+
+  test('when pages are chosen, then load selects exactly those, in order and once each', async () => {
+    const { jobId, source } = await store(await threePageTiff());
+
+    const doc = await run(activityEnvironment(), fixture.activities.loadDocument, {
+      jobId,
+      source,
+      pages: [{ from: 3, to: 3 }, { from: 1, to: 2 }, { from: 2, to: 2 }],
+    });
+
+    expect(doc).toMatchObject({ pageCount: 3, pages: [1, 2, 3] });
+  });
+
+  test('when a chosen page is beyond the document, then load fails for good with PAGE_OUT_OF_RANGE', async () => {
+    const { jobId, source } = await store(await threePageTiff());
+
+    const err = await expectFailure(
+      run(activityEnvironment(), fixture.activities.loadDocument, { jobId, source, pages: [{ from: 2, to: 5 }] }),
+      'PAGE_OUT_OF_RANGE',
+      true,
+    );
+    expect(err.message).toContain('3 pages');
+  });
+
+  test('when more pages would be read than MAX_PAGES, then load fails for good with TOO_MANY_PAGES', async () => {
+    const limited = createActivities({ ...depsOf(fixture), limits: { ...depsOf(fixture).limits, maxPages: 2 } });
+    const { jobId, source } = await store(await threePageTiff());
+
+    await expectFailure(run(activityEnvironment(), limited.loadDocument, { jobId, source }), 'TOO_MANY_PAGES', true);
+    const chosen = await run(activityEnvironment(), limited.loadDocument, { jobId, source, pages: [{ from: 2, to: 3 }] });
+    expect(chosen.pages).toEqual([2, 3]);
+  });
+
+  test('when hOCR and PDF are asked for, then the stored result has both, covering every page', async () => {
+    const { jobId, source } = await store(await threePageTiff());
+    const env = activityEnvironment();
+    const outputs: OutputFormat[] = ['text', 'json', 'hocr', 'pdf'];
+    const pages = [];
+    for (const page of [1, 3]) {
+      const image = await run(env, fixture.activities.preprocessPage, { jobId, source, mediaType: 'image/tiff', page });
+      pages.push(await run(env, fixture.activities.recognizePage, { jobId, page, image, languages: ['eng'], outputs }));
+    }
+
+    await run(env, fixture.activities.storeResult, { jobId, pages, outputs });
+
+    const hocr = (await fixture.blobs.get(jobKeys.resultHocr(jobId))).toString();
+    expect(hocr).toContain('class="ocr_page" id="page_1"');
+    expect(hocr).toContain('class="ocr_page" id="page_3"');
+    expect(hocr).toMatch(/<span class="ocrx_word"[^>]*title="bbox \d+ \d+ \d+ \d+; x_wconf \d+">three<\/span>/i);
+    const pdf = await PDFDocument.load(await fixture.blobs.get(jobKeys.resultPdf(jobId)));
+    expect(pdf.getPageCount()).toBe(2);
+  });
+
+  test('when only text is asked for, then no hOCR or PDF is made', async () => {
+    const { jobId, source } = await store(await renderText({ lines: LINES }));
+    const env = activityEnvironment();
+    const image = await run(env, fixture.activities.preprocessPage, { jobId, source, mediaType: 'image/png', page: 1 });
+    const page = await run(env, fixture.activities.recognizePage, { jobId, page: 1, image, languages: ['eng'], outputs: TEXT });
+
+    await run(env, fixture.activities.storeResult, { jobId, pages: [page], outputs: TEXT });
+
+    expect(await fixture.blobs.exists(jobKeys.resultHocr(jobId))).toBe(false);
+    expect(await fixture.blobs.exists(jobKeys.resultPdf(jobId))).toBe(false);
+    expect(await fixture.blobs.exists(jobKeys.pagePdf(jobId, 1))).toBe(false);
   });
 });

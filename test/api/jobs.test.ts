@@ -3,27 +3,22 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
 import { loadConfig } from '../../src/config';
-import { createOcrFixture, runWorker, type OcrFixture, type RunningWorker } from '../helpers/harness';
+import { startApiHarness, type ApiHarness, type OcrFixture } from '../helpers/harness';
 import { renderText, words } from '../helpers/images';
 import { eventually, workflowCount } from '../helpers/jobs';
 import { testLogger } from '../helpers/logger';
-import { bundleWorkflows, startTestServer } from '../helpers/temporal';
 
+let harness: ApiHarness;
 let env: TestWorkflowEnvironment;
 let fixture: OcrFixture;
-let worker: RunningWorker;
 let app: Express;
 
 beforeAll(async () => {
-  const [testEnv, bundle, ocr] = await Promise.all([startTestServer(), bundleWorkflows(), createOcrFixture()]);
-  [env, fixture] = [testEnv, ocr];
-  worker = await runWorker(env, fixture, bundle);
-  app = createApp({ config: fixture.config, client: env.client, blobs: fixture.blobs, logger: testLogger });
+  harness = await startApiHarness();
+  ({ env, fixture, app } = harness);
 });
 afterAll(async () => {
-  await worker?.stop();
-  await env?.teardown();
-  await fixture?.close();
+  await harness?.stop();
 });
 
 const LINES = ['Invoice number 4711', 'Total due 99 euros'];
@@ -52,7 +47,7 @@ describe('POST /jobs and GET /jobs/{id}', () => {
 
     expect(submitted.status).toBe(202);
     expect(submitted.headers.location).toBe(`/jobs/${submitted.body.jobId}`);
-    expect(submitted.body).toMatchObject({ status: 'PENDING', links: { self: submitted.headers.location } });
+    expect(submitted.body).toMatchObject({ status: 'PENDING', progress: 0, links: { self: submitted.headers.location } });
     const done = await pollUntilFinished(submitted.headers.location);
     expect(done.status).toBe(200);
     expect(done.body).toMatchObject({ jobId: submitted.body.jobId, status: 'DONE', progress: 100, step: null, error: null });
@@ -157,7 +152,7 @@ describe('bad uploads', () => {
     expectProblem(unknown, 400, 'VALIDATION_FAILED');
     expect(unknown.body.errors[0].message).toMatch(/colour/);
     expectProblem(malformed, 400, 'VALIDATION_FAILED');
-    expect(malformed.body.errors).toEqual([expect.objectContaining({ field: 'form.languages' })]);
+    expect(malformed.body.errors).toEqual([expect.objectContaining({ field: expect.stringMatching(/^form\.languages/) })]);
   });
 
   test('when the upload is over MAX_UPLOAD_BYTES, then 413 problem', async () => {
@@ -166,6 +161,7 @@ describe('bad uploads', () => {
       client: env.client,
       blobs: fixture.blobs,
       logger: testLogger,
+      languages: ['eng'],
     });
     const png = await renderText({ lines: LINES });
 

@@ -4,18 +4,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createActivities, type OcrActivities } from '../../src/activities';
+import { activityDepsFor, createActivities, type ActivityDeps, type OcrActivities } from '../../src/activities';
 import { loadConfig, type Config } from '../../src/config';
+import type { Express } from 'express';
+import { createApp } from '../../src/api/app';
 import { installedLanguages, prepareLangPath } from '../../src/ocr/languages';
 import { TesseractPool } from '../../src/ocr/tesseractPool';
 import { FsBlobStore } from '../../src/storage/blobStore';
 import { temporalLoggerFor } from '../../src/temporal/logging';
 import { createOcrWorker } from '../../src/worker/createWorker';
 import { testLogger } from './logger';
+import { bundleWorkflows, startTestServer } from './temporal';
 
 /** A data folder, an OCR pool and the real activities, as a worker process has them. */
 export interface OcrFixture {
   dataDir: string;
+  deps: ActivityDeps;
   config: Config;
   blobs: FsBlobStore;
   pool: TesseractPool;
@@ -40,17 +44,11 @@ export async function createOcrFixture(env: Record<string, string> = {}): Promis
     logger: testLogger,
   });
   const blobs = new FsBlobStore(config.blobDir);
-  const activities = createActivities({
-    blobs,
-    ocr: pool,
-    logger: testLogger,
-    languages: installedLanguages(),
-    limits: { maxPixels: config.limits.maxPixels },
-    pageConcurrency: config.ocr.pageConcurrency,
-    heartbeatIntervalMs: config.ocr.heartbeatIntervalMs,
-  });
+  const deps = activityDepsFor(config, { blobs, ocr: pool, logger: testLogger });
+  const activities = createActivities(deps);
   return {
     dataDir,
+    deps,
     config,
     blobs,
     pool,
@@ -98,4 +96,45 @@ export function activityEnvironment(info: Partial<import('@temporalio/activity')
 /** Runs one activity in `env`, keeping its argument and result types. */
 export function runActivity<A, R>(env: MockActivityEnvironment, activity: (input: A) => Promise<R>, input: A): Promise<R> {
   return env.run(activity, input) as Promise<R>;
+}
+
+/** The fixture's activity dependencies, to build variants of the activities from. */
+export function depsOf(fixture: OcrFixture): ActivityDeps {
+  return fixture.deps;
+}
+
+/** A real dev server, an OCR worker on it, and the API wired to both: what API tests drive. */
+export interface ApiHarness {
+  env: TestWorkflowEnvironment;
+  fixture: OcrFixture;
+  worker: RunningWorker;
+  app: Express;
+  /** An API whose jobs no worker takes: they stay PENDING (for cancel, wait and 409 tests). */
+  idleApp: Express;
+  idleAppConfig: Config;
+  /** Starts a worker for the idle API's jobs, until stopped. */
+  runIdleWorker(): Promise<RunningWorker>;
+  stop(): Promise<void>;
+}
+
+export async function startApiHarness(settings: Record<string, string> = {}): Promise<ApiHarness> {
+  const [env, bundle, fixture] = await Promise.all([startTestServer(), bundleWorkflows(), createOcrFixture(settings)]);
+  const worker = await runWorker(env, fixture, bundle);
+  const app = createApp({ config: fixture.config, client: env.client, blobs: fixture.blobs, logger: testLogger, languages: installedLanguages() });
+  const idleConfig = loadConfig({ DATA_DIR: fixture.dataDir, LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: `idle-${randomUUID()}`, ...settings });
+  const idleApp = createApp({ config: idleConfig, client: env.client, blobs: fixture.blobs, logger: testLogger, languages: installedLanguages() });
+  return {
+    env,
+    fixture,
+    worker,
+    app,
+    idleApp,
+    idleAppConfig: idleConfig,
+    runIdleWorker: () => runWorker(env, { ...fixture, config: idleConfig }, bundle),
+    async stop() {
+      await worker.stop();
+      await env.teardown();
+      await fixture.close();
+    },
+  };
 }

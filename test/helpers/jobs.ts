@@ -2,11 +2,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { detectMediaType } from '../../src/ocr/mediaType';
 import { TASK_QUEUE, type JobState } from '../../src/shared/jobs';
-import type { OcrJobInput } from '../../src/shared/schemas';
+import type { JobOptions, OcrJobInput } from '../../src/shared/schemas';
 import { jobKeys, type BlobStore } from '../../src/storage/blobStore';
 
 /** Stores a document as the API would and returns the workflow input for it. */
-export async function jobInputFor(blobs: BlobStore, document: Buffer, languages = ['eng']): Promise<OcrJobInput> {
+export async function jobInputFor(
+  blobs: BlobStore,
+  document: Buffer,
+  options: Partial<JobOptions> = {},
+): Promise<OcrJobInput> {
   const jobId = randomUUID();
   const sha256 = createHash('sha256').update(document).digest('hex');
   const key = jobKeys.source(jobId, sha256);
@@ -15,7 +19,7 @@ export async function jobInputFor(blobs: BlobStore, document: Buffer, languages 
     jobId,
     createdAt: new Date().toISOString(),
     source: { kind: 'upload', key, sha256, bytes: document.length, mediaType: detectMediaType(document) ?? 'unknown' },
-    options: { languages },
+    options: { languages: ['eng'], outputs: ['text', 'json'], ...options },
   };
 }
 

@@ -1,5 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { CUSTOM_SEARCH_ATTRIBUTES } from '../../src/shared/searchAttributes';
 import { findTemporalCli } from '../../src/temporal/cli';
 import { installTemporalRuntime } from '../../src/worker/runtime';
 import { testLogger } from './logger';
@@ -27,6 +28,7 @@ export function startTestServer(): Promise<TestWorkflowEnvironment> {
       executable: { type: 'existing-path', path: temporalCli() },
       ip: '127.0.0.1',
       log: { format: 'pretty', level: 'error' },
+      searchAttributes: CUSTOM_SEARCH_ATTRIBUTES,
     },
   });
 }

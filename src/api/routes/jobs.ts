@@ -1,16 +1,22 @@
-import express, { Router, type RequestHandler } from 'express';
+import { createHash } from 'node:crypto';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
 import type { Config } from '../../config';
-import { jobOptionsSchema, type JobOptions } from '../../shared/schemas';
+import { isTerminalStatus } from '../../shared/jobs';
+import { jobOptionsSchema, sourceUrlRequestSchema, type JobOptions } from '../../shared/schemas';
 import { JOB_ID_PATTERN } from '../jobIds';
-import type { JobService } from '../jobService';
-import type { JobStatusReader } from '../jobStatus';
-import { jobBody, jobLinks } from '../presenters';
+import type { JobService, SubmittedDocument } from '../jobService';
+import type { JobSnapshot, JobStatusReader } from '../jobStatus';
+import type { PollAdvice } from '../pollAdvice';
+import { parsePrefer } from '../prefer';
+import { jobBody, jobSummary } from '../presenters';
 import { ApiError, ApiErrorCode, zodToFieldErrors } from '../problems';
+import { listQuerySchema } from '../schemas';
 
 /** Content types accepted as a raw document body. The real type is then read from the bytes. */
 const RAW_DOCUMENT_TYPES = ['image/*', 'application/pdf', 'application/octet-stream'];
+const JSON_BODY_LIMIT = '64kb';
 
 const idempotencyKeySchema = z
   .string()
@@ -23,37 +29,81 @@ export interface JobsRouterDeps {
   config: Config;
   service: JobService;
   status: JobStatusReader;
+  advice: PollAdvice;
 }
 
-export function jobsRouter({ config, service, status }: JobsRouterDeps): Router {
+export function jobsRouter({ config, service, status, advice }: JobsRouterDeps): Router {
   const router = Router();
+
+  /** Sends a job with its ETag (304 when the client has it) and, while it runs, Retry-After. */
+  function sendJob(req: Request, res: Response, snapshot: JobSnapshot, httpStatus = 200): void {
+    const retryAfter = advice.retryAfterSeconds(snapshot.state);
+    if (retryAfter !== null) res.setHeader('Retry-After', String(retryAfter));
+    const body = JSON.stringify(jobBody(snapshot, config));
+    res.setHeader('ETag', `"${createHash('sha1').update(body).digest('base64url')}"`);
+    res.setHeader('Cache-Control', 'no-cache');
+    if (httpStatus === 200 && req.fresh) {
+      res.status(304).end();
+      return;
+    }
+    res.status(httpStatus).type('application/json').send(body);
+  }
 
   router.post('/jobs', receiveDocument(config), async (req, res) => {
     const idempotencyKey = parse(idempotencyKeySchema, req.get('idempotency-key'), 'header.idempotency-key');
-    const options = parseOptions(req);
-    const document = req.file?.buffer ?? (Buffer.isBuffer(req.body) ? req.body : undefined);
-    if (!document) {
-      throw ApiError.validation([{ field: 'file', message: 'send the document as the multipart field "file"' }]);
-    }
+    const { document, options } = readSubmission(req);
+    const prefer = parsePrefer(req.get('prefer'));
     const outcome = await service.submit({ document, options, idempotencyKey });
-    res.status(202).location(`/jobs/${outcome.jobId}`);
-    if (outcome.created) {
-      res.json({ jobId: outcome.jobId, status: 'PENDING', createdAt: outcome.createdAt, links: jobLinks(outcome.jobId) });
-    } else {
-      res.json(jobBody(await status.read(outcome.jobId)));
+    const location = `/jobs/${outcome.jobId}`;
+    res.location(location);
+    const applied: string[] = [];
+    if (prefer.respondAsync) applied.push('respond-async');
+    let snapshot = outcome.snapshot;
+    const wait = Math.min(prefer.wait ?? 0, config.preferWaitMaxSeconds);
+    let ended = false;
+    if (wait > 0) {
+      applied.push(`wait=${wait}`);
+      ended = isTerminalStatus(snapshot.state.status) || (await status.waitForEnd(outcome.jobId, wait));
+      if (ended) snapshot = await status.read(outcome.jobId);
     }
+    if (applied.length) res.setHeader('Preference-Applied', applied.join(', '));
+    // 200 only answers a client that asked to wait; every other submit is accepted with 202.
+    if (ended) res.setHeader('Content-Location', location);
+    sendJob(req, res, snapshot, ended ? 200 : 202);
+  });
+
+  router.get('/jobs', async (req, res) => {
+    const query = parse(listQuerySchema, { ...req.query }, 'query');
+    const page = await service.list(query);
+    res.json({ items: page.jobs.map((state) => jobSummary(state, config)), nextCursor: page.nextCursor });
   });
 
   router.get('/jobs/:jobId', async (req, res) => {
-    const jobId = req.params.jobId;
-    if (!JOB_ID_PATTERN.test(jobId)) throw new ApiError(404, ApiErrorCode.JOB_NOT_FOUND, `there is no job ${jobId}`);
-    res.json(jobBody(await status.read(jobId)));
+    sendJob(req, res, await status.read(jobIdParam(req)));
+  });
+
+  router.post('/jobs/:jobId/cancel', async (req, res) => {
+    sendJob(req, res, await service.cancel(jobIdParam(req)), 202);
+  });
+
+  router.delete('/jobs/:jobId', async (req, res) => {
+    await service.delete(jobIdParam(req));
+    res.status(204).end();
   });
 
   return router;
 }
 
-/** Accepts the document as multipart/form-data (field `file`) or as the raw request body. */
+export function jobIdParam(req: Request): string {
+  const jobId = String(req.params.jobId);
+  if (!JOB_ID_PATTERN.test(jobId)) throw new ApiError(404, ApiErrorCode.JOB_NOT_FOUND, `there is no job ${jobId}`);
+  return jobId;
+}
+
+/**
+ * Accepts the document as multipart/form-data (field `file`), as the raw request body, or
+ * by reference as JSON `{ "sourceUrl": … }`.
+ */
 function receiveDocument(config: Config): RequestHandler {
   const maxBytes = config.limits.maxUploadBytes;
   const multipart = multer({
@@ -61,24 +111,34 @@ function receiveDocument(config: Config): RequestHandler {
     limits: { fileSize: maxBytes, files: 1, fields: 20, fieldSize: 64 * 1024 },
   }).single('file');
   const raw = express.raw({ type: () => true, limit: maxBytes });
+  const json = express.json({ limit: JSON_BODY_LIMIT });
   return (req, res, next) => {
     if (req.is('multipart/form-data')) return multipart(req, res, next);
+    if (req.is('application/json')) return json(req, res, next);
     if (req.is(RAW_DOCUMENT_TYPES)) return raw(req, res, next);
     next(
       new ApiError(
         415,
         ApiErrorCode.UNSUPPORTED_MEDIA_TYPE,
-        'send the document as multipart/form-data (field "file") or as the request body with its image or PDF content type',
+        'send the document as multipart/form-data (field "file"), as the request body with its image or PDF content type, or as JSON {"sourceUrl": ...}',
       ),
     );
   };
 }
 
-/** Job options: form fields beside a multipart file, query parameters beside a raw body. */
-function parseOptions(req: express.Request): JobOptions {
-  const fromMultipart = Boolean(req.is('multipart/form-data'));
-  const source: unknown = fromMultipart ? { ...(req.body as object) } : { ...req.query };
-  return parse(jobOptionsSchema, source, fromMultipart ? 'form' : 'query');
+/** The document and its options: form fields beside a multipart file, query parameters beside a raw body. */
+function readSubmission(req: Request): { document: SubmittedDocument; options: JobOptions } {
+  if (req.is('application/json')) {
+    const { sourceUrl, ...options } = parse(sourceUrlRequestSchema, req.body, 'body');
+    return { document: { kind: 'url', url: sourceUrl }, options };
+  }
+  const multipart = Boolean(req.is('multipart/form-data'));
+  const options = multipart
+    ? parse(jobOptionsSchema, { ...(req.body as object) }, 'form')
+    : parse(jobOptionsSchema, { ...req.query }, 'query');
+  const bytes = req.file?.buffer ?? (Buffer.isBuffer(req.body) ? req.body : undefined);
+  if (!bytes) throw ApiError.validation([{ field: 'file', message: 'send the document as the multipart field "file"' }]);
+  return { document: { kind: 'upload', bytes }, options };
 }
 
 function parse<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {

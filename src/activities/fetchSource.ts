@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import { download, DownloadError } from '../net/download';
+import { detectMediaType } from '../ocr/mediaType';
+import { JobErrorCode } from '../shared/errorCodes';
+import type { UploadSource } from '../shared/schemas';
+import type { FetchSourceInput } from '../shared/steps';
+import { jobKeys } from '../storage/blobStore';
+import type { ActivityDeps } from './deps';
+import { permanentFailure, transientFailure, withErrorCode } from './failures';
+
+const FAILURE_CODES = {
+  forbidden: JobErrorCode.SOURCE_FORBIDDEN,
+  'too-large': JobErrorCode.SOURCE_TOO_LARGE,
+  unsupported: JobErrorCode.UNSUPPORTED_MEDIA_TYPE,
+} as const;
+
+/** Step `fetch`: download a `sourceUrl` document into the blob store, as if it had been uploaded. */
+export function fetchSourceActivity(deps: ActivityDeps) {
+  return async function fetchSource({ jobId, source }: FetchSourceInput): Promise<UploadSource> {
+    const context = Context.current();
+    return withErrorCode(JobErrorCode.SOURCE_UNAVAILABLE, async () => {
+      let received = 0;
+      const beat = setInterval(() => context.heartbeat({ bytes: received }), deps.heartbeatIntervalMs);
+      try {
+        const { bytes } = await download(source.url, {
+          ...deps.sourceFetch,
+          signal: context.cancellationSignal,
+          onProgress: (total) => (received = total),
+        }).catch((err: unknown) => {
+          if (!(err instanceof DownloadError)) throw err;
+          throw err.kind === 'unavailable'
+            ? transientFailure(JobErrorCode.SOURCE_UNAVAILABLE, err.message)
+            : permanentFailure(FAILURE_CODES[err.kind], err.message);
+        });
+        const mediaType = detectMediaType(bytes);
+        if (mediaType === null) {
+          throw permanentFailure(JobErrorCode.UNSUPPORTED_MEDIA_TYPE, 'the downloaded document is none of the supported types');
+        }
+        const sha256 = createHash('sha256').update(bytes).digest('hex');
+        const key = jobKeys.source(jobId, sha256);
+        await deps.blobs.put(key, bytes);
+        return { kind: 'upload', key, sha256, bytes: bytes.length, mediaType };
+      } finally {
+        clearInterval(beat);
+      }
+    });
+  };
+}

@@ -1,0 +1,267 @@
+// The error catalogue: every error code a client can see, where it arises, and what to do.
+// Served at /docs/errors (problem `type` URIs point into it) and written to docs/errors.md
+// by `npm run docs`; a test keeps the file in step with this one.
+import { JobErrorCode } from '../shared/errorCodes';
+
+export const ApiErrorCode = {
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  JOB_NOT_FOUND: 'JOB_NOT_FOUND',
+  NOT_FOUND: 'NOT_FOUND',
+  NOT_ACCEPTABLE: 'NOT_ACCEPTABLE',
+  JOB_NOT_FINISHED: 'JOB_NOT_FINISHED',
+  JOB_FINISHED: 'JOB_FINISHED',
+  JOB_DELETED: 'JOB_DELETED',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
+  TEMPORAL_UNAVAILABLE: 'TEMPORAL_UNAVAILABLE',
+} as const;
+export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
+
+export interface HttpErrorEntry {
+  code: ApiErrorCode;
+  status: number;
+  title: string;
+  when: string;
+  action: string;
+}
+
+export interface JobErrorEntry {
+  code: JobErrorCode;
+  steps: string;
+  retryable: boolean;
+  when: string;
+  action: string;
+}
+
+export const HTTP_ERRORS: readonly HttpErrorEntry[] = [
+  {
+    code: 'VALIDATION_FAILED',
+    status: 400,
+    title: 'The request is not valid',
+    when: 'a field, option, header or the body is malformed; `errors` lists each field (`file`, `query.pages`, `form.languages`, `body.sourceUrl`, `header.idempotency-key`)',
+    action: 'fix the request; do not retry it unchanged',
+  },
+  {
+    code: 'JOB_NOT_FOUND',
+    status: 404,
+    title: 'No such job',
+    when: 'no job has this id',
+    action: 'check the id',
+  },
+  { code: 'NOT_FOUND', status: 404, title: 'No such resource', when: 'no such path', action: 'check the URL' },
+  {
+    code: 'NOT_ACCEPTABLE',
+    status: 406,
+    title: 'The result is not available in that format',
+    when: 'the `format` (or `Accept`) names a format the job does not produce; ask for it in `outputs` at submit',
+    action: 'ask for a format listed in the job\'s `outputs`',
+  },
+  {
+    code: 'JOB_NOT_FINISHED',
+    status: 409,
+    title: 'The job has not finished',
+    when: 'the result of a job that is still running was asked for, or a running job was to be deleted',
+    action: 'wait `Retry-After` seconds, or cancel the job first',
+  },
+  {
+    code: 'JOB_FINISHED',
+    status: 409,
+    title: 'The job has already finished',
+    when: 'a job that ended DONE, PARTIAL_SUCCESS or ERROR was to be cancelled, or a job without a result was asked for its result; `detail` says its status',
+    action: 'nothing to cancel; read the job for its outcome',
+  },
+  {
+    code: 'JOB_DELETED',
+    status: 410,
+    title: 'The job was deleted',
+    when: 'the job and its stored document and results were deleted',
+    action: 'submit the document again for a new job',
+  },
+  {
+    code: 'PAYLOAD_TOO_LARGE',
+    status: 413,
+    title: 'The document is too large',
+    when: 'the upload is larger than `MAX_UPLOAD_BYTES`',
+    action: 'send a smaller document, or fewer pages',
+  },
+  {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    status: 415,
+    title: 'The document type is not supported',
+    when: 'the request is neither multipart, JSON, nor an image or PDF body, or the bytes are none of the supported formats',
+    action: 'send PNG, JPEG, TIFF, GIF or WebP',
+  },
+  {
+    code: 'IDEMPOTENCY_KEY_REUSED',
+    status: 422,
+    title: 'The idempotency key was used for another request',
+    when: 'the `Idempotency-Key` was used before with another document or other options',
+    action: 'use a new key for a new request',
+  },
+  {
+    code: 'INTERNAL_ERROR',
+    status: 500,
+    title: 'Internal server error',
+    when: 'an unexpected failure; the response\'s `X-Request-Id` finds it in the logs',
+    action: 'retry later; report it if it persists',
+  },
+  {
+    code: 'TEMPORAL_UNAVAILABLE',
+    status: 503,
+    title: 'The job service is temporarily unavailable',
+    when: 'Temporal cannot be reached in time; no job was started',
+    action: 'retry after `Retry-After` seconds, with the same `Idempotency-Key`',
+  },
+];
+
+export const JOB_ERRORS: readonly JobErrorEntry[] = [
+  {
+    code: 'SOURCE_UNAVAILABLE',
+    steps: '`fetch`',
+    retryable: true,
+    when: 'downloading `sourceUrl` failed on every attempt (network error, timeout, HTTP error status)',
+    action: 'check the URL is reachable, then submit again',
+  },
+  {
+    code: 'SOURCE_FORBIDDEN',
+    steps: '`fetch`',
+    retryable: false,
+    when: '`sourceUrl` resolves or redirects to a private, loopback or link-local address that `SOURCE_URL_ALLOWLIST` does not allow',
+    action: 'serve the document from a public address, or upload it',
+  },
+  {
+    code: 'SOURCE_TOO_LARGE',
+    steps: '`fetch`',
+    retryable: false,
+    when: 'the document at `sourceUrl` is larger than `MAX_UPLOAD_BYTES`',
+    action: 'send a smaller document',
+  },
+  {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    steps: '`fetch`, `load`',
+    retryable: false,
+    when: 'the bytes (or the served content type) are none of the supported formats',
+    action: 'send PNG, JPEG, TIFF, GIF or WebP',
+  },
+  {
+    code: 'CORRUPT_DOCUMENT',
+    steps: '`load`, `preprocess`',
+    retryable: false,
+    when: 'the document claims a known format but cannot be decoded (truncated, damaged)',
+    action: 'send an intact file',
+  },
+  {
+    code: 'IMAGE_TOO_LARGE',
+    steps: '`load`, `preprocess`',
+    retryable: false,
+    when: 'a page has more pixels than `MAX_IMAGE_PIXELS`',
+    action: 'scale the image down',
+  },
+  {
+    code: 'PAGE_OUT_OF_RANGE',
+    steps: '`load`',
+    retryable: false,
+    when: '`pages` names a page the document does not have',
+    action: 'ask for pages within the document',
+  },
+  {
+    code: 'TOO_MANY_PAGES',
+    steps: '`load`',
+    retryable: false,
+    when: 'more pages would be read than `MAX_PAGES`',
+    action: 'choose fewer pages with `pages`, or split the document',
+  },
+  {
+    code: 'SOURCE_MISSING',
+    steps: '`load`, `preprocess`',
+    retryable: false,
+    when: 'the stored document disappeared from the blob store',
+    action: 'submit again',
+  },
+  {
+    code: 'UNSUPPORTED_LANGUAGE',
+    steps: '`recognize`',
+    retryable: false,
+    when: 'a language in `languages` is not installed on the worker',
+    action: 'use an installed language',
+  },
+  {
+    code: 'OCR_FAILED',
+    steps: '`recognize`',
+    retryable: true,
+    when: 'the OCR engine failed on every attempt',
+    action: 'submit again later',
+  },
+  {
+    code: 'STORAGE_FAILED',
+    steps: 'any',
+    retryable: true,
+    when: 'reading or writing the blob store failed on every attempt',
+    action: 'submit again later',
+  },
+  {
+    code: 'STEP_TIMEOUT',
+    steps: 'any',
+    retryable: true,
+    when: 'a step did not finish, or stopped heartbeating, within its timeout on every attempt',
+    action: 'submit again later',
+  },
+  {
+    code: 'JOB_TERMINATED',
+    steps: 'the step running then',
+    retryable: true,
+    when: "an operator terminated the job's workflow",
+    action: 'submit again if still wanted',
+  },
+  {
+    code: 'JOB_TIMEOUT',
+    steps: 'the step running then',
+    retryable: true,
+    when: 'the job ran out of time as a whole',
+    action: 'submit again, with a longer deadline if one was set',
+  },
+  {
+    code: 'INTERNAL_ERROR',
+    steps: 'any',
+    retryable: true,
+    when: 'an unexpected failure; the worker log has the detail',
+    action: 'submit again later',
+  },
+];
+
+export function titleOf(code: ApiErrorCode): string {
+  return HTTP_ERRORS.find((entry) => entry.code === code)?.title ?? code;
+}
+
+/** The catalogue as Markdown: the content of docs/errors.md. */
+export function catalogueMarkdown(): string {
+  const http = HTTP_ERRORS.map(
+    (e) => `| <a id="${e.code}"></a>\`${e.code}\` | ${e.status} | ${e.when} | ${e.action} |`,
+  ).join('\n');
+  const job = JOB_ERRORS.map(
+    (e) => `| <a id="job-${e.code}"></a>\`${e.code}\` | ${e.steps} | ${e.retryable ? 'yes' : 'no'} | ${e.when} | ${e.action} |`,
+  ).join('\n');
+  return `# Error catalogue
+
+Every error has a stable \`code\`. HTTP errors are RFC 9457 problem details whose \`type\` is
+\`/docs/errors#<CODE>\` (served by the API at \`GET /docs/errors\`). A job that ends \`ERROR\`
+carries \`{ code, message, retryable, failedStep }\`; \`retryable: false\` means the document
+itself is the problem and submitting it again gives the same error.
+
+This file is generated from \`src/api/errorCatalogue.ts\` by \`npm run docs\`.
+
+## HTTP errors
+
+| code | status | when | what a client should do |
+|---|---|---|---|
+${http}
+
+## Job errors
+
+| code | step | retryable | when | what a client should do |
+|---|---|---|---|---|
+${job}
+`;
+}

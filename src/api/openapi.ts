@@ -1,0 +1,181 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { createDocument, type ZodOpenApiResponsesObject } from 'zod-openapi';
+import { PROJECT_ROOT } from '../paths';
+import { JOB_STATUSES } from '../shared/jobs';
+import { jobOptionsSchema, sourceUrlRequestSchema } from '../shared/schemas';
+import { jobListSchema, jobSchema, listQuerySchema, problemSchema, resultDocumentSchema } from './schemas';
+
+const version = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: problemSchema } },
+});
+
+const retryAfter = z.string().meta({ description: 'Seconds until polling again is worth it, derived from the job.' });
+const etag = z.string().meta({ description: 'Tag of this representation; send it back in If-None-Match.' });
+
+const jobPath = z.object({ jobId: z.string().meta({ description: 'The job id from the submit.' }) });
+
+const commonErrors: ZodOpenApiResponsesObject = {
+  '503': problem('Temporal cannot be reached; retry after Retry-After seconds'),
+};
+
+const binary = z.string().meta({ format: 'binary' });
+
+/** The OpenAPI 3.1 document of the API, generated from the same zod schemas that validate it. */
+export function openApiDocument() {
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'ocr-jobs',
+      version,
+      description:
+        'Asynchronous OCR jobs. Submit a document, get 202 and a job to poll; every job runs as a Temporal workflow. Errors are RFC 9457 problem details, catalogued at /docs/errors.',
+    },
+    paths: {
+      '/jobs': {
+        post: {
+          operationId: 'submitJob',
+          summary: 'Submit a document',
+          description:
+            'The document comes as multipart field `file` (options as form fields), as the raw body with its content type (options as query parameters), or by reference as JSON with `sourceUrl`. `Prefer: wait=N` holds the answer up to N seconds (capped by PREFER_WAIT_MAX_SECONDS) and answers 200 if the job ended by then.',
+          requestParams: {
+            header: z.object({
+              'idempotency-key': z.string().optional().meta({ description: 'Same key, same job.' }),
+              prefer: z.string().optional().meta({ description: 'respond-async and/or wait=N (RFC 7240).' }),
+            }),
+            query: jobOptionsSchema,
+          },
+          requestBody: {
+            content: {
+              'multipart/form-data': { schema: jobOptionsSchema.extend({ file: binary }) },
+              'image/*': { schema: binary },
+              'application/pdf': { schema: binary },
+              'application/octet-stream': { schema: binary },
+              'application/json': { schema: sourceUrlRequestSchema },
+            },
+          },
+          responses: {
+            '202': {
+              description: 'Accepted: the document is stored and the job has started',
+              headers: z.object({ Location: z.string(), 'Retry-After': retryAfter, ETag: etag }),
+              content: { 'application/json': { schema: jobSchema } },
+            },
+            '200': {
+              description: 'With Prefer: wait=N, the job ended within N seconds',
+              headers: z.object({ Location: z.string(), 'Content-Location': z.string(), ETag: etag }),
+              content: { 'application/json': { schema: jobSchema } },
+            },
+            '400': problem('Invalid options or request'),
+            '413': problem('The document is larger than MAX_UPLOAD_BYTES'),
+            '415': problem('Not a supported document'),
+            '422': problem('The Idempotency-Key was used for a different request'),
+            ...commonErrors,
+          },
+        },
+        get: {
+          operationId: 'listJobs',
+          summary: 'List jobs, newest first',
+          requestParams: { query: listQuerySchema },
+          responses: {
+            '200': { description: 'A page of jobs', content: { 'application/json': { schema: jobListSchema } } },
+            '400': problem('Invalid query'),
+            ...commonErrors,
+          },
+        },
+      },
+      '/jobs/{jobId}': {
+        get: {
+          operationId: 'getJob',
+          summary: 'Read a job',
+          requestParams: { path: jobPath, header: z.object({ 'if-none-match': z.string().optional() }) },
+          responses: {
+            '200': {
+              description: `The job; status is one of ${JOB_STATUSES.join(', ')}`,
+              headers: z.object({ ETag: etag, 'Retry-After': retryAfter.optional() }),
+              content: { 'application/json': { schema: jobSchema } },
+            },
+            '304': { description: 'Unchanged since the ETag sent in If-None-Match' },
+            '404': problem('No such job'),
+            '410': problem('The job was deleted'),
+            ...commonErrors,
+          },
+        },
+        delete: {
+          operationId: 'deleteJob',
+          summary: "Delete a finished job's document and results",
+          requestParams: { path: jobPath },
+          responses: {
+            '204': { description: 'Deleted; reads now answer 410' },
+            '404': problem('No such job'),
+            '409': problem('The job is still running'),
+            '410': problem('Already deleted'),
+            ...commonErrors,
+          },
+        },
+      },
+      '/jobs/{jobId}/cancel': {
+        post: {
+          operationId: 'cancelJob',
+          summary: 'Cancel a job',
+          description: 'Running steps stop at their next heartbeat; the job ends CANCELLED. Cancelling twice is harmless.',
+          requestParams: { path: jobPath },
+          responses: {
+            '202': { description: 'Cancellation requested', content: { 'application/json': { schema: jobSchema } } },
+            '404': problem('No such job'),
+            '409': problem('The job has already finished'),
+            '410': problem('The job was deleted'),
+            ...commonErrors,
+          },
+        },
+      },
+      '/jobs/{jobId}/result': {
+        get: {
+          operationId: 'getJobResult',
+          summary: 'The result, in a format chosen by ?format= or Accept',
+          requestParams: {
+            path: jobPath,
+            query: z.object({ format: z.enum(['text', 'json', 'hocr', 'pdf']).optional() }),
+          },
+          responses: {
+            '200': {
+              description: 'The result',
+              headers: z.object({ ETag: etag }),
+              content: {
+                'application/json': { schema: resultDocumentSchema },
+                'text/plain': { schema: z.string() },
+                'text/html': { schema: z.string().meta({ description: 'hOCR' }) },
+                'application/pdf': { schema: binary },
+              },
+            },
+            '404': problem('No such job'),
+            '406': problem('The job did not produce that format'),
+            '409': problem('The job has not finished (see Retry-After), or ended without a result'),
+            '410': problem('The job was deleted'),
+            ...commonErrors,
+          },
+        },
+      },
+      '/healthz': {
+        get: {
+          operationId: 'health',
+          summary: 'The process is alive',
+          responses: { '200': { description: 'Alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
+        },
+      },
+      '/readyz': {
+        get: {
+          operationId: 'ready',
+          summary: 'Temporal is reachable',
+          responses: {
+            '200': { description: 'Ready', content: { 'application/json': { schema: z.object({ status: z.literal('ready') }) } } },
+            '503': problem('Temporal cannot be reached'),
+          },
+        },
+      },
+    },
+  });
+}

@@ -1,0 +1,61 @@
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import { isTerminalStatus, type JobState } from '../shared/jobs';
+import { JOB_STATUS_SEARCH_ATTRIBUTE } from '../shared/searchAttributes';
+import { withDeadline } from '../temporal/connection';
+
+/** Page time assumed before any job has reported one. */
+const DEFAULT_PAGE_MS = 2000;
+const MIN_SECONDS = 1;
+const MAX_SECONDS = 30;
+/** How long one count of queued jobs is used before it is taken again. */
+const QUEUE_COUNT_TTL_MS = 1000;
+
+/**
+ * Tells pollers when to come back (`Retry-After`), from what the job is doing: for a queued
+ * job, the jobs queued with it; for a running one, its pages left times the time a page
+ * takes (this job's own so far, else what recent jobs took).
+ */
+export class PollAdvice {
+  private recentPageMs = DEFAULT_PAGE_MS;
+  private queued = { count: 0, at: 0 };
+  private counting: Promise<void> | null = null;
+
+  constructor(private readonly deps: { client: Client; config: Config; logger: Logger }) {}
+
+  /** Seconds until a poll is worth making; null for a finished job. */
+  retryAfterSeconds(state: JobState): number | null {
+    if (isTerminalStatus(state.status)) return null;
+    if (state.pageMs !== null) this.recentPageMs = 0.8 * this.recentPageMs + 0.2 * state.pageMs;
+    const pageMs = state.pageMs ?? this.recentPageMs;
+    const parallel = this.deps.config.ocr.pageConcurrency;
+    const pagesLeft =
+      state.status === 'PENDING'
+        ? this.queuedJobs() + Math.max(1, state.pages.total)
+        : Math.max(1, state.pages.total - state.pages.done);
+    const seconds = (pagesLeft * pageMs) / 1000 / Math.max(1, Math.min(pagesLeft, parallel));
+    return Math.min(MAX_SECONDS, Math.max(MIN_SECONDS, Math.ceil(seconds)));
+  }
+
+  /** Jobs waiting for a worker, from Temporal visibility; refreshed in the background. */
+  private queuedJobs(): number {
+    if (Date.now() - this.queued.at > QUEUE_COUNT_TTL_MS && !this.counting) {
+      this.counting = this.countQueued().finally(() => (this.counting = null));
+    }
+    return this.queued.count;
+  }
+
+  private async countQueued(): Promise<void> {
+    const { client, config, logger } = this.deps;
+    try {
+      const { count } = await withDeadline(client, config.temporal.rpcTimeoutMs, () =>
+        client.workflow.count(`WorkflowType = 'ocrJobWorkflow' AND ${JOB_STATUS_SEARCH_ATTRIBUTE.name} = 'PENDING'`),
+      );
+      this.queued = { count, at: Date.now() };
+    } catch (err) {
+      logger.debug({ err }, 'could not count queued jobs');
+      this.queued = { ...this.queued, at: Date.now() };
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { Router } from 'express';
+import type { OutputFormat } from '../../shared/schemas';
+import { OUTPUT_FORMATS } from '../../shared/schemas';
+import { isTerminalStatus } from '../../shared/jobs';
+import { jobKeys, type BlobStore } from '../../storage/blobStore';
+import type { JobStatusReader } from '../jobStatus';
+import type { PollAdvice } from '../pollAdvice';
+import { ApiError, ApiErrorCode } from '../problems';
+import { jobIdParam } from './jobs';
+
+/** Where each result format is stored and the media type it is served as. */
+export const RESULT_FORMATS: Record<OutputFormat, { mediaType: string; key: (jobId: string) => string }> = {
+  json: { mediaType: 'application/json', key: jobKeys.resultDocument },
+  text: { mediaType: 'text/plain', key: jobKeys.resultText },
+  hocr: { mediaType: 'text/html', key: jobKeys.resultHocr },
+  pdf: { mediaType: 'application/pdf', key: jobKeys.resultPdf },
+};
+
+const isFormat = (value: string): value is OutputFormat => (OUTPUT_FORMATS as readonly string[]).includes(value);
+
+/** `GET /jobs/{id}/result`: the result in a format chosen by `?format=` or by `Accept`. */
+export function resultsRouter({ status, blobs, advice }: { status: JobStatusReader; blobs: BlobStore; advice: PollAdvice }): Router {
+  const router = Router();
+  router.get('/jobs/:jobId/result', async (req, res) => {
+    const jobId = jobIdParam(req);
+    const { state } = await status.read(jobId);
+    if (!isTerminalStatus(state.status)) {
+      const retryAfter = String(advice.retryAfterSeconds(state) ?? 1);
+      throw new ApiError(409, ApiErrorCode.JOB_NOT_FINISHED, `job ${jobId} is ${state.status}; its result is not ready`, {
+        headers: { 'Retry-After': retryAfter },
+      });
+    }
+    if (state.status !== 'DONE' && state.status !== 'PARTIAL_SUCCESS') {
+      throw new ApiError(409, ApiErrorCode.JOB_FINISHED, `job ${jobId} ended ${state.status}; it has no result`);
+    }
+    const format = chooseFormat(req.query.format, state.outputs, (types) => req.accepts(types));
+    const body = await blobs.get(RESULT_FORMATS[format].key(jobId));
+    res.setHeader('ETag', `"${createHash('sha1').update(body).digest('base64url')}"`);
+    res.setHeader('Vary', 'Accept');
+    if (req.fresh) {
+      res.status(304).end();
+      return;
+    }
+    res.type(RESULT_FORMATS[format].mediaType).send(body);
+  });
+  return router;
+}
+
+function chooseFormat(
+  asked: unknown,
+  produced: OutputFormat[],
+  accepts: (types: string[]) => string | false,
+): OutputFormat {
+  if (asked !== undefined) {
+    const name = String(asked);
+    if (!isFormat(name)) {
+      throw new ApiError(406, ApiErrorCode.NOT_ACCEPTABLE, `unknown format "${name}"; formats: ${OUTPUT_FORMATS.join(', ')}`);
+    }
+    if (!produced.includes(name)) {
+      throw new ApiError(
+        406,
+        ApiErrorCode.NOT_ACCEPTABLE,
+        `this job did not produce "${name}"; it produced ${produced.join(', ')} (ask with "outputs" at submit)`,
+      );
+    }
+    return name;
+  }
+  const available = (Object.keys(RESULT_FORMATS) as OutputFormat[]).filter((format) => produced.includes(format));
+  const chosen = accepts(available.map((format) => RESULT_FORMATS[format].mediaType));
+  const format = available.find((f) => RESULT_FORMATS[f].mediaType === chosen);
+  if (!format) {
+    throw new ApiError(
+      406,
+      ApiErrorCode.NOT_ACCEPTABLE,
+      `none of the produced formats is acceptable: ${available.map((f) => RESULT_FORMATS[f].mediaType).join(', ')}`,
+    );
+  }
+  return format;
+}

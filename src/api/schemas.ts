@@ -1,0 +1,137 @@
+// Response bodies of the HTTP API as zod schemas: the presenters build values of these
+// types, and the OpenAPI document is generated from them.
+import { z } from 'zod';
+import 'zod-openapi';
+import { JOB_STATUSES, JOB_STEPS } from '../shared/jobs';
+import { OUTPUT_FORMATS } from '../shared/schemas';
+
+const timestamp = z.iso.datetime();
+
+export const jobErrorSchema = z
+  .object({
+    code: z.string().meta({ description: 'Stable error code, see /docs/errors.', example: 'CORRUPT_DOCUMENT' }),
+    message: z.string(),
+    retryable: z.boolean().meta({ description: 'Whether submitting the same document again may succeed.' }),
+    failedStep: z.enum(JOB_STEPS),
+  })
+  .meta({ id: 'JobError' });
+
+export const pageResultSchema = z
+  .object({
+    page: z.number().int().min(1),
+    text: z.string(),
+    confidence: z.number().min(0).max(100).meta({ description: 'Mean word confidence, 0-100.' }),
+    words: z.number().int().min(0),
+    width: z.number().int().min(0),
+    height: z.number().int().min(0),
+  })
+  .meta({ id: 'PageResult' });
+
+export const jobResultSchema = z
+  .object({
+    text: z.string().meta({ description: 'The text of every page; pages are separated by a form feed.' }),
+    confidence: z.number().min(0).max(100),
+    characters: z.number().int().min(0),
+    pageCount: z.number().int().min(0),
+    pages: z.array(pageResultSchema),
+  })
+  .meta({ id: 'JobResult' });
+
+export const jobLinksSchema = z
+  .object({
+    self: z.string(),
+    result: z.string().meta({ description: 'The result in every produced format, once DONE.' }),
+    cancel: z.string(),
+    temporalUi: z.string().meta({ description: "The job's workflow in the Temporal Web UI." }),
+  })
+  .meta({ id: 'JobLinks' });
+
+export const jobSchema = z
+  .object({
+    jobId: z.string(),
+    status: z.enum(JOB_STATUSES),
+    progress: z.number().int().min(0).max(100).meta({ description: 'Never decreases; 100 once DONE.' }),
+    step: z.enum(JOB_STEPS).nullable().meta({ description: 'The step running now.' }),
+    live: z.boolean().meta({
+      description: 'False when no worker answered and this is the last state the job recorded.',
+    }),
+    createdAt: timestamp,
+    startedAt: timestamp.nullable(),
+    updatedAt: timestamp,
+    completedAt: timestamp.nullable(),
+    document: z
+      .object({ mediaType: z.string(), bytes: z.number().int(), pageCount: z.number().int() })
+      .nullable(),
+    pages: z.object({ total: z.number().int(), done: z.number().int(), failed: z.number().int() }),
+    metadata: z.record(z.string(), z.string()).nullable(),
+    outputs: z.array(z.enum(OUTPUT_FORMATS)),
+    result: jobResultSchema.nullable(),
+    error: jobErrorSchema.nullable(),
+    links: jobLinksSchema,
+  })
+  .meta({ id: 'Job' });
+export type JobBody = z.infer<typeof jobSchema>;
+
+export const jobSummarySchema = jobSchema
+  .pick({
+    jobId: true,
+    status: true,
+    progress: true,
+    createdAt: true,
+    updatedAt: true,
+    completedAt: true,
+    metadata: true,
+    links: true,
+  })
+  .meta({ id: 'JobSummary' });
+export type JobSummaryBody = z.infer<typeof jobSummarySchema>;
+
+export const jobListSchema = z
+  .object({
+    items: z.array(jobSummarySchema),
+    nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last.' }),
+  })
+  .meta({ id: 'JobList' });
+
+export const problemSchema = z
+  .object({
+    type: z.string().meta({ example: '/docs/errors#JOB_NOT_FOUND' }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string(),
+    code: z.string(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details.' });
+
+const bbox = z
+  .object({ x0: z.number(), y0: z.number(), x1: z.number(), y1: z.number() })
+  .meta({ id: 'BoundingBox', description: 'In page pixels; (x0, y0) is the top left corner.' });
+const word = z.object({ text: z.string(), confidence: z.number(), bbox });
+const line = z.object({ text: z.string(), confidence: z.number(), bbox, words: z.array(word) });
+const block = z.object({ text: z.string(), confidence: z.number(), bbox, lines: z.array(line) });
+
+export const resultDocumentSchema = z
+  .object({
+    jobId: z.string(),
+    confidence: z.number(),
+    pages: z.array(
+      z.object({
+        page: z.number().int(),
+        width: z.number().int(),
+        height: z.number().int(),
+        languages: z.array(z.string()),
+        text: z.string(),
+        confidence: z.number(),
+        blocks: z.array(block),
+      }),
+    ),
+  })
+  .meta({ id: 'ResultDocument', description: 'The result as pages, blocks, lines and words.' });
+
+export const listQuerySchema = z.strictObject({
+  status: z.enum(JOB_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(4096).optional(),
+});
