@@ -36,6 +36,8 @@ const envSchema = z.object({
   OCR_RECYCLE_AFTER_PAGES: integer(1, 100),
   PAGE_CONCURRENCY: z.coerce.number().int().min(1).optional(),
   HEARTBEAT_INTERVAL_MS: integer(100, 2000),
+  /** Resolution PDF pages are rendered at for OCR. */
+  PDF_DPI: integer(72, 300),
   /** How long GET /jobs/{id} waits for the workflow's status query before using the last recorded state. */
   STATUS_QUERY_TIMEOUT_MS: integer(50, 1500),
   /** Longest the API waits for any other Temporal call before answering 503. */
@@ -84,6 +86,7 @@ function toConfig(env: z.output<typeof envSchema>) {
       recycleAfterPages: env.OCR_RECYCLE_AFTER_PAGES,
       pageConcurrency: env.PAGE_CONCURRENCY ?? env.OCR_POOL_SIZE,
       heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS,
+      pdfDpi: env.PDF_DPI,
     },
     statusQueryTimeoutMs: env.STATUS_QUERY_TIMEOUT_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,

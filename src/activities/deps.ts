@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
-import type { OcrEngine } from '../ocr/types';
+import type { OcrPipeline } from '../ocr/pipeline';
 import type { BlobStore } from '../storage/blobStore';
 
 /** What the step activities need from the worker process; tests pass their own. */
 export interface ActivityDeps {
   blobs: BlobStore;
-  ocr: OcrEngine;
+  /** Decodes, cleans up and recognises pages (wraps the worker's OCR engine pool). */
+  pipeline: OcrPipeline;
   logger: Logger;
   /** Codes of the languages installed for the OCR engine. */
   languages: readonly string[];

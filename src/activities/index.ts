@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { installedLanguages } from '../ocr/languages';
-import type { OcrEngine } from '../ocr/types';
+import type { OcrPipeline } from '../ocr/pipeline';
 import type { BlobStore } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
 import { fetchSourceActivity } from './fetchSource';
@@ -28,11 +28,11 @@ export type OcrActivities = ReturnType<typeof createActivities>;
 /** Activity dependencies as a worker process has them, from its configuration. */
 export function activityDepsFor(
   config: Config,
-  { blobs, ocr, logger }: { blobs: BlobStore; ocr: OcrEngine; logger: Logger },
+  { blobs, pipeline, logger }: { blobs: BlobStore; pipeline: OcrPipeline; logger: Logger },
 ): ActivityDeps {
   return {
     blobs,
-    ocr,
+    pipeline,
     logger,
     languages: installedLanguages(),
     limits: { maxPixels: config.limits.maxPixels, maxPages: config.limits.maxPages },

@@ -1,5 +1,7 @@
 import sharp from 'sharp';
 import { detectMediaType } from '../ocr/mediaType';
+import { OcrPipeline } from '../ocr/pipeline';
+import { RasterError } from '../ocr/rasterizer';
 import { JobErrorCode } from '../shared/errorCodes';
 import type { PageRange } from '../shared/schemas';
 import type { LoadDocumentInput, LoadedDocument } from '../shared/steps';
@@ -7,37 +9,21 @@ import type { ActivityDeps } from './deps';
 import { permanentFailure, withErrorCode } from './failures';
 import { readSource } from './source';
 
-/** Media types sharp decodes page by page. */
-const RASTER_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/tiff']);
-/** Formats whose extra frames are animation, not pages. */
-const SINGLE_PAGE_TYPES = new Set(['image/gif', 'image/webp']);
-
-/** Step `load`: check that the document is one we can read and count its pages. */
+/** Step `load`: check that the document is one we can read, count and choose its pages. */
 export function loadDocumentActivity(deps: ActivityDeps) {
   return async function loadDocument({ source, pages: ranges }: LoadDocumentInput): Promise<LoadedDocument> {
     return withErrorCode(JobErrorCode.STORAGE_FAILED, async () => {
       const bytes = await readSource(deps.blobs, source);
       const mediaType = detectMediaType(bytes);
-      if (mediaType === null || !RASTER_TYPES.has(mediaType)) {
-        throw permanentFailure(
-          JobErrorCode.UNSUPPORTED_MEDIA_TYPE,
-          `documents of type ${mediaType ?? 'unknown'} cannot be read; send PNG, JPEG, TIFF, GIF or WebP`,
-        );
+      if (mediaType === null || !OcrPipeline.MEDIA_TYPES.includes(mediaType)) {
+        throw permanentFailure(JobErrorCode.UNSUPPORTED_MEDIA_TYPE, `documents of type ${mediaType ?? 'unknown'} cannot be read`);
       }
-      const metadata = await sharp(bytes, { limitInputPixels: false })
-        .metadata()
-        .catch((err: Error) => {
-          throw permanentFailure(JobErrorCode.CORRUPT_DOCUMENT, `the ${mediaType} document cannot be decoded: ${err.message}`);
-        });
-      const width = metadata.width ?? 0;
-      const height = metadata.pageHeight ?? metadata.height ?? 0;
-      if (width * height > deps.limits.maxPixels) {
-        throw permanentFailure(
-          JobErrorCode.IMAGE_TOO_LARGE,
-          `a page of ${width}x${height} pixels is over the limit of ${deps.limits.maxPixels} pixels`,
-        );
-      }
-      const pageCount = SINGLE_PAGE_TYPES.has(mediaType) ? 1 : (metadata.pages ?? 1);
+      if (mediaType !== 'application/pdf' && mediaType !== 'image/bmp') await checkPixels(bytes, mediaType, deps.limits.maxPixels);
+      const pageCount = await deps.pipeline.pageCount(source.sha256, bytes, mediaType).catch((err: Error) => {
+        if (err instanceof RasterError && !err.corrupt) throw err;
+        throw permanentFailure(JobErrorCode.CORRUPT_DOCUMENT, `the ${mediaType} document cannot be read: ${err.message}`);
+      });
+      if (pageCount === 0) throw permanentFailure(JobErrorCode.CORRUPT_DOCUMENT, 'the document has no pages');
       const pages = selectPages(pageCount, ranges);
       if (pages.length > deps.limits.maxPages) {
         throw permanentFailure(
@@ -48,6 +34,20 @@ export function loadDocumentActivity(deps: ActivityDeps) {
       return { mediaType, bytes: bytes.length, pageCount, pages, pageConcurrency: deps.pageConcurrency };
     });
   };
+}
+
+/** Decompression-bomb guard for images: their header says how big a page is. */
+async function checkPixels(bytes: Buffer, mediaType: string, maxPixels: number): Promise<void> {
+  const metadata = await sharp(bytes, { limitInputPixels: false })
+    .metadata()
+    .catch((err: Error) => {
+      throw permanentFailure(JobErrorCode.CORRUPT_DOCUMENT, `the ${mediaType} document cannot be decoded: ${err.message}`);
+    });
+  const width = metadata.width ?? 0;
+  const height = metadata.pageHeight ?? metadata.height ?? 0;
+  if (width * height > maxPixels) {
+    throw permanentFailure(JobErrorCode.IMAGE_TOO_LARGE, `a page of ${width}x${height} pixels is over the limit of ${maxPixels} pixels`);
+  }
 }
 
 /** The sorted, distinct pages the ranges name; every page without ranges. */

@@ -1,4 +1,6 @@
 import type { OcrBlock } from '../ocr/types';
+import type { PageSummary } from '../shared/jobs';
+import type { PageAnalysis } from '../shared/steps';
 
 /** What the blob store keeps for each recognised page (`jobs/{id}/pages/{n}.json`). */
 export interface StoredPage {
@@ -6,12 +8,32 @@ export interface StoredPage {
   width: number;
   height: number;
   languages: string[];
+  /** The page's text in reading order. */
   text: string;
   confidence: number;
+  layout: PageSummary['layout'];
   blocks: OcrBlock[];
-  durationMs: number;
+  analysis: PageAnalysis;
+  preprocessMs: number;
+  recognizeMs: number;
 }
 
 export function countWords(page: Pick<StoredPage, 'blocks'>): number {
   return page.blocks.reduce((sum, block) => sum + block.lines.reduce((n, line) => n + line.words.length, 0), 0);
+}
+
+export function pageSummary(stored: StoredPage): PageSummary {
+  return {
+    page: stored.page,
+    confidence: stored.confidence,
+    words: countWords(stored),
+    characters: stored.text.trim().length,
+    width: stored.width,
+    height: stored.height,
+    orientation: stored.analysis.orientation,
+    skew: stored.analysis.skew,
+    layout: stored.layout,
+    preprocessMs: stored.preprocessMs,
+    recognizeMs: stored.recognizeMs,
+  };
 }

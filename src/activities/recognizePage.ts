@@ -4,9 +4,9 @@ import type { RecognizePageInput, RecognizedPage } from '../shared/steps';
 import { BlobNotFoundError, jobKeys } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
 import { permanentFailure, withErrorCode } from './failures';
-import { countWords, type StoredPage } from './pageResult';
+import { pageSummary, type StoredPage } from './pageResult';
 
-/** Step `recognize`: OCR one preprocessed page, heartbeating, and store its result. */
+/** Step `recognize`: OCR one prepared page, heartbeating, and store its result. */
 export function recognizePageActivity(deps: ActivityDeps) {
   return async function recognizePage({ jobId, page, image, languages, outputs }: RecognizePageInput): Promise<RecognizedPage> {
     const context = Context.current();
@@ -18,7 +18,7 @@ export function recognizePageActivity(deps: ActivityDeps) {
       const resultKey = jobKeys.pageResult(jobId, page);
       // An earlier attempt may have stored the page and died before reporting it: reuse it.
       const earlier = await readStoredPage(deps, resultKey);
-      if (earlier) return summarize(earlier, resultKey);
+      if (earlier) return { ...pageSummary(earlier), resultKey };
 
       const png = await deps.blobs.get(image.imageKey);
       let fraction = 0;
@@ -27,7 +27,7 @@ export function recognizePageActivity(deps: ActivityDeps) {
       const timer = setInterval(beat, deps.heartbeatIntervalMs);
       const started = performance.now();
       try {
-        const { pdf, ...recognition } = await deps.ocr.recognize(png, {
+        const { pdf, ...recognition } = await deps.pipeline.recognizePage(png, {
           languages,
           pdf: outputs.includes('pdf'),
           signal: context.cancellationSignal,
@@ -38,13 +38,18 @@ export function recognizePageActivity(deps: ActivityDeps) {
           width: image.width,
           height: image.height,
           languages,
-          ...recognition,
-          durationMs: Math.round(performance.now() - started),
+          text: recognition.text,
+          confidence: recognition.confidence,
+          layout: recognition.layout,
+          blocks: recognition.blocks,
+          analysis: image.analysis,
+          preprocessMs: image.durationMs,
+          recognizeMs: Math.round(performance.now() - started),
         };
         if (pdf) await deps.blobs.put(jobKeys.pagePdf(jobId, page), Buffer.from(pdf));
         // The page result is written last: its presence means the page is complete.
         await deps.blobs.put(resultKey, JSON.stringify(stored));
-        return summarize(stored, resultKey);
+        return { ...pageSummary(stored), resultKey };
       } finally {
         clearInterval(timer);
       }
@@ -59,17 +64,4 @@ async function readStoredPage(deps: ActivityDeps, key: string): Promise<StoredPa
     if (err instanceof BlobNotFoundError) return null;
     throw err;
   }
-}
-
-function summarize(stored: StoredPage, resultKey: string): RecognizedPage {
-  return {
-    page: stored.page,
-    confidence: stored.confidence,
-    words: countWords(stored),
-    characters: stored.text.trim().length,
-    width: stored.width,
-    height: stored.height,
-    resultKey,
-    durationMs: stored.durationMs,
-  };
 }

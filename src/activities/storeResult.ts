@@ -1,12 +1,13 @@
-import { JobErrorCode } from '../shared/errorCodes';
-import type { StoreResultInput, StoredResult } from '../shared/steps';
-import { renderHocr } from '../ocr/hocr';
 import { OCR_ENGINE } from '../ocr/engine';
+import { renderHocr } from '../ocr/hocr';
 import { mergePdfs } from '../ocr/pdf';
+import { JobErrorCode } from '../shared/errorCodes';
+import type { PageError, PageSummary } from '../shared/jobs';
+import type { StoreResultInput, StoredResult } from '../shared/steps';
 import { jobKeys } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
 import { withErrorCode } from './failures';
-import { countWords, type StoredPage } from './pageResult';
+import { countWords, pageSummary, type StoredPage } from './pageResult';
 
 /** Separates pages in the text output, as Tesseract's own text renderer does. */
 export const PAGE_SEPARATOR = '\f';
@@ -16,7 +17,9 @@ export interface ResultSummary {
   text: string;
   confidence: number;
   characters: number;
-  pages: Array<{ page: number; text: string; confidence: number; words: number; width: number; height: number }>;
+  engine: string;
+  pages: Array<PageSummary & { text: string }>;
+  pageErrors: PageError[];
 }
 
 /**
@@ -24,7 +27,7 @@ export interface ResultSummary {
  * reads page results and overwrites its own outputs, so a retry rewrites the same files.
  */
 export function storeResultActivity(deps: ActivityDeps) {
-  return async function storeResult({ jobId, pages, outputs }: StoreResultInput): Promise<StoredResult> {
+  return async function storeResult({ jobId, pages, outputs, pageErrors }: StoreResultInput): Promise<StoredResult> {
     return withErrorCode(JobErrorCode.STORAGE_FAILED, async () => {
       const ordered = [...pages].sort((a, b) => a.page - b.page);
       const stored = await Promise.all(
@@ -40,19 +43,14 @@ export function storeResultActivity(deps: ActivityDeps) {
         text,
         confidence,
         characters: text.trim().length,
-        pages: stored.map((page, i) => ({
-          page: page.page,
-          text: page.text,
-          confidence: page.confidence,
-          words: words[i]!,
-          width: page.width,
-          height: page.height,
-        })),
+        engine: OCR_ENGINE,
+        pages: stored.map((page) => ({ ...pageSummary(page), text: page.text })),
+        pageErrors,
       };
       await deps.blobs.put(jobKeys.resultText(jobId), text);
       await deps.blobs.put(
         jobKeys.resultDocument(jobId),
-        JSON.stringify({ jobId, confidence, pages: stored.map(({ durationMs: _ms, ...page }) => page) }),
+        JSON.stringify({ jobId, confidence, engine: OCR_ENGINE, pages: stored, pageErrors }),
       );
       if (outputs.includes('hocr')) {
         await deps.blobs.put(jobKeys.resultHocr(jobId), renderHocr(stored, OCR_ENGINE));
@@ -66,7 +64,7 @@ export function storeResultActivity(deps: ActivityDeps) {
       await deps.blobs.put(resultKey, JSON.stringify(summary));
       // Page images only feed recognition, which is over for every page.
       await deps.blobs.deletePrefix(jobKeys.pageImages(jobId));
-      return { resultKey, confidence, characters: summary.characters };
+      return { resultKey, confidence, characters: summary.characters, engine: OCR_ENGINE };
     });
   };
 }

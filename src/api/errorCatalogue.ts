@@ -91,7 +91,7 @@ export const HTTP_ERRORS: readonly HttpErrorEntry[] = [
     status: 415,
     title: 'The document type is not supported',
     when: 'the request is neither multipart, JSON, nor an image or PDF body, or the bytes are none of the supported formats',
-    action: 'send PNG, JPEG, TIFF, GIF or WebP',
+    action: 'send PNG, JPEG, TIFF, GIF, WebP, BMP or PDF',
   },
   {
     code: 'IDEMPOTENCY_KEY_REUSED',
@@ -143,7 +143,7 @@ export const JOB_ERRORS: readonly JobErrorEntry[] = [
     steps: '`fetch`, `load`',
     retryable: false,
     when: 'the bytes (or the served content type) are none of the supported formats',
-    action: 'send PNG, JPEG, TIFF, GIF or WebP',
+    action: 'send PNG, JPEG, TIFF, GIF, WebP, BMP or PDF',
   },
   {
     code: 'CORRUPT_DOCUMENT',

@@ -38,10 +38,13 @@ export function jobBody({ state, live, result }: JobSnapshot, config: Config): J
             confidence: state.result.confidence,
             characters: state.result.characters,
             pageCount: state.result.pageCount,
+            engine: state.result.engine,
             pages: result?.pages ?? state.result.pages.map((page) => ({ ...page, text: '' })),
           }
         : null,
     error: state.error,
+    pageErrors: state.pageErrors,
+    timings: state.timings,
     links: jobLinks(state.jobId, config),
   };
 }

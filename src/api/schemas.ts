@@ -22,10 +22,28 @@ export const pageResultSchema = z
     text: z.string(),
     confidence: z.number().min(0).max(100).meta({ description: 'Mean word confidence, 0-100.' }),
     words: z.number().int().min(0),
-    width: z.number().int().min(0),
+    characters: z.number().int().min(0),
+    width: z.number().int().min(0).meta({ description: 'Width of the page image that was read, in pixels.' }),
     height: z.number().int().min(0),
+    orientation: z.number().int().meta({ description: 'Clockwise degrees the page was turned to stand upright: 0, 90, 180 or 270.' }),
+    skew: z.number().meta({ description: 'Slope of the text lines that was corrected, in degrees.' }),
+    layout: z.enum(['flow', 'columns', 'table']).meta({
+      description: 'How the text was ordered: one flow, columns one after another, or a table row by row.',
+    }),
+    preprocessMs: z.number().int(),
+    recognizeMs: z.number().int(),
   })
   .meta({ id: 'PageResult' });
+
+export const pageErrorSchema = z
+  .object({
+    page: z.number().int().min(1),
+    code: z.string(),
+    message: z.string(),
+    retryable: z.boolean(),
+    failedStep: z.enum(JOB_STEPS),
+  })
+  .meta({ id: 'PageError', description: 'A page that failed after its retries.' });
 
 export const jobResultSchema = z
   .object({
@@ -33,6 +51,7 @@ export const jobResultSchema = z
     confidence: z.number().min(0).max(100),
     characters: z.number().int().min(0),
     pageCount: z.number().int().min(0),
+    engine: z.string().meta({ description: 'OCR engine and language data that produced the result.' }),
     pages: z.array(pageResultSchema),
   })
   .meta({ id: 'JobResult' });
@@ -67,6 +86,8 @@ export const jobSchema = z
     outputs: z.array(z.enum(OUTPUT_FORMATS)),
     result: jobResultSchema.nullable(),
     error: jobErrorSchema.nullable(),
+    pageErrors: z.array(pageErrorSchema).meta({ description: 'Pages that failed (PARTIAL_SUCCESS, or every page on ERROR).' }),
+    timings: z.partialRecord(z.enum(JOB_STEPS), z.number().int()).meta({ description: 'Time spent per step, summed over pages, ms.' }),
     links: jobLinksSchema,
   })
   .meta({ id: 'Job' });
@@ -116,6 +137,7 @@ export const resultDocumentSchema = z
   .object({
     jobId: z.string(),
     confidence: z.number(),
+    engine: z.string(),
     pages: z.array(
       z.object({
         page: z.number().int(),
@@ -124,9 +146,24 @@ export const resultDocumentSchema = z
         languages: z.array(z.string()),
         text: z.string(),
         confidence: z.number(),
+        layout: z.enum(['flow', 'columns', 'table']),
         blocks: z.array(block),
+        analysis: z
+          .object({
+            orientation: z.number(),
+            orientationBy: z.enum(['lines', 'osd', 'none']),
+            skew: z.number(),
+            inverted: z.boolean(),
+            characterPx: z.number().nullable(),
+            scale: z.number(),
+            timingsMs: z.record(z.string(), z.number()),
+          })
+          .meta({ description: 'What preprocessing found and did to the page.' }),
+        preprocessMs: z.number(),
+        recognizeMs: z.number(),
       }),
     ),
+    pageErrors: z.array(pageErrorSchema),
   })
   .meta({ id: 'ResultDocument', description: 'The result as pages, blocks, lines and words.' });
 

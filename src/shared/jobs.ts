@@ -40,8 +40,26 @@ export interface PageSummary {
   confidence: number;
   words: number;
   characters: number;
+  /** Size of the page image that was read, in pixels. */
   width: number;
   height: number;
+  /** Clockwise degrees the page was turned to stand upright (0, 90, 180, 270). */
+  orientation: number;
+  /** Slope of the text lines that was corrected, in degrees. */
+  skew: number;
+  /** How the page's text was ordered: one flow, columns, or a table read by rows. */
+  layout: 'flow' | 'columns' | 'table';
+  preprocessMs: number;
+  recognizeMs: number;
+}
+
+/** A page that failed after its retries; the other pages of the job still count. */
+export interface PageError {
+  page: number;
+  code: string;
+  message: string;
+  retryable: boolean;
+  failedStep: JobStep;
 }
 
 export interface JobResultSummary {
@@ -50,6 +68,8 @@ export interface JobResultSummary {
   confidence: number;
   characters: number;
   pages: PageSummary[];
+  /** The OCR engine and language data that produced the result. */
+  engine: string;
 }
 
 export interface DocumentInfo {
@@ -74,6 +94,10 @@ export interface JobState {
   pages: { total: number; done: number; failed: number };
   result: JobResultSummary | null;
   error: JobError | null;
+  /** Pages that failed while others succeeded (PARTIAL_SUCCESS), or every page (ERROR). */
+  pageErrors: PageError[];
+  /** Time spent in each step so far, summed over pages, in ms. */
+  timings: Partial<Record<JobStep, number>>;
   /** The client's key/values from the submit, returned as they were. */
   metadata: Record<string, string> | null;
   /** Result formats this job produces. */
@@ -108,6 +132,8 @@ export function initialJobState({ jobId, createdAt, metadata, outputs }: JobIden
     pages: { total: 0, done: 0, failed: 0 },
     result: null,
     error: null,
+    pageErrors: [],
+    timings: {},
     metadata: metadata ?? null,
     outputs,
     pageMs: null,

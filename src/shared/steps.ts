@@ -1,6 +1,6 @@
 // Inputs and outputs of the step activities. Small on purpose: page images and
 // recognised text live in the blob store, workflow history holds their keys.
-import type { PageSummary } from './jobs';
+import type { PageError, PageSummary } from './jobs';
 import type { OutputFormat, PageRange, UploadSource, UrlSource } from './schemas';
 
 export interface FetchSourceInput {
@@ -30,11 +30,28 @@ export interface PreprocessPageInput {
   mediaType: string;
   page: number;
 }
+/** What preprocessing found and did to a page; kept in the job's result metadata. */
+export interface PageAnalysis {
+  /** Clockwise degrees the page was turned to stand upright: 0, 90, 180 or 270. */
+  orientation: number;
+  /** How the orientation was decided: from the text lines, or by Tesseract's OSD. */
+  orientationBy: 'lines' | 'osd' | 'none';
+  /** Slope of the text lines (clockwise degrees) that was corrected. */
+  skew: number;
+  inverted: boolean;
+  /** Median letter height found, in source pixels; null on pages without text. */
+  characterPx: number | null;
+  scale: number;
+  timingsMs: Record<string, number>;
+}
+
 export interface PreprocessedPage {
   page: number;
   imageKey: string;
   width: number;
   height: number;
+  analysis: PageAnalysis;
+  durationMs: number;
 }
 
 export interface RecognizePageInput {
@@ -46,16 +63,18 @@ export interface RecognizePageInput {
 }
 export interface RecognizedPage extends PageSummary {
   resultKey: string;
-  durationMs: number;
 }
 
 export interface StoreResultInput {
   jobId: string;
+  /** The pages that were read; failed pages are missing. */
   pages: RecognizedPage[];
   outputs: OutputFormat[];
+  pageErrors: PageError[];
 }
 export interface StoredResult {
   resultKey: string;
   confidence: number;
   characters: number;
+  engine: string;
 }

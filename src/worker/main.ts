@@ -4,8 +4,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { activityDepsFor, createActivities } from '../activities';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
-import { prepareLangPath } from '../ocr/languages';
-import { TesseractPool } from '../ocr/tesseractPool';
+import { createOcrStack } from '../ocr/stack';
 import { FsBlobStore } from '../storage/blobStore';
 import { prepareNamespace } from '../temporal/setup';
 import { retryUntilReachable } from '../temporal/retry';
@@ -18,17 +17,13 @@ const logger = createLogger('worker', config.logLevel);
 async function main(): Promise<void> {
   // The runtime drains the worker on these signals: running pages get SHUTDOWN_GRACE_MS to finish.
   installTemporalRuntime(logger, ['SIGINT', 'SIGTERM']);
-  const langPath = await prepareLangPath(path.join(os.tmpdir(), `ocr-jobs-tessdata-${process.pid}`));
-  const ocr = new TesseractPool({
-    size: config.ocr.poolSize,
-    recycleAfterPages: config.ocr.recycleAfterPages,
-    langPath,
-    logger,
-  });
+  const ocr = await createOcrStack(config, logger, path.join(os.tmpdir(), `ocr-jobs-tessdata-${process.pid}`));
   const connection = await retryUntilReachable(() => NativeConnection.connect({ address: config.temporal.address }), logger);
   try {
     await prepareNamespace(connection, config.temporal.namespace, logger);
-    const activities = createActivities(activityDepsFor(config, { blobs: new FsBlobStore(config.blobDir), ocr, logger }));
+    const activities = createActivities(
+      activityDepsFor(config, { blobs: new FsBlobStore(config.blobDir), pipeline: ocr.pipeline, logger }),
+    );
     const worker = await createOcrWorker({ connection, config, activities });
     logger.info(
       { taskQueue: config.temporal.taskQueue, address: config.temporal.address, poolSize: config.ocr.poolSize },

@@ -10,6 +10,7 @@ import {
   type JobState,
   type JobStatus,
   type JobStep,
+  type PageError,
   type PageSummary,
 } from '../shared/jobs';
 import { JOB_STATUS_SEARCH_ATTRIBUTE } from '../shared/searchAttributes';
@@ -20,10 +21,18 @@ const PAGES_PROGRESS = 90;
 /** Share of a page's progress earned by preprocessing; recognition earns the rest. */
 const PREPROCESS_SHARE = 0.2;
 
+export interface FinishedResult {
+  confidence: number;
+  characters: number;
+  engine: string;
+  pages: PageSummary[];
+}
+
 export class JobTracker {
   readonly state: JobState;
   private readonly activeSteps = new Map<JobStep, number>();
-  private pageProgress = 0;
+  /** Share of each page's progress credited so far (0-1). */
+  private readonly pageShares = new Map<number, number>();
   private recordedStatus: JobStatus;
   private recognitionMs = 0;
 
@@ -41,10 +50,11 @@ export class JobTracker {
     this.changed();
   }
 
-  stepFinished(step: JobStep): void {
+  stepFinished(step: JobStep, ms: number): void {
     const running = (this.activeSteps.get(step) ?? 1) - 1;
     if (running > 0) this.activeSteps.set(step, running);
     else this.activeSteps.delete(step);
+    this.state.timings[step] = (this.state.timings[step] ?? 0) + ms;
   }
 
   documentLoaded(doc: LoadedDocument): void {
@@ -54,25 +64,29 @@ export class JobTracker {
     this.changed();
   }
 
-  pagePreprocessed(): void {
-    this.advancePages(PREPROCESS_SHARE);
+  pagePreprocessed(page: number): void {
+    this.creditPage(page, PREPROCESS_SHARE);
   }
 
-  pageRecognized(durationMs: number): void {
+  pageRecognized(page: number, recognizeMs: number): void {
     this.state.pages.done += 1;
-    this.recognitionMs += durationMs;
+    this.recognitionMs += recognizeMs;
     this.state.pageMs = Math.round(this.recognitionMs / this.state.pages.done);
-    this.advancePages(1 - PREPROCESS_SHARE);
+    this.creditPage(page, 1);
   }
 
-  done(result: { confidence: number; characters: number; pages: PageSummary[] }): JobState {
-    this.state.result = {
-      pageCount: result.pages.length,
-      confidence: result.confidence,
-      characters: result.characters,
-      pages: result.pages,
-    };
-    return this.finish('DONE');
+  /** A page failed for good; the job goes on with the others. */
+  pageFailed(error: PageError): void {
+    this.state.pages.failed += 1;
+    this.state.pageErrors.push(error);
+    this.state.pageErrors.sort((a, b) => a.page - b.page);
+    this.creditPage(error.page, 1);
+  }
+
+  /** Every page was read (DONE), or some were (PARTIAL_SUCCESS, with `pageErrors`). */
+  finished(result: FinishedResult): JobState {
+    this.state.result = { pageCount: result.pages.length, ...result };
+    return this.finish(this.state.pageErrors.length ? 'PARTIAL_SUCCESS' : 'DONE');
   }
 
   failed(error: JobError): JobState {
@@ -84,20 +98,25 @@ export class JobTracker {
     return this.finish('CANCELLED');
   }
 
-  private finish(status: 'DONE' | 'ERROR' | 'CANCELLED'): JobState {
+  private finish(status: 'DONE' | 'PARTIAL_SUCCESS' | 'ERROR' | 'CANCELLED'): JobState {
     this.activeSteps.clear();
     this.state.status = status;
-    if (status === 'DONE') this.state.progress = 100;
+    if (status === 'DONE' || status === 'PARTIAL_SUCCESS') this.state.progress = 100;
     this.state.completedAt = now();
     this.changed();
     return this.state;
   }
 
-  private advancePages(share: number): void {
+  /** Raises the page's credited share to `share` and the job's progress with it. */
+  private creditPage(page: number, share: number): void {
+    const before = this.pageShares.get(page) ?? 0;
+    if (share <= before) return;
+    this.pageShares.set(page, share);
+    let credited = 0;
+    for (const value of this.pageShares.values()) credited += value;
     const total = Math.max(this.state.pages.total, 1);
-    this.pageProgress += (PAGES_PROGRESS * share) / total;
-    // Stay below 100 until the result is stored: 100 means DONE.
-    this.setProgress(Math.min(99, Math.floor(LOADED_PROGRESS + this.pageProgress)));
+    // Stay below 100 until the result is stored: 100 means finished.
+    this.setProgress(Math.min(99, Math.floor(LOADED_PROGRESS + (PAGES_PROGRESS * credited) / total)));
     this.changed();
   }
 

@@ -8,7 +8,7 @@ import {
 } from '@temporalio/workflow';
 import type { OcrActivities } from '../activities';
 import { JobErrorCode } from '../shared/errorCodes';
-import type { JobError, JobState, JobStep } from '../shared/jobs';
+import type { JobError, JobState, JobStep, PageError, PageSummary } from '../shared/jobs';
 import { jobStatusQuery } from '../shared/messages';
 import type { OcrJobInput } from '../shared/schemas';
 import type { RecognizedPage } from '../shared/steps';
@@ -42,12 +42,13 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
 
   async function step<T>(name: JobStep, run: () => Promise<T>): Promise<T> {
     job.stepStarted(name);
+    const started = Date.now();
     try {
       return await run();
     } catch (err) {
       throw isCancellation(err) ? err : new StepFailure(name, err);
     } finally {
-      job.stepFinished(name);
+      job.stepFinished(name, Date.now() - started);
     }
   }
 
@@ -58,18 +59,35 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
     const doc = await step('load', () => loadDocument({ jobId, source, pages: options.pages }));
     job.documentLoaded(doc);
 
-    const pages = await mapWithConcurrency(doc.pages, doc.pageConcurrency, async (page) => {
-      const image = await step('preprocess', () => preprocessPage({ jobId, source, mediaType: doc.mediaType, page }));
-      job.pagePreprocessed();
-      const recognized = await step('recognize', () =>
-        recognizePage({ jobId, page, image, languages: options.languages, outputs: options.outputs }),
-      );
-      job.pageRecognized(recognized.durationMs);
-      return recognized;
+    // Each page is read on its own: one that fails after its retries does not sink the others.
+    const read = await mapWithConcurrency(doc.pages, doc.pageConcurrency, async (page) => {
+      try {
+        const image = await step('preprocess', () => preprocessPage({ jobId, source, mediaType: doc.mediaType, page }));
+        job.pagePreprocessed(page);
+        const recognized = await step('recognize', () =>
+          recognizePage({ jobId, page, image, languages: options.languages, outputs: options.outputs }),
+        );
+        job.pageRecognized(page, recognized.recognizeMs);
+        return recognized;
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        const { code, message, retryable, failedStep } = toJobError(err);
+        job.pageFailed({ page, code, message, retryable, failedStep });
+        return null;
+      }
     });
+    const pages = read.filter((page): page is RecognizedPage => page !== null);
+    if (pages.length === 0) throw new AllPagesFailed(job.state.pageErrors);
 
-    const stored = await step('store', () => storeResult({ jobId, pages, outputs: options.outputs }));
-    return job.done({ confidence: stored.confidence, characters: stored.characters, pages: pages.map(pageSummary) });
+    const stored = await step('store', () =>
+      storeResult({ jobId, pages, outputs: options.outputs, pageErrors: job.state.pageErrors }),
+    );
+    return job.finished({
+      confidence: stored.confidence,
+      characters: stored.characters,
+      engine: stored.engine,
+      pages: pages.map(pageSummary),
+    });
   } catch (err) {
     if (isCancellation(err)) {
       job.cancelled();
@@ -81,11 +99,24 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
   }
 }
 
-function pageSummary({ resultKey: _key, durationMs: _ms, ...summary }: RecognizedPage) {
+function pageSummary({ resultKey: _key, ...summary }: RecognizedPage): PageSummary {
   return summary;
 }
 
+/** Every page failed: the job fails with the first page's error. */
+class AllPagesFailed extends Error {
+  constructor(readonly pageErrors: PageError[]) {
+    super('every page failed');
+  }
+}
+
 function toJobError(err: unknown): JobError {
+  if (err instanceof AllPagesFailed) {
+    const first = err.pageErrors[0]!;
+    const pages = err.pageErrors.length;
+    const message = pages > 1 ? `all ${pages} pages failed; page ${first.page}: ${first.message}` : first.message;
+    return { code: first.code, message, retryable: err.pageErrors.some((e) => e.retryable), failedStep: first.failedStep };
+  }
   if (!(err instanceof StepFailure)) {
     return { code: JobErrorCode.INTERNAL_ERROR, message: String(err), retryable: true, failedStep: 'load' };
   }

@@ -1,5 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Express } from 'express';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
 import { loadConfig } from '../../src/config';
@@ -109,6 +110,24 @@ describe('POST /jobs and GET /jobs/{id}', () => {
     expectProblem(second, 422, 'IDEMPOTENCY_KEY_REUSED');
     const done = await pollUntilFinished(first.headers.location);
     expect(words(done.body.result.text)).toEqual(['first', 'document']);
+  });
+
+  test('when a two-page PDF is posted, then each page is read and the job reports per-page results', async () => {
+    const pdf = await PDFDocument.create();
+    const font = await pdf.embedFont(StandardFonts.Helvetica);
+    for (const line of ['The first page of the letter', 'The second page of the letter']) {
+      pdf.addPage([420, 200]).drawText(line, { x: 30, y: 150, size: 14, font });
+    }
+
+    const submitted = await request(app).post('/jobs').set('Content-Type', 'application/pdf').send(Buffer.from(await pdf.save()));
+
+    const done = await pollUntilFinished(submitted.headers.location);
+    expect(done.body).toMatchObject({ status: 'DONE', document: { mediaType: 'application/pdf', pageCount: 2 } });
+    expect(done.body.result.pages.map((page: { text: string }) => words(page.text))).toEqual([
+      ['the', 'first', 'page', 'of', 'the', 'letter'],
+      ['the', 'second', 'page', 'of', 'the', 'letter'],
+    ]);
+    expect(done.body.result.text.split('\f')).toHaveLength(2);
   });
 
   test('when a job id is unknown, then 404 problem+json', async () => {

@@ -8,8 +8,9 @@ import { activityDepsFor, createActivities, type ActivityDeps, type OcrActivitie
 import { loadConfig, type Config } from '../../src/config';
 import type { Express } from 'express';
 import { createApp } from '../../src/api/app';
-import { installedLanguages, prepareLangPath } from '../../src/ocr/languages';
-import { TesseractPool } from '../../src/ocr/tesseractPool';
+import { installedLanguages } from '../../src/ocr/languages';
+import { createOcrStack } from '../../src/ocr/stack';
+import type { TesseractPool } from '../../src/ocr/tesseractPool';
 import { FsBlobStore } from '../../src/storage/blobStore';
 import { temporalLoggerFor } from '../../src/temporal/logging';
 import { createOcrWorker } from '../../src/worker/createWorker';
@@ -37,14 +38,10 @@ export async function createOcrFixture(env: Record<string, string> = {}): Promis
     TEMPORAL_TASK_QUEUE: `ocr-jobs-test-${randomUUID()}`,
     ...env,
   });
-  const pool = new TesseractPool({
-    size: config.ocr.poolSize,
-    recycleAfterPages: config.ocr.recycleAfterPages,
-    langPath: await prepareLangPath(path.join(dataDir, 'tessdata')),
-    logger: testLogger,
-  });
+  const ocr = await createOcrStack(config, testLogger, path.join(dataDir, 'tessdata'));
+  const pool = ocr.pool;
   const blobs = new FsBlobStore(config.blobDir);
-  const deps = activityDepsFor(config, { blobs, ocr: pool, logger: testLogger });
+  const deps = activityDepsFor(config, { blobs, pipeline: ocr.pipeline, logger: testLogger });
   const activities = createActivities(deps);
   return {
     dataDir,
@@ -54,7 +51,7 @@ export async function createOcrFixture(env: Record<string, string> = {}): Promis
     pool,
     activities,
     async close() {
-      await pool.close();
+      await ocr.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -39,3 +39,18 @@ export function words(text: string): string[] {
     .split(/[^a-z0-9]+/)
     .filter(Boolean);
 }
+
+/** Share of the expected words found, in order-free counting (1 is every word). */
+export function wordRecall(expected: string[], actual: string[]): number {
+  const left = new Map<string, number>();
+  for (const word of actual) left.set(word, (left.get(word) ?? 0) + 1);
+  let found = 0;
+  for (const word of expected) {
+    const n = left.get(word) ?? 0;
+    if (n > 0) {
+      found += 1;
+      left.set(word, n - 1);
+    }
+  }
+  return expected.length ? found / expected.length : 1;
+}

@@ -3,6 +3,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import sharp from 'sharp';
 import type { OcrActivities } from '../../src/activities';
 import { JOB_STATE_MEMO_KEY, type JobState } from '../../src/shared/jobs';
 import { jobStatusQuery } from '../../src/shared/messages';
@@ -151,4 +152,71 @@ describe('ocrJobWorkflow', () => {
       await worker.stop();
     }
   }, 180_000);
+});
+
+describe('ocrJobWorkflow with pages that fail', () => {
+  async function threePages(): Promise<Buffer> {
+    const pages = await Promise.all(['Page one here', 'Page two here', 'Page three here'].map((l) => renderText({ lines: [l] })));
+    return sharp(pages, { join: { animated: true } }).tiff().toBuffer();
+  }
+
+  function failingOn(pages: number[]): OcrActivities {
+    return {
+      ...fixture.activities,
+      async recognizePage(input) {
+        if (pages.includes(input.page)) throw ApplicationFailure.nonRetryable(`page ${input.page} is unreadable`, 'OCR_FAILED');
+        return fixture.activities.recognizePage(input);
+      },
+    };
+  }
+
+  test('when one page fails for good, then the others are read and the job ends PARTIAL_SUCCESS with a page error', async () => {
+    const input = await jobInputFor(fixture.blobs, await threePages());
+    const handle = await start(input);
+    const worker = await runWorker(env, fixture, bundle, failingOn([2]));
+    try {
+      const final = await handle.result();
+
+      expect(final).toMatchObject({ status: 'PARTIAL_SUCCESS', progress: 100, error: null, pages: { total: 3, done: 2, failed: 1 } });
+      expect(final.pageErrors).toEqual([
+        { page: 2, code: 'OCR_FAILED', message: 'page 2 is unreadable', retryable: false, failedStep: 'recognize' },
+      ]);
+      expect(final.result?.pages.map((page) => page.page)).toEqual([1, 3]);
+      const summary = JSON.parse((await fixture.blobs.get(`jobs/${input.jobId}/result/summary.json`)).toString());
+      expect(words(summary.text)).toEqual(['page', 'one', 'here', 'page', 'three', 'here']);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  test('when every page fails, then the job ends ERROR with the first page error and the list of all', async () => {
+    const input = await jobInputFor(fixture.blobs, await threePages());
+    const handle = await start(input);
+    const worker = await runWorker(env, fixture, bundle, failingOn([1, 2, 3]));
+    try {
+      const err = (await handle.result().catch((e: unknown) => e)) as WorkflowFailedError;
+
+      const state = (err.cause as ApplicationFailure).details?.[0] as JobState;
+      expect(state).toMatchObject({ status: 'ERROR', pages: { total: 3, done: 0, failed: 3 } });
+      expect(state.error).toMatchObject({ code: 'OCR_FAILED', retryable: false, failedStep: 'recognize' });
+      expect(state.pageErrors.map((e) => e.page)).toEqual([1, 2, 3]);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  test('when pages are read, then the job records the time each step took and what was found per page', async () => {
+    const input = await jobInputFor(fixture.blobs, await sharp(await renderText({ lines: LINES })).rotate(180).png().toBuffer());
+    const handle = await start(input);
+    const worker = await runWorker(env, fixture, bundle);
+    try {
+      const final = await handle.result();
+
+      expect(Object.keys(final.timings).sort()).toEqual(['load', 'preprocess', 'recognize', 'store']);
+      expect(final.result?.engine).toMatch(/^tesseract\.js \d/);
+      expect(final.result?.pages[0]).toMatchObject({ page: 1, orientation: 180, layout: 'flow' });
+    } finally {
+      await worker.stop();
+    }
+  });
 });

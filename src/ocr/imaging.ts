@@ -1,0 +1,438 @@
+// Page image analysis on 8-bit grey pixels: background, contrast, binarisation, connected
+// components, text size, orientation and skew. Plain loops over typed arrays: a 300 dpi
+// A4 page is 8.7 million pixels, and each pass here is one linear sweep.
+
+export interface Grey {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** True when the page is light text on a dark ground (most pixels are dark). */
+export function isDarkPage({ data }: Grey): boolean {
+  let dark = 0;
+  for (let i = 0; i < data.length; i += 7) if (data[i]! < 110) dark++;
+  return dark * 7 > data.length * 0.5;
+}
+
+export function invert(image: Grey): void {
+  const { data } = image;
+  for (let i = 0; i < data.length; i++) data[i] = 255 - data[i]!;
+}
+
+/**
+ * Flattens the paper to white and stretches the ink to black, in `target`. The background
+ * (a high percentile over blocks, smoothed) and the ink and paper levels are measured on
+ * `reference`, a smoothed copy of the page so grain does not fool them. Dividing out the
+ * background removes shadows and grey paper; the stretch maps the typical ink to black and
+ * the paper, grain included, to white: the white point sits below the paper's level by its
+ * own spread, so grain vanishes instead of being amplified with the contrast.
+ */
+export function normalizeContrast(target: Grey, reference: Grey): void {
+  const background = estimateBackground(reference);
+  // Levels of the reference with its background divided out, on a sample of its pixels.
+  const histogram = new Uint32Array(256);
+  const { width, height } = reference;
+  for (let y = 1; y < height; y += 3) {
+    for (let x = 1; x < width; x += 3) {
+      const v = reference.data[y * width + x]!;
+      histogram[Math.min(255, Math.round((v * 255) / paperAt(background, x, y)))]!++;
+    }
+  }
+  const threshold = otsu(histogram);
+  const ink = classStats(histogram, 0, threshold);
+  const paper = classStats(histogram, threshold, 256);
+  if (ink.count === 0 || paper.count === 0) return;
+  const white = Math.max(threshold, Math.round(paper.median - 2.5 * paper.spread));
+  const black = Math.min(ink.median, white - 16);
+  const lut = new Uint8Array(256);
+  for (let v = 0; v < 256; v++) {
+    lut[v] = v >= white ? 255 : v <= black ? 0 : Math.round(((v - black) * 255) / (white - black));
+  }
+  divideBy(target, background, lut);
+}
+
+
+export interface Background {
+  grid: Float32Array;
+  cols: number;
+  rows: number;
+  block: number;
+}
+
+function estimateBackground({ data, width, height }: Grey): Background {
+  const block = Math.max(16, Math.round(Math.min(width, height) / 40));
+  const cols = Math.ceil(width / block);
+  const rows = Math.ceil(height / block);
+  const grid = new Float32Array(cols * rows);
+  const histogram = new Uint32Array(256);
+  for (let by = 0; by < rows; by++) {
+    for (let bx = 0; bx < cols; bx++) {
+      histogram.fill(0);
+      let count = 0;
+      const y1 = Math.min(height, (by + 1) * block);
+      const x1 = Math.min(width, (bx + 1) * block);
+      for (let y = by * block; y < y1; y += 2) {
+        const row = y * width;
+        for (let x = bx * block; x < x1; x += 2) {
+          histogram[data[row + x]!]!++;
+          count++;
+        }
+      }
+      grid[by * cols + bx] = percentile(histogram, count, 0.9);
+    }
+  }
+  // Blocks inside large dark areas see no paper: take the brightest neighbour, then smooth.
+  const filled = neighbourhood(grid, cols, rows, Math.max);
+  return { grid: neighbourhood(filled, cols, rows, (...v) => v.reduce((a, b) => a + b, 0) / v.length), cols, rows, block };
+}
+
+function paperAt({ grid, cols, rows, block }: Background, x: number, y: number): number {
+  const gy = Math.min(rows - 1, Math.max(0, (y + 0.5) / block - 0.5));
+  const gx = Math.min(cols - 1, Math.max(0, (x + 0.5) / block - 0.5));
+  const y0 = Math.floor(gy);
+  const x0 = Math.floor(gx);
+  const y1 = Math.min(rows - 1, y0 + 1);
+  const x1 = Math.min(cols - 1, x0 + 1);
+  const top = grid[y0 * cols + x0]! * (1 - (gx - x0)) + grid[y0 * cols + x1]! * (gx - x0);
+  const bottom = grid[y1 * cols + x0]! * (1 - (gx - x0)) + grid[y1 * cols + x1]! * (gx - x0);
+  return Math.max(24, top * (1 - (gy - y0)) + bottom * (gy - y0));
+}
+
+/** Divides the background out of `image` and maps the result through `lut`, in one pass. */
+function divideBy(image: Grey, { grid, cols, rows, block }: Background, lut: Uint8Array): void {
+  const { data, width, height } = image;
+  for (let y = 0; y < height; y++) {
+    const gy = Math.min(rows - 1, Math.max(0, (y + 0.5) / block - 0.5));
+    const y0 = Math.floor(gy);
+    const y1 = Math.min(rows - 1, y0 + 1);
+    const fy = gy - y0;
+    for (let x = 0; x < width; x++) {
+      const gx = Math.min(cols - 1, Math.max(0, (x + 0.5) / block - 0.5));
+      const x0 = Math.floor(gx);
+      const x1 = Math.min(cols - 1, x0 + 1);
+      const fx = gx - x0;
+      const top = grid[y0 * cols + x0]! * (1 - fx) + grid[y0 * cols + x1]! * fx;
+      const bottom = grid[y1 * cols + x0]! * (1 - fx) + grid[y1 * cols + x1]! * fx;
+      const paper = Math.max(24, top * (1 - fy) + bottom * fy);
+      const i = y * width + x;
+      data[i] = lut[Math.min(255, Math.round((data[i]! * 255) / paper))]!;
+    }
+  }
+}
+
+/** Median and robust spread (scaled median absolute deviation) of the levels from..to-1. */
+function classStats(histogram: Uint32Array, from: number, to: number): { count: number; median: number; spread: number } {
+  let count = 0;
+  for (let v = from; v < to; v++) count += histogram[v]!;
+  if (count === 0) return { count, median: 0, spread: 0 };
+  const median = levelAt(histogram, from, to, count / 2);
+  const deviations = new Uint32Array(256);
+  for (let v = from; v < to; v++) deviations[Math.abs(v - median)]! += histogram[v]!;
+  const mad = levelAt(deviations, 0, 256, count / 2);
+  return { count, median, spread: 1.4826 * mad };
+}
+
+function levelAt(histogram: Uint32Array, from: number, to: number, rank: number): number {
+  let seen = 0;
+  for (let v = from; v < to; v++) {
+    seen += histogram[v]!;
+    if (seen >= rank) return v;
+  }
+  return to - 1;
+}
+
+function percentile(histogram: Uint32Array, count: number, fraction: number): number {
+  let seen = 0;
+  const target = count * fraction;
+  for (let v = 0; v < 256; v++) {
+    seen += histogram[v]!;
+    if (seen >= target) return v;
+  }
+  return 255;
+}
+
+function neighbourhood(grid: Float32Array, cols: number, rows: number, combine: (...values: number[]) => number): Float32Array {
+  const out = new Float32Array(grid.length);
+  for (let y = 0; y < rows; y++) {
+    for (let x = 0; x < cols; x++) {
+      const values: number[] = [];
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const yy = y + dy;
+          const xx = x + dx;
+          if (yy >= 0 && yy < rows && xx >= 0 && xx < cols) values.push(grid[yy * cols + xx]!);
+        }
+      }
+      out[y * cols + x] = combine(...values);
+    }
+  }
+  return out;
+}
+
+/** Otsu's threshold: the grey level that best splits the histogram into ink and paper. */
+export function otsu(histogram: Uint32Array): number {
+  let total = 0;
+  let sum = 0;
+  for (let v = 0; v < 256; v++) {
+    total += histogram[v]!;
+    sum += v * histogram[v]!;
+  }
+  let background = 0;
+  let backgroundSum = 0;
+  let best = 0;
+  let threshold = 128;
+  for (let v = 0; v < 256; v++) {
+    background += histogram[v]!;
+    if (background === 0) continue;
+    const foreground = total - background;
+    if (foreground === 0) break;
+    backgroundSum += v * histogram[v]!;
+    const meanB = backgroundSum / background;
+    const meanF = (sum - backgroundSum) / foreground;
+    const between = background * foreground * (meanB - meanF) ** 2;
+    if (between > best) {
+      best = between;
+      threshold = v + 1;
+    }
+  }
+  return threshold;
+}
+
+/** Ink mask: 1 where the pixel is darker than the Otsu threshold. */
+export function binarize({ data, width, height }: Grey): Uint8Array {
+  const histogram = new Uint32Array(256);
+  for (let i = 0; i < data.length; i++) histogram[data[i]!]!++;
+  const threshold = Math.min(otsu(histogram), 200);
+  const mask = new Uint8Array(width * height);
+  for (let i = 0; i < data.length; i++) mask[i] = data[i]! < threshold ? 1 : 0;
+  return mask;
+}
+
+export interface Component {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  area: number;
+}
+
+/** Connected ink components (8-connected), by two-pass labelling with union-find. */
+export function components(mask: Uint8Array, width: number, height: number): { labels: Int32Array; list: Component[] } {
+  const labels = new Int32Array(width * height);
+  const parent: number[] = [0];
+  const find = (a: number): number => {
+    while (parent[a] !== a) {
+      parent[a] = parent[parent[a]!]!;
+      a = parent[a]!;
+    }
+    return a;
+  };
+  const union = (a: number, b: number): number => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra === rb) return ra;
+    if (ra < rb) {
+      parent[rb] = ra;
+      return ra;
+    }
+    parent[ra] = rb;
+    return rb;
+  };
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      const i = row + x;
+      if (!mask[i]) continue;
+      let label = 0;
+      // Neighbours already visited: left, and the three above.
+      const candidates = [
+        x > 0 ? labels[i - 1]! : 0,
+        y > 0 && x > 0 ? labels[i - width - 1]! : 0,
+        y > 0 ? labels[i - width]! : 0,
+        y > 0 && x < width - 1 ? labels[i - width + 1]! : 0,
+      ];
+      for (const candidate of candidates) {
+        if (candidate) label = label ? union(label, candidate) : candidate;
+      }
+      if (!label) {
+        label = parent.length;
+        parent.push(label);
+      }
+      labels[i] = label;
+    }
+  }
+  const index = new Int32Array(parent.length).fill(-1);
+  const list: Component[] = [];
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      const i = row + x;
+      if (!labels[i]) continue;
+      const root = find(labels[i]!);
+      labels[i] = root;
+      let k = index[root]!;
+      if (k < 0) {
+        k = list.length;
+        index[root] = k;
+        list.push({ x0: x, y0: y, x1: x, y1: y, area: 0 });
+      }
+      const c = list[k]!;
+      if (x < c.x0) c.x0 = x;
+      if (x > c.x1) c.x1 = x;
+      if (y > c.y1) c.y1 = y;
+      c.area++;
+    }
+  }
+  // Labels become 1 + the component's index in `list`; 0 stays "no ink".
+  for (let i = 0; i < labels.length; i++) if (labels[i]) labels[i] = index[labels[i]!]! + 1;
+  return { labels, list };
+}
+
+/**
+ * Typical character size in pixels: the larger side of the letter-like component that the
+ * median ink pixel belongs to. Weighting by ink keeps noise specks (many, but tiny) from
+ * pulling it down; the larger side makes it the same for a page in any orientation.
+ */
+export function characterSize(list: Component[], width: number, height: number): number | null {
+  const sized: Array<[size: number, area: number]> = [];
+  let total = 0;
+  for (const c of list) {
+    const w = c.x1 - c.x0 + 1;
+    const h = c.y1 - c.y0 + 1;
+    const larger = Math.max(w, h);
+    if (c.area < 4 || larger > Math.min(width, height) / 8) continue;
+    if (larger / Math.min(w, h) > 6) continue;
+    sized.push([larger, c.area]);
+    total += c.area;
+  }
+  return inkWeightedMedian(sized, total);
+}
+
+/** Sampled ink pixels as (x, y) pairs: every pixel of every `step`-th column. */
+export function inkPoints(mask: Uint8Array, width: number, height: number, maxPoints = 500_000): Int32Array {
+  let ink = 0;
+  for (let i = 0; i < mask.length; i++) ink += mask[i]!;
+  const step = Math.max(1, Math.ceil(ink / maxPoints));
+  const points: number[] = [];
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = y % step; x < width; x += step) if (mask[row + x]) points.push(x, y);
+  }
+  return Int32Array.from(points);
+}
+
+/**
+ * A view of the points with lines expected to run horizontally: as they are, or turned a
+ * quarter clockwise (a page on its side, set upright).
+ */
+export function turnQuarter(points: Int32Array, height: number): Int32Array {
+  const out = new Int32Array(points.length);
+  for (let i = 0; i < points.length; i += 2) {
+    out[i] = height - 1 - points[i + 1]!;
+    out[i + 1] = points[i]!;
+  }
+  return out;
+}
+
+/** Row profile of the points after shearing them by `degrees` (removing that line slope). */
+export function rowProfile(points: Int32Array, degrees: number, extent: number): Float64Array {
+  const t = Math.tan((degrees * Math.PI) / 180);
+  const margin = Math.ceil(Math.abs(t) * extent);
+  const bins = new Float64Array(extent + 2 * margin + 1);
+  for (let i = 0; i < points.length; i += 2) {
+    const bin = Math.round(points[i + 1]! - points[i]! * t) + margin;
+    if (bin >= 0 && bin < bins.length) bins[bin]!++;
+  }
+  return bins;
+}
+
+function energy(profile: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < profile.length; i++) s += profile[i]! * profile[i]!;
+  return s;
+}
+
+/**
+ * The line slope (degrees, clockwise as drawn: positive when lines fall to the right) that
+ * makes the row profile sharpest, and how sharp it is. Rotating the page by minus the slope
+ * levels its lines; comparing the sharpness of two views says which way the lines run.
+ */
+export function levelLines(points: Int32Array, extent: number, maxDegrees = 6): { slope: number; sharpness: number } {
+  if (points.length < 400) return { slope: 0, sharpness: 0 };
+  let best = 0;
+  let bestEnergy = energy(rowProfile(points, 0, extent));
+  for (let a = -maxDegrees; a <= maxDegrees; a += 0.5) {
+    const e = energy(rowProfile(points, a, extent));
+    if (e > bestEnergy) [best, bestEnergy] = [a, e];
+  }
+  const coarse = best;
+  for (let a = coarse - 0.45; a <= coarse + 0.45; a += 0.05) {
+    const e = energy(rowProfile(points, a, extent));
+    if (e > bestEnergy) [best, bestEnergy] = [a, e];
+  }
+  const n = points.length / 2;
+  return { slope: Math.round(best * 100) / 100, sharpness: bestEnergy / (n * n) };
+}
+
+/**
+ * Whether level text reads upright: in Latin script more letters rise above the x-height
+ * (capitals, b d f h k l t) than fall below the baseline (g j p q y). Per text line of the
+ * row profile, compares the ink above the line's core band with the ink below it.
+ * Above 1: upright; below 1: upside down.
+ */
+export function uprightness(profile: Float64Array): number {
+  const height = profile.length;
+  let above = 0;
+  let below = 0;
+  let y = 0;
+  while (y < height) {
+    while (y < height && profile[y]! === 0) y++;
+    const start = y;
+    while (y < height && profile[y]! > 0) y++;
+    const end = y;
+    if (end - start < 4) continue;
+    // The core (x-height band) holds the densest rows of the line.
+    let peak = 0;
+    for (let k = start; k < end; k++) peak = Math.max(peak, profile[k]!);
+    let coreTop = start;
+    let coreBottom = end - 1;
+    while (coreTop < end && profile[coreTop]! < peak * 0.5) coreTop++;
+    while (coreBottom > start && profile[coreBottom]! < peak * 0.5) coreBottom--;
+    for (let k = start; k < coreTop; k++) above += profile[k]!;
+    for (let k = coreBottom + 1; k < end; k++) below += profile[k]!;
+  }
+  return (above + 1) / (below + 1);
+}
+
+/**
+ * Letter height in pixels across the text lines (the component extent at right angles to
+ * the lines), ink-weighted median. Touching letters merge sideways but not upwards, so this
+ * stays true where letters run together, as they do in small or blurred print.
+ */
+export function letterHeight(list: Component[], linesRunVertically: boolean, pageSide: number): number | null {
+  const sized: Array<[size: number, area: number]> = [];
+  let total = 0;
+  for (const c of list) {
+    const across = linesRunVertically ? c.x1 - c.x0 + 1 : c.y1 - c.y0 + 1;
+    const along = linesRunVertically ? c.y1 - c.y0 + 1 : c.x1 - c.x0 + 1;
+    if (c.area < 4 || across < 3 || across > pageSide / 8) continue;
+    // Rules and frame lines are long and thin across; they are not letters.
+    if (along / across > 25 || across / along > 6) continue;
+    sized.push([across, c.area]);
+    total += c.area;
+  }
+  return inkWeightedMedian(sized, total);
+}
+
+/** The size at which half the ink is in smaller components; null with too few to tell. */
+function inkWeightedMedian(sized: Array<[size: number, area: number]>, total: number): number | null {
+  if (sized.length < 20) return null;
+  sized.sort((a, b) => a[0] - b[0]);
+  let seen = 0;
+  for (const [size, area] of sized) {
+    seen += area;
+    if (seen >= total / 2) return size;
+  }
+  return sized.at(-1)![0];
+}

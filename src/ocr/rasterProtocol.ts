@@ -1,0 +1,20 @@
+// Messages between the Rasterizer and its MuPDF worker thread.
+
+export interface RasterRequest {
+  id: number;
+  /** Identifies the document (its hash), so its next pages reuse the parsed copy. */
+  documentKey: string;
+  /** Sent only when the worker does not hold the document open already. */
+  bytes?: Uint8Array;
+  mediaType: string;
+  /** 0-based page to render; absent to only count pages. */
+  pageIndex?: number;
+  /** Resolution for PDF pages; images are drawn at their own pixel size. */
+  dpi: number;
+  /** Render at a lower resolution where the page would have more pixels than this. */
+  maxPixels: number;
+}
+
+export type RasterResponse =
+  | { id: number; ok: true; pageCount: number; page?: { png: Uint8Array; width: number; height: number; dpi: number } }
+  | { id: number; ok: false; message: string; corrupt: boolean; needBytes?: boolean };

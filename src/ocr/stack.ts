@@ -1,0 +1,40 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import { prepareLangPath } from './languages';
+import { OrientationDetector } from './orientation';
+import { OcrPipeline } from './pipeline';
+import { Rasterizer } from './rasterizer';
+import { TesseractPool } from './tesseractPool';
+
+export interface OcrStack {
+  pipeline: OcrPipeline;
+  pool: TesseractPool;
+  close(): Promise<void>;
+}
+
+/**
+ * A worker process's OCR machinery: one pool of tesseract.js workers, one MuPDF thread for
+ * PDF pages, one OSD worker, and the pipeline over them. Language data is linked into
+ * `langDir` from the installed packages.
+ */
+export async function createOcrStack(config: Config, logger: Logger, langDir: string): Promise<OcrStack> {
+  const langPath = await prepareLangPath(langDir);
+  const pool = new TesseractPool({
+    size: config.ocr.poolSize,
+    recycleAfterPages: config.ocr.recycleAfterPages,
+    langPath,
+    logger,
+  });
+  const rasterizer = new Rasterizer({ dpi: config.ocr.pdfDpi, maxPixels: config.limits.maxPixels });
+  const orientation = new OrientationDetector({ langPath, logger });
+  const pipeline = new OcrPipeline({ ocr: pool, rasterizer, orientation, maxPixels: config.limits.maxPixels, logger });
+  return {
+    pipeline,
+    pool,
+    async close() {
+      await pipeline.close();
+      await pool.close();
+      await rasterizer.close();
+    },
+  };
+}
