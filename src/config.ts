@@ -28,6 +28,9 @@ const envSchema = z.object({
     .default('')
     .transform((list) => list.split(',').map((entry) => entry.trim()).filter(Boolean)),
   SOURCE_FETCH_TIMEOUT_MS: integer(100, 30_000),
+  /** Deadline of a job that sets none, and the latest one a job may set. */
+  JOB_TIMEOUT_DEFAULT_SECONDS: integer(1, 3600),
+  JOB_TIMEOUT_MAX_SECONDS: integer(1, 86_400),
   /** Cap on `Prefer: wait=N`. */
   PREFER_WAIT_MAX_SECONDS: integer(0, 30),
   /** Identical status polls within this window share one read of Temporal. */
@@ -79,6 +82,7 @@ function toConfig(env: z.output<typeof envSchema>) {
       timeoutMs: env.SOURCE_FETCH_TIMEOUT_MS,
       allowList: env.SOURCE_URL_ALLOWLIST,
     },
+    jobTimeout: { defaultSeconds: env.JOB_TIMEOUT_DEFAULT_SECONDS, maxSeconds: env.JOB_TIMEOUT_MAX_SECONDS },
     preferWaitMaxSeconds: env.PREFER_WAIT_MAX_SECONDS,
     statusCacheMs: env.STATUS_CACHE_MS,
     ocr: {

@@ -219,8 +219,8 @@ export const JOB_ERRORS: readonly JobErrorEntry[] = [
     code: 'JOB_TIMEOUT',
     steps: 'the step running then',
     retryable: true,
-    when: 'the job ran out of time as a whole',
-    action: 'submit again, with a longer deadline if one was set',
+    when: 'the job passed its deadline (`deadline`, `timeoutSeconds` or JOB_TIMEOUT_DEFAULT_SECONDS); the pages read by then are kept as its `result`',
+    action: 'use the partial result, or submit again with a later deadline',
   },
   {
     code: 'INTERNAL_ERROR',

@@ -25,6 +25,7 @@ import { withDeadline } from '../temporal/connection';
 import type { ocrJobWorkflow } from '../workflows';
 import { jobIdForIdempotencyKey, newJobId } from './jobIds';
 import { endedAbruptly, type JobSnapshot, type JobStatusReader } from './jobStatus';
+import { NOTHING_LIVE } from './liveSteps';
 import { ApiError, ApiErrorCode } from './problems';
 
 export type SubmittedDocument = { kind: 'upload'; bytes: Buffer } | { kind: 'url'; url: string };
@@ -73,9 +74,11 @@ export class JobService {
     const { source, documentHash } = await this.storeDocument(jobId, document);
     // `<document hash>.<options hash>`: what makes two submits the same request.
     const fingerprint = `${documentHash}.${sha256(canonicalJson(options))}`;
-    const createdAt = new Date().toISOString();
-    const input: OcrJobInput = { jobId, createdAt, source, options };
-    const initial = initialJobState({ jobId, createdAt, metadata: options.metadata, outputs: options.outputs });
+    const now = Date.now();
+    const createdAt = new Date(now).toISOString();
+    const deadline = this.deadlineOf(options, now);
+    const input: OcrJobInput = { jobId, createdAt, deadline, source, options };
+    const initial = initialJobState({ jobId, createdAt, deadline, metadata: options.metadata, outputs: options.outputs });
     const { client, config } = this.deps;
     try {
       await withDeadline(client, config.temporal.rpcTimeoutMs, () =>
@@ -92,7 +95,7 @@ export class JobService {
         }),
       );
       this.deps.logger.info({ jobId, source: source.kind }, 'job submitted');
-      return { jobId, created: true, snapshot: { state: initial, live: true, result: null } };
+      return { jobId, created: true, snapshot: { state: initial, live: true, result: null, steps: NOTHING_LIVE } };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !idempotencyKey) throw err;
       await this.checkSameRequest(jobId, fingerprint, source);
@@ -163,6 +166,21 @@ export class JobService {
     }
     const token = response.nextPageToken;
     return { jobs, nextCursor: token && token.length ? encodeCursor(token) : null };
+  }
+
+  /** The job's absolute deadline: the one asked for (not past, not beyond the maximum) or the default. */
+  private deadlineOf({ deadline, timeoutSeconds }: JobOptions, now: number): string {
+    const { defaultSeconds, maxSeconds } = this.deps.config.jobTimeout;
+    if (deadline !== undefined && timeoutSeconds !== undefined) {
+      throw ApiError.validation([{ field: 'deadline', message: 'give either deadline or timeoutSeconds, not both' }]);
+    }
+    const at = deadline !== undefined ? Date.parse(deadline) : now + (timeoutSeconds ?? defaultSeconds) * 1000;
+    const field = deadline !== undefined ? 'deadline' : 'timeoutSeconds';
+    if (at <= now) throw ApiError.validation([{ field, message: 'the deadline has already passed' }]);
+    if (at > now + maxSeconds * 1000) {
+      throw ApiError.validation([{ field, message: `at most ${maxSeconds} seconds from now (JOB_TIMEOUT_MAX_SECONDS)` }]);
+    }
+    return new Date(at).toISOString();
   }
 
   private alreadyFinished(jobId: string, state: JobState): ApiError {

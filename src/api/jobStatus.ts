@@ -16,6 +16,7 @@ import { BlobNotFoundError, jobKeys, type BlobStore } from '../storage/blobStore
 import { withDeadline } from '../temporal/connection';
 import type { ocrJobWorkflow } from '../workflows';
 import { ApiError, ApiErrorCode } from './problems';
+import { liveSteps, NOTHING_LIVE, type LiveSteps } from './liveSteps';
 import { isTemporalUnavailable } from './temporalErrors';
 
 export interface JobSnapshot {
@@ -27,6 +28,8 @@ export interface JobSnapshot {
   live: boolean;
   /** The stored result of a finished job (text and pages), null before that. */
   result: ResultSummary | null;
+  /** Retries and heartbeats of the running steps, as Temporal sees them. */
+  steps: LiveSteps;
 }
 
 export interface JobStatusDeps {
@@ -106,7 +109,7 @@ export class JobStatusReader {
     if (description.status.name === 'RUNNING') return this.readRunning(jobId, description);
     await this.assertNotDeleted(jobId);
     const state = await this.readClosed(jobId, description);
-    const snapshot: JobSnapshot = { state, live: true, result: await this.readResult(state) };
+    const snapshot: JobSnapshot = { state, live: true, result: await this.readResult(state), steps: NOTHING_LIVE };
     this.finished.set(jobId, snapshot);
     return snapshot;
   }
@@ -117,10 +120,11 @@ export class JobStatusReader {
       const state = await withDeadline(client, config.statusQueryTimeoutMs, () =>
         client.workflow.getHandle(jobId).query(jobStatusQuery),
       );
-      return { state, live: true, result: isTerminalStatus(state.status) ? await this.readResult(state) : null };
+      const steps = liveSteps(description, Date.now());
+      return { state, live: true, result: isTerminalStatus(state.status) ? await this.readResult(state) : null, steps };
     } catch (err) {
       if (!isTemporalUnavailable(err)) logger.warn({ err, jobId }, 'status query failed; answering from the memo');
-      return { state: memoState(description), live: false, result: null };
+      return { state: memoState(description), live: false, result: null, steps: liveSteps(description, Date.now()) };
     }
   }
 
@@ -170,7 +174,7 @@ export class JobStatusReader {
   }
 
   private async readResult(state: JobState): Promise<ResultSummary | null> {
-    if (state.status !== 'DONE' && state.status !== 'PARTIAL_SUCCESS') return null;
+    if (!state.result) return null;
     try {
       return JSON.parse((await this.deps.blobs.get(jobKeys.resultSummary(state.jobId))).toString('utf8')) as ResultSummary;
     } catch (err) {

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import { isTerminalStatus, type JobState } from '../shared/jobs';
 import { JOB_STATUS_SEARCH_ATTRIBUTE } from '../shared/searchAttributes';
 import { withDeadline } from '../temporal/connection';
+import { NOTHING_LIVE, type LiveSteps } from './liveSteps';
 
 /** Page time assumed before any job has reported one. */
 const DEFAULT_PAGE_MS = 2000;
@@ -25,8 +26,11 @@ export class PollAdvice {
   constructor(private readonly deps: { client: Client; config: Config; logger: Logger }) {}
 
   /** Seconds until a poll is worth making; null for a finished job. */
-  retryAfterSeconds(state: JobState): number | null {
+  retryAfterSeconds(state: JobState, steps: LiveSteps = NOTHING_LIVE): number | null {
     if (isTerminalStatus(state.status)) return null;
+    // A step waiting for its retry: nothing changes before the next attempt starts.
+    const nextAttempt = steps.retry?.nextAttemptAt ? Date.parse(steps.retry.nextAttemptAt) - Date.now() : null;
+    if (nextAttempt !== null && nextAttempt > 0) return Math.min(MAX_SECONDS, Math.max(MIN_SECONDS, Math.ceil(nextAttempt / 1000)));
     if (state.pageMs !== null) this.recentPageMs = 0.8 * this.recentPageMs + 0.2 * state.pageMs;
     const pageMs = state.pageMs ?? this.recentPageMs;
     const parallel = this.deps.config.ocr.pageConcurrency;

@@ -1,5 +1,5 @@
 import type { Config } from '../config';
-import type { JobState } from '../shared/jobs';
+import { isTerminalStatus, type JobState } from '../shared/jobs';
 import type { JobSnapshot } from './jobStatus';
 import type { JobBody, JobSummaryBody } from './schemas';
 
@@ -15,11 +15,11 @@ export function jobLinks(jobId: string, config: Config): JobBody['links'] {
 }
 
 /** The JSON body of a job, as `GET /jobs/{id}` shows it. */
-export function jobBody({ state, live, result }: JobSnapshot, config: Config): JobBody {
-  const hasResult = (state.status === 'DONE' || state.status === 'PARTIAL_SUCCESS') && state.result;
+export function jobBody({ state, live, result, steps }: JobSnapshot, config: Config): JobBody {
+  const waitingForRetry = steps.retry !== null && !isTerminalStatus(state.status);
   return {
     jobId: state.jobId,
-    status: state.status,
+    status: waitingForRetry ? 'RETRYING' : state.status,
     progress: state.progress,
     step: state.step,
     live,
@@ -31,8 +31,12 @@ export function jobBody({ state, live, result }: JobSnapshot, config: Config): J
     pages: state.pages,
     metadata: state.metadata,
     outputs: state.outputs,
+    deadline: state.deadline,
+    retry: waitingForRetry ? steps.retry : null,
+    lastHeartbeatAt: isTerminalStatus(state.status) ? null : steps.lastHeartbeatAt,
+    stalled: !isTerminalStatus(state.status) && steps.stalled,
     result:
-      hasResult && state.result
+      state.result
         ? {
             text: result?.text ?? '',
             confidence: state.result.confidence,

@@ -74,6 +74,19 @@ export const jobSchema = z
     live: z.boolean().meta({
       description: 'False when no worker answered and this is the last state the job recorded.',
     }),
+    deadline: timestamp.meta({ description: 'When the job gives up (JOB_TIMEOUT), keeping the pages read by then.' }),
+    retry: z
+      .object({
+        step: z.enum(JOB_STEPS),
+        attempt: z.number().int().meta({ description: 'The attempt that comes next.' }),
+        maxAttempts: z.number().int().meta({ description: '0 means no limit.' }),
+        nextAttemptAt: timestamp.nullable(),
+        lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
+      })
+      .nullable()
+      .meta({ id: 'Retry', description: 'Set while status is RETRYING: a step failed and waits for its next attempt.' }),
+    lastHeartbeatAt: timestamp.nullable().meta({ description: 'Last heartbeat of the running step.' }),
+    stalled: z.boolean().meta({ description: "True when the running step's last heartbeat is older than its heartbeat timeout." }),
     createdAt: timestamp,
     startedAt: timestamp.nullable(),
     updatedAt: timestamp,

@@ -436,3 +436,49 @@ function inkWeightedMedian(sized: Array<[size: number, area: number]>, total: nu
   }
   return sized.at(-1)![0];
 }
+
+/**
+ * Which way text lines run, from letters' nearest neighbours: within a line the next letter
+ * is closer than the letter above or below, so nearest neighbours lie mostly along the
+ * lines. Unlike ink profiles, this is not fooled by letters that also line up in columns
+ * (tables, repeated text). Returns how many more neighbours lie sideways than above or
+ * below: >1 for horizontal lines, <1 for vertical ones.
+ */
+export function neighbourDirection(letters: Component[]): number {
+  if (letters.length < 2) return 1;
+  const centers = letters.map((c) => [(c.x0 + c.x1) / 2, (c.y0 + c.y1) / 2] as const);
+  const sizes = letters.map((c) => Math.max(c.x1 - c.x0, c.y1 - c.y0) + 1).sort((a, b) => a - b);
+  const cell = Math.max(4, sizes[Math.floor(sizes.length / 2)]! * 2);
+  const grid = new Map<number, number[]>();
+  const key = (gx: number, gy: number) => gy * 1_000_003 + gx;
+  centers.forEach(([x, y], i) => {
+    const k = key(Math.floor(x / cell), Math.floor(y / cell));
+    const bucket = grid.get(k);
+    if (bucket) bucket.push(i);
+    else grid.set(k, [i]);
+  });
+  let sideways = 0;
+  let vertical = 0;
+  centers.forEach(([x, y], i) => {
+    let best = Infinity;
+    let dx = 0;
+    let dy = 0;
+    const gx = Math.floor(x / cell);
+    const gy = Math.floor(y / cell);
+    for (let yy = gy - 1; yy <= gy + 1; yy++) {
+      for (let xx = gx - 1; xx <= gx + 1; xx++) {
+        for (const j of grid.get(key(xx, yy)) ?? []) {
+          if (j === i) continue;
+          const ex = centers[j]![0] - x;
+          const ey = centers[j]![1] - y;
+          const d = ex * ex + ey * ey;
+          if (d < best) [best, dx, dy] = [d, ex, ey];
+        }
+      }
+    }
+    if (best === Infinity) return;
+    if (Math.abs(dx) > Math.abs(dy)) sideways++;
+    else vertical++;
+  });
+  return (sideways + 1) / (vertical + 1);
+}

@@ -9,6 +9,7 @@ import {
   letterHeight,
   inkPoints,
   levelLines,
+  neighbourDirection,
   normalizeContrast,
   rowProfile,
   turnQuarter,
@@ -34,6 +35,8 @@ const SMALLEST_CHARACTER_PX = Number(process.env.OCR_MIN_CHAR_PX ?? 16);
 /** Pages whose letters are larger than this are scaled down to it. */
 const LARGEST_CHARACTER_PX = Number(process.env.OCR_MAX_CHAR_PX ?? 40);
 const MAX_SCALE = 4;
+/** Fewer letters than this leave orientation to OSD, or to the upright default. */
+const MIN_LETTERS_FOR_ORIENTATION = 40;
 /** Skew below this many degrees is left alone. */
 const MIN_SKEW = 0.3;
 
@@ -125,8 +128,9 @@ export class OcrPipeline {
     }
     lap('analyse');
 
+    const letterList = list.filter((_, k) => letters[k + 1] && keep[k + 1]);
     const { orientation, orientationBy, skew } = on('orientation')
-      ? await this.orientationOf(grey, letterMask)
+      ? await this.orientationOf(grey, letterMask, letterList)
       : { orientation: 0, orientationBy: 'none' as const, skew: 0 };
     lap('orientation');
 
@@ -183,26 +187,29 @@ export class OcrPipeline {
   }
 
   /**
-   * Which way is up, and how far the lines slope. Text lines are sharpest in the view where
-   * they run across (telling a page on its side from an upright one); ascenders rising over
-   * descenders tell upright from upside down. Where either signal is weak, Tesseract's OSD
-   * decides.
+   * Which way is up, and how far the lines slope. Letters' nearest neighbours lie along the
+   * lines (telling a page on its side from an upright one); ascenders rising over descenders
+   * tell upright from upside down. Where either signal is weak, Tesseract's OSD decides.
    */
   private async orientationOf(
     grey: Grey,
     letterMask: Uint8Array,
+    letterList: Component[],
   ): Promise<{ orientation: number; orientationBy: PageAnalysis['orientationBy']; skew: number }> {
     const { width, height } = grey;
     const points = inkPoints(letterMask, width, height);
     const across = levelLines(points, height);
     const sidewaysPoints = turnQuarter(points, height);
     const down = levelLines(sidewaysPoints, width);
-    const sideways = down.sharpness > across.sharpness;
+    const neighbours = neighbourDirection(letterList);
+    const sideways = neighbours < 1;
     const level = sideways ? down : across;
     const rise = uprightness(rowProfile(sideways ? sidewaysPoints : points, level.slope, sideways ? width : height));
-    const direction = Math.max(across.sharpness, down.sharpness) / Math.max(1e-12, Math.min(across.sharpness, down.sharpness));
-    const clearDirection = direction > 1.3;
-    const clearRise = rise > 1.3 || rise < 1 / 1.3;
+    const direction = Math.max(neighbours, 1 / neighbours);
+    // A few words are too little to tell direction or rise by; OSD (or upright) decides then.
+    const enough = letterList.length >= MIN_LETTERS_FOR_ORIENTATION;
+    const clearDirection = enough && direction > 1.3;
+    const clearRise = enough && (rise > 1.3 || rise < 1 / 1.3);
     // Without clear evidence either way, a page is taken to be upright.
     let orientation = clearDirection ? (sideways ? 90 : 0) + (clearRise && rise < 1 ? 180 : 0) : 0;
     let orientationBy: PageAnalysis['orientationBy'] = clearDirection && clearRise ? 'lines' : 'none';

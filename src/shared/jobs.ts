@@ -98,6 +98,8 @@ export interface JobState {
   pageErrors: PageError[];
   /** Time spent in each step so far, summed over pages, in ms. */
   timings: Partial<Record<JobStep, number>>;
+  /** When the job gives up with JOB_TIMEOUT. */
+  deadline: string;
   /** The client's key/values from the submit, returned as they were. */
   metadata: Record<string, string> | null;
   /** Result formats this job produces. */
@@ -114,11 +116,12 @@ export const REQUEST_FINGERPRINT_MEMO_KEY = 'requestFingerprint';
 export interface JobIdentity {
   jobId: string;
   createdAt: string;
+  deadline: string;
   metadata?: Record<string, string> | undefined;
   outputs: OutputFormat[];
 }
 
-export function initialJobState({ jobId, createdAt, metadata, outputs }: JobIdentity): JobState {
+export function initialJobState({ jobId, createdAt, deadline, metadata, outputs }: JobIdentity): JobState {
   return {
     jobId,
     status: 'PENDING',
@@ -134,6 +137,7 @@ export function initialJobState({ jobId, createdAt, metadata, outputs }: JobIden
     error: null,
     pageErrors: [],
     timings: {},
+    deadline,
     metadata: metadata ?? null,
     outputs,
     pageMs: null,

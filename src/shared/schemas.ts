@@ -74,6 +74,16 @@ export const jobOptionsSchema = z.strictObject({
     .optional()
     .meta({ description: 'URL to notify when the job ends (kept with the job).' }),
   metadata: metadataSchema.optional(),
+  deadline: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .meta({ description: 'When to give up: the job then ends ERROR with JOB_TIMEOUT, keeping the pages read.' }),
+  timeoutSeconds: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .meta({ description: 'The deadline as seconds from now; instead of `deadline`.' }),
 });
 export type JobOptions = z.output<typeof jobOptionsSchema>;
 
@@ -107,6 +117,8 @@ export type DocumentSource = UploadSource | UrlSource;
 export interface OcrJobInput {
   jobId: string;
   createdAt: string;
+  /** When the job gives up (absolute, ISO 8601), from the options and the configured limits. */
+  deadline: string;
   source: DocumentSource;
   options: JobOptions;
 }

@@ -13,7 +13,8 @@ export function findTemporalCli(script = TEMPORAL_CLI_SCRIPT): string {
 
 export interface DevServerArgs {
   port: number;
-  uiPort: number;
+  /** No Web UI when null. */
+  uiPort: number | null;
   namespace: string;
   dbFile: string;
   ip?: string;
@@ -28,8 +29,7 @@ export function devServerArgs({ port, uiPort, namespace, dbFile, ip = '127.0.0.1
     ip,
     '--port',
     String(port),
-    '--ui-port',
-    String(uiPort),
+    ...(uiPort === null ? ['--headless'] : ['--ui-port', String(uiPort)]),
     '--namespace',
     namespace,
     '--db-filename',

@@ -89,6 +89,12 @@ export class JobTracker {
     return this.finish(this.state.pageErrors.length ? 'PARTIAL_SUCCESS' : 'DONE');
   }
 
+  /** The pages read before the job failed (its deadline passed): kept as a partial result. */
+  keepPartialResult(result: FinishedResult): void {
+    this.state.result = { pageCount: result.pages.length, ...result };
+    this.changed();
+  }
+
   failed(error: JobError): JobState {
     this.state.error = error;
     return this.finish('ERROR');

@@ -1,10 +1,12 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   TimeoutFailure,
   isCancellation,
   proxyActivities,
   setHandler,
+  sleep,
 } from '@temporalio/workflow';
 import type { OcrActivities } from '../activities';
 import { JobErrorCode } from '../shared/errorCodes';
@@ -13,7 +15,7 @@ import { jobStatusQuery } from '../shared/messages';
 import type { OcrJobInput } from '../shared/schemas';
 import type { RecognizedPage } from '../shared/steps';
 import { STEP_POLICIES } from '../shared/stepPolicies';
-import { JobTracker } from './jobTracker';
+import { JobTracker, type FinishedResult } from './jobTracker';
 
 const { fetchSource } = proxyActivities<OcrActivities>(STEP_POLICIES.fetch);
 const { loadDocument } = proxyActivities<OcrActivities>(STEP_POLICIES.load);
@@ -37,7 +39,13 @@ class StepFailure extends Error {
  */
 export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
   const { jobId, options } = input;
-  const job = new JobTracker({ jobId, createdAt: input.createdAt, metadata: options.metadata, outputs: options.outputs });
+  const job = new JobTracker({
+    jobId,
+    createdAt: input.createdAt,
+    deadline: input.deadline,
+    metadata: options.metadata,
+    outputs: options.outputs,
+  });
   setHandler(jobStatusQuery, () => job.state);
 
   async function step<T>(name: JobStep, run: () => Promise<T>): Promise<T> {
@@ -52,15 +60,17 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
     }
   }
 
-  try {
+  /** Pages read so far, in the order they finished; kept when the deadline passes. */
+  const read: RecognizedPage[] = [];
+
+  async function readDocument(): Promise<void> {
     const submitted = input.source;
     const source =
       submitted.kind === 'url' ? await step('fetch', () => fetchSource({ jobId, source: submitted })) : submitted;
     const doc = await step('load', () => loadDocument({ jobId, source, pages: options.pages }));
     job.documentLoaded(doc);
-
     // Each page is read on its own: one that fails after its retries does not sink the others.
-    const read = await mapWithConcurrency(doc.pages, doc.pageConcurrency, async (page) => {
+    await forEachWithConcurrency(doc.pages, doc.pageConcurrency, async (page) => {
       try {
         const image = await step('preprocess', () => preprocessPage({ jobId, source, mediaType: doc.mediaType, page }));
         job.pagePreprocessed(page);
@@ -68,35 +78,64 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
           recognizePage({ jobId, page, image, languages: options.languages, outputs: options.outputs }),
         );
         job.pageRecognized(page, recognized.recognizeMs);
-        return recognized;
+        read.push(recognized);
       } catch (err) {
         if (isCancellation(err)) throw err;
         const { code, message, retryable, failedStep } = toJobError(err);
         job.pageFailed({ page, code, message, retryable, failedStep });
-        return null;
       }
     });
-    const pages = read.filter((page): page is RecognizedPage => page !== null);
-    if (pages.length === 0) throw new AllPagesFailed(job.state.pageErrors);
+  }
 
+  async function storeRead(): Promise<FinishedResult> {
+    const pages = [...read].sort((a, b) => a.page - b.page);
     const stored = await step('store', () =>
       storeResult({ jobId, pages, outputs: options.outputs, pageErrors: job.state.pageErrors }),
     );
-    return job.finished({
-      confidence: stored.confidence,
-      characters: stored.characters,
-      engine: stored.engine,
-      pages: pages.map(pageSummary),
-    });
+    return { confidence: stored.confidence, characters: stored.characters, engine: stored.engine, pages: pages.map(pageSummary) };
+  }
+
+  // The deadline cancels the reading; what was read by then is kept.
+  const work = new CancellationScope();
+  const timer = new CancellationScope();
+  let timedOutIn: JobStep | null | undefined;
+  timer
+    .run(() => sleep(Math.max(1, Date.parse(input.deadline) - Date.now())))
+    .then(() => {
+      timedOutIn = job.state.step;
+      work.cancel();
+    })
+    .catch(() => undefined);
+
+  try {
+    await work.run(readDocument);
+    if (read.length === 0) throw new AllPagesFailed(job.state.pageErrors);
+    return job.finished(await storeRead());
   } catch (err) {
+    if (isCancellation(err) && timedOutIn !== undefined) {
+      const total = job.state.pages.total;
+      if (read.length) job.keepPartialResult(await CancellationScope.nonCancellable(storeRead));
+      return failJob(job, {
+        code: JobErrorCode.JOB_TIMEOUT,
+        message: `the job passed its deadline (${input.deadline}) with ${read.length} of ${total || 'its'} pages read`,
+        retryable: true,
+        failedStep: timedOutIn ?? 'load',
+      });
+    }
     if (isCancellation(err)) {
       job.cancelled();
       throw err;
     }
-    const error = toJobError(err);
-    const state = job.failed(error);
-    throw ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: true, details: [state] });
+    return failJob(job, toJobError(err));
+  } finally {
+    timer.cancel();
   }
+}
+
+/** Ends the job ERROR: the workflow fails, with the final job state as the failure's details. */
+function failJob(job: JobTracker, error: JobError): never {
+  const state = job.failed(error);
+  throw ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: true, details: [state] });
 }
 
 function pageSummary({ resultKey: _key, ...summary }: RecognizedPage): PageSummary {
@@ -142,16 +181,11 @@ function toJobError(err: unknown): JobError {
   return { code: JobErrorCode.INTERNAL_ERROR, message, retryable: true, failedStep };
 }
 
-/** Runs `work` over `items`, at most `limit` at once, keeping the results in item order. */
-async function mapWithConcurrency<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
+/** Runs `work` over `items`, at most `limit` at once. */
+async function forEachWithConcurrency<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   async function lane(): Promise<void> {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
+    while (next < items.length) await work(items[next++]!);
   }
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
-  return results;
 }

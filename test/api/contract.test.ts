@@ -137,6 +137,23 @@ describe('options', () => {
     expectMatchesOpenApi(res, '/jobs', 'post');
   });
 
+  test('when a deadline is set, by time or by seconds, then the job carries it; past, too far or both are refused', async () => {
+    const at = new Date(Date.now() + 600_000).toISOString();
+
+    const byTime = await submit(app, `?deadline=${encodeURIComponent(at)}`);
+    const bySeconds = await submit(app, '?timeoutSeconds=120');
+    const byDefault = await submit(app);
+    const past = await submit(app, `?deadline=${encodeURIComponent(new Date(Date.now() - 1000).toISOString())}`);
+    const tooFar = await submit(app, '?timeoutSeconds=999999999');
+    const both = await submit(app, `?timeoutSeconds=60&deadline=${encodeURIComponent(at)}`);
+
+    expect(byTime.body.deadline).toBe(at);
+    expect(Date.parse(bySeconds.body.deadline) - Date.parse(bySeconds.body.createdAt)).toBe(120_000);
+    expect(Date.parse(byDefault.body.deadline) - Date.parse(byDefault.body.createdAt)).toBe(3600_000);
+    for (const res of [past, tooFar, both]) expect(res.status).toBe(400);
+    await Promise.all([byTime, bySeconds, byDefault].map((res) => finished(res.body.jobId)));
+  });
+
   test('when pages name pages the document lacks, then the job ends ERROR with PAGE_OUT_OF_RANGE at load', async () => {
     const res = await submit(app, '?pages=1-2');
 

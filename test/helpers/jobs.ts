@@ -18,6 +18,7 @@ export async function jobInputFor(
   return {
     jobId,
     createdAt: new Date().toISOString(),
+    deadline: new Date(Date.now() + 3600_000).toISOString(),
     source: { kind: 'upload', key, sha256, bytes: document.length, mediaType: detectMediaType(document) ?? 'unknown' },
     options: { languages: ['eng'], outputs: ['text', 'json'], ...options },
   };

@@ -220,3 +220,39 @@ describe('ocrJobWorkflow with pages that fail', () => {
     }
   });
 });
+
+describe('ocrJobWorkflow and its deadline', () => {
+  test('when the deadline passes mid-job, then it ends ERROR with JOB_TIMEOUT and keeps the pages read by then', async () => {
+    const pages = await Promise.all(['First page', 'Second page', 'Third page'].map((line) => renderText({ lines: [line] })));
+    const tiff = await sharp(pages, { join: { animated: true } }).tiff().toBuffer();
+    // Page 3 never finishes on its own: it waits, heartbeating, until it is cancelled.
+    const stuck: OcrActivities = {
+      ...fixture.activities,
+      async recognizePage(input) {
+        if (input.page !== 3) return fixture.activities.recognizePage(input);
+        const context = Context.current();
+        const beat = setInterval(() => context.heartbeat(), 200);
+        try {
+          await new Promise((_resolve, reject) => context.cancellationSignal.addEventListener('abort', () => reject(context.cancellationSignal.reason)));
+        } finally {
+          clearInterval(beat);
+        }
+        throw new Error('unreachable');
+      },
+    };
+    const input = { ...(await jobInputFor(fixture.blobs, tiff)), deadline: new Date(Date.now() + 6000).toISOString() };
+    const handle = await start(input);
+    const worker = await runWorker(env, fixture, bundle, stuck);
+    try {
+      const err = (await handle.result().catch((e: unknown) => e)) as WorkflowFailedError;
+
+      const state = (err.cause as ApplicationFailure).details?.[0] as JobState;
+      expect(state).toMatchObject({ status: 'ERROR', error: { code: 'JOB_TIMEOUT', retryable: true, failedStep: 'recognize' } });
+      expect(state.result?.pages.map((page) => page.page)).toEqual([1, 2]);
+      const summary = JSON.parse((await fixture.blobs.get(`jobs/${input.jobId}/result/summary.json`)).toString());
+      expect(words(summary.text)).toEqual(['first', 'page', 'second', 'page']);
+    } finally {
+      await worker.stop();
+    }
+  });
+});

@@ -37,7 +37,7 @@ export function jobsRouter({ config, service, status, advice }: JobsRouterDeps):
 
   /** Sends a job with its ETag (304 when the client has it) and, while it runs, Retry-After. */
   function sendJob(req: Request, res: Response, snapshot: JobSnapshot, httpStatus = 200): void {
-    const retryAfter = advice.retryAfterSeconds(snapshot.state);
+    const retryAfter = advice.retryAfterSeconds(snapshot.state, snapshot.steps);
     if (retryAfter !== null) res.setHeader('Retry-After', String(retryAfter));
     const body = JSON.stringify(jobBody(snapshot, config));
     res.setHeader('ETag', `"${createHash('sha1').update(body).digest('base64url')}"`);

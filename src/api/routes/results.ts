@@ -24,14 +24,15 @@ export function resultsRouter({ status, blobs, advice }: { status: JobStatusRead
   const router = Router();
   router.get('/jobs/:jobId/result', async (req, res) => {
     const jobId = jobIdParam(req);
-    const { state } = await status.read(jobId);
+    const { state, steps } = await status.read(jobId);
     if (!isTerminalStatus(state.status)) {
-      const retryAfter = String(advice.retryAfterSeconds(state) ?? 1);
+      const retryAfter = String(advice.retryAfterSeconds(state, steps) ?? 1);
       throw new ApiError(409, ApiErrorCode.JOB_NOT_FINISHED, `job ${jobId} is ${state.status}; its result is not ready`, {
         headers: { 'Retry-After': retryAfter },
       });
     }
-    if (state.status !== 'DONE' && state.status !== 'PARTIAL_SUCCESS') {
+    // A job that ran out of time keeps the pages it read; other failed jobs have nothing.
+    if (!state.result) {
       throw new ApiError(409, ApiErrorCode.JOB_FINISHED, `job ${jobId} ended ${state.status}; it has no result`);
     }
     const format = chooseFormat(req.query.format, state.outputs, (types) => req.accepts(types));
