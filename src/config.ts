@@ -36,7 +36,7 @@ const envSchema = z.object({
   /** Identical status polls within this window share one read of Temporal. */
   STATUS_CACHE_MS: integer(0, 250),
   OCR_POOL_SIZE: integer(1, availableParallelism()),
-  OCR_RECYCLE_AFTER_PAGES: integer(1, 100),
+  OCR_RECYCLE_AFTER_PAGES: integer(1, 50),
   PAGE_CONCURRENCY: z.coerce.number().int().min(1).optional(),
   HEARTBEAT_INTERVAL_MS: integer(100, 2000),
   /** Resolution PDF pages are rendered at for OCR. */

@@ -7,6 +7,7 @@ import path from 'node:path';
 import pino from 'pino';
 import sharp from 'sharp';
 import { prepareLangPath } from '../../src/ocr/languages';
+import { AnalysisPool } from '../../src/ocr/analysisPool';
 import { OrientationDetector } from '../../src/ocr/orientation';
 import { OcrPipeline, PIPELINE_STEPS, type PipelineDeps, type PipelineStep } from '../../src/ocr/pipeline';
 import { Rasterizer } from '../../src/ocr/rasterizer';
@@ -96,11 +97,12 @@ async function main(): Promise<void> {
   const rasterizer = new Rasterizer({ dpi: 300, maxPixels: 100_000_000 });
   const orientation = new OrientationDetector({ langPath, logger });
   const skip = new Set(args.filter((arg) => arg.startsWith('--skip=')).flatMap((arg) => arg.slice(7).split(',')) as PipelineStep[]);
-  const pipeline = new OcrPipeline({ ocr: pool, rasterizer, orientation, maxPixels: 100_000_000, logger, skip });
+  const analysis = new AnalysisPool(1);
+  const pipeline = new OcrPipeline({ ocr: pool, analysis, rasterizer, orientation, maxPixels: 100_000_000, logger, skip });
   const rows: Row[] = [];
   if (args.includes('--ablation')) {
     try {
-      await ablation(corpus, { ocr: pool, rasterizer, orientation, maxPixels: 100_000_000, logger });
+      await ablation(corpus, { ocr: pool, analysis, rasterizer, orientation, maxPixels: 100_000_000, logger });
     } finally {
       await pipeline.close();
       await pool.close();

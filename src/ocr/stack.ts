@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import { AnalysisPool } from './analysisPool';
 import { prepareLangPath } from './languages';
 import { OrientationDetector } from './orientation';
 import { OcrPipeline } from './pipeline';
@@ -13,9 +14,9 @@ export interface OcrStack {
 }
 
 /**
- * A worker process's OCR machinery: one pool of tesseract.js workers, one MuPDF thread for
- * PDF pages, one OSD worker, and the pipeline over them. Language data is linked into
- * `langDir` from the installed packages.
+ * A worker process's OCR machinery: one pool of tesseract.js workers, as many threads for
+ * page analysis, one MuPDF thread for PDF pages, one OSD worker, and the pipeline over
+ * them. Language data is linked into `langDir` from the installed packages.
  */
 export async function createOcrStack(config: Config, logger: Logger, langDir: string): Promise<OcrStack> {
   const langPath = await prepareLangPath(langDir);
@@ -27,7 +28,8 @@ export async function createOcrStack(config: Config, logger: Logger, langDir: st
   });
   const rasterizer = new Rasterizer({ dpi: config.ocr.pdfDpi, maxPixels: config.limits.maxPixels });
   const orientation = new OrientationDetector({ langPath, logger });
-  const pipeline = new OcrPipeline({ ocr: pool, rasterizer, orientation, maxPixels: config.limits.maxPixels, logger });
+  const analysis = new AnalysisPool(config.ocr.poolSize);
+  const pipeline = new OcrPipeline({ ocr: pool, analysis, rasterizer, orientation, maxPixels: config.limits.maxPixels, logger });
   return {
     pipeline,
     pool,

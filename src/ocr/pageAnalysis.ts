@@ -1,0 +1,143 @@
+// The CPU-heavy part of preparing a page, as one synchronous function over raw pixels, so it
+// runs in a worker thread and never blocks the event loop that answers Temporal (status
+// queries, heartbeats, workflow tasks).
+import {
+  binarize,
+  characterSize,
+  components,
+  inkPoints,
+  invert,
+  isDarkPage,
+  letterHeight,
+  levelLines,
+  neighbourDirection,
+  normalizeContrast,
+  rowProfile,
+  turnQuarter,
+  uprightness,
+  type Component,
+  type Grey,
+} from './imaging';
+
+export interface AnalysisRequest {
+  grey: Grey;
+  /** The same page, Gaussian-smoothed: contrast is measured on it. */
+  smooth: Grey;
+  invert: boolean;
+  contrast: boolean;
+  despeckle: boolean;
+}
+
+/** What the page looks like in either direction its lines may run. */
+export interface LineView {
+  /** Slope that levels the lines, in degrees clockwise. */
+  slope: number;
+  /** Ascender/descender balance of the levelled lines: >1 upright, <1 upside down. */
+  rise: number;
+  /** Median letter height across the lines, in pixels. */
+  letterPx: number | null;
+}
+
+export interface AnalysisResult {
+  /** The page cleaned up: inverted if it was dark, contrast normalised, specks removed. */
+  grey: Grey;
+  inverted: boolean;
+  characterPx: number | null;
+  letterCount: number;
+  /** Letters' nearest neighbours sideways over above/below: >1 lines run across. */
+  neighbours: number;
+  /** Lines running across the page as it is, and running down it (the page on its side). */
+  across: LineView;
+  down: LineView;
+}
+
+export function analysePage(request: AnalysisRequest): AnalysisResult {
+  const { grey, smooth } = request;
+  const inverted = request.invert && isDarkPage(grey);
+  if (inverted) {
+    invert(grey);
+    invert(smooth);
+  }
+  if (request.contrast) normalizeContrast(grey, smooth);
+  const { width, height } = grey;
+  const mask = binarize(grey);
+  const { labels, list } = components(mask, width, height);
+  const characterPx = characterSize(list, width, height);
+  // Dust and noise: specks far smaller than a letter's dot, and dot-sized specks with no
+  // letter near them (a full stop or an i's dot always has one). Painted paper-white.
+  const keep = request.despeckle ? dustFilter(list, characterPx) : new Uint8Array(list.length + 1).fill(1);
+  const letterMin = characterPx ? characterPx * 0.25 : 2;
+  const letterMax = characterPx ? characterPx * 4 : Math.min(width, height);
+  const letters = new Uint8Array(list.length + 1);
+  list.forEach((c, k) => {
+    const larger = Math.max(c.x1 - c.x0 + 1, c.y1 - c.y0 + 1);
+    letters[k + 1] = larger >= letterMin && larger <= letterMax ? 1 : 0;
+  });
+  const letterMask = new Uint8Array(mask.length);
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i]!;
+    if (!label) continue;
+    if (!keep[label]) grey.data[i] = 255;
+    else if (letters[label]) letterMask[i] = 1;
+  }
+  const letterList = list.filter((_, k) => letters[k + 1] && keep[k + 1]);
+  const points = inkPoints(letterMask, width, height);
+  const turned = turnQuarter(points, height);
+  const view = (pts: Int32Array, extent: number, linesRunVertically: boolean): LineView => {
+    const { slope } = levelLines(pts, extent);
+    return {
+      slope,
+      rise: uprightness(rowProfile(pts, slope, extent)),
+      letterPx: letterHeight(list, linesRunVertically, Math.min(width, height)) ?? characterPx,
+    };
+  };
+  return {
+    grey,
+    inverted,
+    characterPx,
+    letterCount: letterList.length,
+    neighbours: neighbourDirection(letterList),
+    across: view(points, height, false),
+    down: view(turned, width, true),
+  };
+}
+
+/** 1 per component (by label: index + 1) to keep, 0 for dust. */
+function dustFilter(list: Component[], characterPx: number | null): Uint8Array {
+  const keep = new Uint8Array(list.length + 1).fill(1);
+  if (!characterPx) return keep;
+  const speck = Math.max(1, Math.round((characterPx * 0.12) ** 2));
+  const dot = Math.max(speck, (characterPx * 0.35) ** 2);
+  const reach = characterPx * 0.7;
+  // Letters, bucketed on a grid, to find a dot-sized component's neighbours quickly.
+  const cell = Math.max(4, Math.ceil(characterPx));
+  const grid = new Map<number, Component[]>();
+  const key = (cx: number, cy: number) => cy * 1_000_003 + cx;
+  for (const c of list) {
+    if (c.area <= dot) continue;
+    for (let cy = Math.floor(c.y0 / cell); cy <= Math.floor(c.y1 / cell); cy++) {
+      for (let cx = Math.floor(c.x0 / cell); cx <= Math.floor(c.x1 / cell); cx++) {
+        const bucket = grid.get(key(cx, cy));
+        if (bucket) bucket.push(c);
+        else grid.set(key(cx, cy), [c]);
+      }
+    }
+  }
+  list.forEach((c, k) => {
+    if (c.area > dot) return;
+    if (c.area <= speck) {
+      keep[k + 1] = 0;
+      return;
+    }
+    const near = (other: Component) =>
+      other.x0 - reach <= c.x1 && other.x1 + reach >= c.x0 && other.y0 - reach <= c.y1 && other.y1 + reach >= c.y0;
+    let found = false;
+    for (let cy = Math.floor((c.y0 - reach) / cell); cy <= Math.floor((c.y1 + reach) / cell) && !found; cy++) {
+      for (let cx = Math.floor((c.x0 - reach) / cell); cx <= Math.floor((c.x1 + reach) / cell) && !found; cx++) {
+        found = (grid.get(key(cx, cy)) ?? []).some(near);
+      }
+    }
+    if (!found) keep[k + 1] = 0;
+  });
+  return keep;
+}
