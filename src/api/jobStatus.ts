@@ -86,14 +86,19 @@ export class JobStatusReader {
    */
   async waitForEnd(jobId: string, seconds: number): Promise<boolean> {
     const { client } = this.deps;
+    let final: JobState | undefined;
     try {
-      await withDeadline(client, seconds * 1000, () => client.workflow.getHandle(jobId).result());
-      return true;
+      final = await withDeadline(client, seconds * 1000, () => client.workflow.getHandle<typeof ocrJobWorkflow>(jobId).result());
     } catch (err) {
-      if (err instanceof WorkflowFailedError) return true;
       if (isTemporalUnavailable(err)) return false;
-      throw err;
+      if (!(err instanceof WorkflowFailedError)) throw err;
+      final = err.cause instanceof ApplicationFailure ? (err.cause.details?.[0] as JobState | undefined) : undefined;
     }
+    // The long poll brought the final state: the next read needs no round trip.
+    if (final?.jobId === jobId && isTerminalStatus(final.status)) {
+      this.finished.set(jobId, { state: final, live: true, result: await this.readResult(final), steps: NOTHING_LIVE });
+    }
+    return true;
   }
 
   private async readFresh(jobId: string): Promise<JobSnapshot> {

@@ -13,6 +13,8 @@ const MAX_SECONDS = 30;
 /** How long one count of queued jobs is used before it is taken again. */
 const QUEUE_COUNT_TTL_MS = 1000;
 
+const clampSeconds = (ms: number) => Math.min(MAX_SECONDS, Math.max(MIN_SECONDS, Math.ceil(ms / 1000)));
+
 /**
  * Tells pollers when to come back (`Retry-After`), from what the job is doing: for a queued
  * job, the jobs queued with it; for a running one, its pages left times the time a page
@@ -27,19 +29,25 @@ export class PollAdvice {
 
   /** Seconds until a poll is worth making; null for a finished job. */
   retryAfterSeconds(state: JobState, steps: LiveSteps = NOTHING_LIVE): number | null {
-    if (isTerminalStatus(state.status)) return null;
-    // A step waiting for its retry: nothing changes before the next attempt starts.
-    const nextAttempt = steps.retry?.nextAttemptAt ? Date.parse(steps.retry.nextAttemptAt) - Date.now() : null;
-    if (nextAttempt !== null && nextAttempt > 0) return Math.min(MAX_SECONDS, Math.max(MIN_SECONDS, Math.ceil(nextAttempt / 1000)));
+    // Every job seen, finished ones too, teaches how long a page takes here.
     if (state.pageMs !== null) this.recentPageMs = 0.8 * this.recentPageMs + 0.2 * state.pageMs;
+    if (isTerminalStatus(state.status)) return null;
+    const now = Date.now();
+    // A step waiting for its retry: nothing changes before the next attempt starts.
+    const nextAttempt = steps.retry?.nextAttemptAt ? Date.parse(steps.retry.nextAttemptAt) - now : null;
+    if (nextAttempt !== null && nextAttempt > 0) return clampSeconds(nextAttempt);
     const pageMs = state.pageMs ?? this.recentPageMs;
-    const parallel = this.deps.config.ocr.pageConcurrency;
-    const pagesLeft =
-      state.status === 'PENDING'
-        ? this.queuedJobs() + Math.max(1, state.pages.total)
-        : Math.max(1, state.pages.total - state.pages.done);
-    const seconds = (pagesLeft * pageMs) / 1000 / Math.max(1, Math.min(pagesLeft, parallel));
-    return Math.min(MAX_SECONDS, Math.max(MIN_SECONDS, Math.ceil(seconds)));
+    const parallel = Math.max(1, this.deps.config.ocr.pageConcurrency);
+    if (state.status === 'PENDING') {
+      // The count of queued jobs includes this one.
+      const ahead = Math.max(0, this.queuedJobs() - 1);
+      return clampSeconds(((ahead + Math.max(1, state.pages.total)) * pageMs) / parallel);
+    }
+    const pagesLeft = Math.max(1, state.pages.total - state.pages.done);
+    const working = (pagesLeft * pageMs) / Math.min(pagesLeft, parallel);
+    // Time already spent on the pages under way counts against what is left.
+    const spent = state.pages.done === 0 && state.startedAt ? now - Date.parse(state.startedAt) : 0;
+    return clampSeconds(working - spent);
   }
 
   /** Jobs waiting for a worker, from Temporal visibility; refreshed in the background. */

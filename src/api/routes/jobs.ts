@@ -35,12 +35,23 @@ export interface JobsRouterDeps {
 export function jobsRouter({ config, service, status, advice }: JobsRouterDeps): Router {
   const router = Router();
 
+  /** A finished job's snapshot never changes: its body and tag are rendered once. */
+  const rendered = new WeakMap<JobSnapshot, { body: string; etag: string }>();
+  function render(snapshot: JobSnapshot): { body: string; etag: string } {
+    const known = rendered.get(snapshot);
+    if (known) return known;
+    const body = JSON.stringify(jobBody(snapshot, config));
+    const result = { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
+    if (isTerminalStatus(snapshot.state.status)) rendered.set(snapshot, result);
+    return result;
+  }
+
   /** Sends a job with its ETag (304 when the client has it) and, while it runs, Retry-After. */
   function sendJob(req: Request, res: Response, snapshot: JobSnapshot, httpStatus = 200): void {
     const retryAfter = advice.retryAfterSeconds(snapshot.state, snapshot.steps);
     if (retryAfter !== null) res.setHeader('Retry-After', String(retryAfter));
-    const body = JSON.stringify(jobBody(snapshot, config));
-    res.setHeader('ETag', `"${createHash('sha1').update(body).digest('base64url')}"`);
+    const { body, etag } = render(snapshot);
+    res.setHeader('ETag', etag);
     res.setHeader('Cache-Control', 'no-cache');
     if (httpStatus === 200 && req.fresh) {
       res.status(304).end();
