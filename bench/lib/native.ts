@@ -1,0 +1,66 @@
+// The native baseline: Debian's tesseract, one single-threaded process per core.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+
+/** The native tesseract binary, installing Debian's package when missing and allowed. */
+export function nativeTesseract(): string | null {
+  const find = () => {
+    try {
+      return execFileSync('sh', ['-c', 'command -v tesseract'], { encoding: 'utf8' }).trim() || null;
+    } catch {
+      return null;
+    }
+  };
+  const found = find();
+  if (found) return found;
+  if (process.getuid?.() !== 0) return null;
+  try {
+    execFileSync('sh', ['-c', 'apt-get install -y -qq tesseract-ocr >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq tesseract-ocr)'], {
+      stdio: 'inherit',
+    });
+  } catch {
+    return null;
+  }
+  return find();
+}
+
+/**
+ * A tessdata folder holding the model tesseract.js uses (from `@tesseract.js-data/eng`),
+ * so the native engine can also be timed on the very same data.
+ */
+export async function sameDataAs(dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const packaged = require.resolve('@tesseract.js-data/eng/4.0.0_best_int/eng.traineddata.gz');
+  await writeFile(path.join(dir, 'eng.traineddata'), gunzipSync(readFileSync(packaged)));
+  return dir;
+}
+
+/** Reads `files` with `parallel` tesseract processes; returns the texts and the wall time. */
+export async function runNative(
+  binary: string,
+  files: string[],
+  parallel: number,
+  tessdataDir?: string,
+): Promise<{ seconds: number; texts: string[] }> {
+  const texts = new Array<string>(files.length);
+  let next = 0;
+  const started = performance.now();
+  const lane = async () => {
+    while (next < files.length) {
+      const index = next++;
+      const args = [files[index]!, 'stdout', ...(tessdataDir ? ['--tessdata-dir', tessdataDir] : [])];
+      texts[index] = await new Promise<string>((resolve, reject) => {
+        const child = spawn(binary, args, { env: { ...process.env, OMP_THREAD_LIMIT: '1' }, stdio: ['ignore', 'pipe', 'ignore'] });
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        child.on('error', reject);
+        child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`tesseract exited ${code}`))));
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, lane));
+  return { seconds: (performance.now() - started) / 1000, texts };
+}

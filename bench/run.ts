@@ -1,0 +1,76 @@
+// `npm run bench` (all) or `npm run bench -- accept status` (some): starts the service on free
+// ports for each measurement, prints tables and writes bench/results/latest.json.
+// BENCH_REPEAT (default 3) runs of BENCH_SECONDS (default 5) per HTTP load point;
+// BENCH_PAGES (default 40) pages for throughput; medians everywhere.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../src/paths';
+import { acceptPath } from './measure/accept';
+import { memory } from './measure/memory';
+import { overhead } from './measure/overhead';
+import { scaling } from './measure/scaling';
+import { statusPath } from './measure/status';
+import { throughput } from './measure/throughput';
+
+const repeat = Number(process.env.BENCH_REPEAT ?? 3);
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const pages = Number(process.env.BENCH_PAGES ?? 40);
+
+const MEASUREMENTS: Record<string, () => Promise<unknown>> = {
+  accept: () => acceptPath(repeat, seconds),
+  status: () => statusPath(repeat, seconds),
+  throughput: () => throughput(pages),
+  overhead: () => overhead(Number(process.env.BENCH_JOBS ?? 20)),
+  memory: () => memory(200),
+  scaling: () => scaling(Math.min(pages, 20)),
+};
+
+type Row = Record<string, unknown>;
+const cell = (value: unknown): string =>
+  value && typeof value === 'object'
+    ? Object.entries(value as Row)
+        .map(([k, v]) => `${k} ${cell(v)}`)
+        .join(', ')
+    : String(value);
+
+function table(rows: Row[]): string {
+  const keys = Object.keys(rows[0] ?? {});
+  return [`| ${keys.join(' | ')} |`, `|${keys.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${keys.map((k) => cell(row[k])).join(' | ')} |`)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((name) => !(name in MEASUREMENTS));
+  if (unknown.length) throw new Error(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(MEASUREMENTS).join(', ')}`);
+  const names = asked.length ? asked : Object.keys(MEASUREMENTS);
+  const machine = {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.availableParallelism(),
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.type()} ${os.release()}`,
+    date: new Date().toISOString(),
+    repeat,
+    seconds,
+  };
+  console.log(`machine: ${cell(machine)}\n`);
+  const results: Record<string, unknown> = { machine };
+  for (const name of names) {
+    const started = performance.now();
+    const result = await MEASUREMENTS[name]!();
+    results[name] = result;
+    console.log(`## ${name} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+    console.log(Array.isArray(result) ? table(result as Row[]) : table([result as Row]));
+    console.log('');
+  }
+  const dir = path.join(PROJECT_ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`wrote ${path.join(dir, 'latest.json')}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
