@@ -1,5 +1,6 @@
-// The service as `npm start` runs it: the supervisor with an embedded Temporal dev server,
-// the worker and the API as separate processes, driven over real HTTP.
+// The service as `npm start` runs it: npm, the supervisor with an embedded Temporal dev
+// server, the worker and the API as separate processes, driven over real HTTP. npm is
+// told to skip `prestart` (the build), which `npm test` has done already.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -25,7 +26,8 @@ beforeAll(async () => {
   const [port, devPort] = [await freePort(), await freePort()];
   uiPort = await freePort();
   base = `http://127.0.0.1:${port}`;
-  service = spawn(process.execPath, [SUPERVISOR], {
+  service = spawn('npm', ['start', '--ignore-scripts'], {
+    cwd: PROJECT_ROOT,
     env: {
       ...process.env,
       PORT: String(port),
@@ -39,6 +41,8 @@ beforeAll(async () => {
       TEMPORAL_ADDRESS: '',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
+    // Its own process group, so that whatever is left can be killed after the tests.
+    detached: true,
   });
   exited = new Promise((resolve) => service.once('exit', (code) => resolve(code)));
   await eventually(
@@ -49,7 +53,11 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (service.exitCode === null) service.kill('SIGKILL');
+  try {
+    process.kill(-service.pid!, 'SIGKILL');
+  } catch {
+    // Every process of the group has exited already.
+  }
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -75,7 +83,7 @@ describe('the service as npm start runs it', () => {
     expect(ui.status).toBe(200);
   });
 
-  test('when the service gets SIGTERM, then every process stops and it exits 0', async () => {
+  test('when npm start gets SIGTERM, then every process stops and it exits 0', async () => {
     service.kill('SIGTERM');
 
     expect(await exited).toBe(0);
