@@ -8,6 +8,7 @@ import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
 import { devServerArgs, findTemporalCli } from '../temporal/cli';
 import { retryUntilReachable } from '../temporal/retry';
+import { takenPortMessage, takenPorts, type PortUse } from './ports';
 import { Supervisor } from './supervisor';
 
 const config = loadConfigOrExit();
@@ -23,6 +24,18 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   process.on('exit', () => supervisor.killAll());
+
+  // A taken port would make a process fail over and over; say which setting to change instead.
+  const ports: PortUse[] = [{ port: config.port, host: config.host, setting: 'PORT' }];
+  if (config.temporal.embedded) {
+    ports.push({ port: config.temporal.devPort, host: '127.0.0.1', setting: 'TEMPORAL_DEV_PORT' });
+    ports.push({ port: config.temporal.uiPort, host: '127.0.0.1', setting: 'TEMPORAL_UI_PORT' });
+  }
+  const taken = await takenPorts(ports);
+  if (taken.length) {
+    for (const use of taken) logger.fatal(takenPortMessage(use));
+    process.exit(1);
+  }
 
   const env: NodeJS.ProcessEnv = { DATA_DIR: config.dataDir };
   if (config.temporal.embedded) {
