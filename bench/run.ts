@@ -1,7 +1,8 @@
 // `npm run bench` (all) or `npm run bench -- accept status` (some): starts the service on free
 // ports for each measurement, prints tables and writes bench/results/latest.json.
 // BENCH_REPEAT (default 3) runs of BENCH_SECONDS (default 5) per HTTP load point;
-// BENCH_PAGES (default 40) pages for throughput; medians everywhere.
+// BENCH_PAGES (default 40) pages for throughput; BENCH_JOBS (default 20) one-page jobs for
+// the overhead; medians everywhere.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
