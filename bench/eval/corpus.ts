@@ -2,6 +2,7 @@
 // (turned, photographed, skewed, noisy, faint, inverted, tiny, multi-page, PDF, columns, tables).
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import sharp from 'sharp';
+import { escapeXml } from '../../test/helpers/images';
 import { COLUMN_LEFT, COLUMN_RIGHT, PROSE, PROSE_B, SHORT, TABLE } from './texts';
 
 export interface EvalDocument {
@@ -21,9 +22,6 @@ interface TextItem {
   y: number;
   text: string;
 }
-
-const escapeXml = (text: string) =>
-  text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
 
 /** An A4 page at `dpi` with text items placed in points-like units scaled to pixels. */
 async function renderA4(dpi: number, items: TextItem[], { fontPt = 11, extraSvg = '', font = FONT } = {}): Promise<Buffer> {
@@ -84,6 +82,7 @@ async function unevenLight(png: Buffer, { darkest = 70 } = {}): Promise<Buffer> 
 const join = (textLines: string[]) => textLines.join('\n');
 
 async function proseDocs(): Promise<EvalDocument[]> {
+  const page150 = await renderA4(150, lines(PROSE));
   const page200 = await renderA4(200, lines(PROSE));
   const pageB200 = await renderA4(200, lines(PROSE_B));
   const docs: EvalDocument[] = [
@@ -97,7 +96,7 @@ async function proseDocs(): Promise<EvalDocument[]> {
     {
       name: 'clean-150dpi',
       description: 'clean page, 11 pt at 150 dpi',
-      bytes: await renderA4(150, lines(PROSE)),
+      bytes: page150,
       mediaType: 'image/png',
       expected: join(PROSE),
     },
@@ -172,7 +171,7 @@ async function proseDocs(): Promise<EvalDocument[]> {
       name: 'faded-fax',
       description: 'faint, blurred, grainy 150 dpi fax',
       bytes: await addNoise(
-        await sharp(await renderA4(150, lines(PROSE))).blur(1.2).linear(80 / 255, 150).png().toBuffer(),
+        await sharp(page150).blur(1.2).linear(80 / 255, 150).png().toBuffer(),
         { specks: 0.005, grain: 20, seed: 11 },
       ),
       mediaType: 'image/png',

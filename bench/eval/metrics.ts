@@ -42,8 +42,9 @@ export function score(expected: string, actual: string): Score {
   const ref = normalize(expected);
   const hyp = normalize(actual);
   const edits = editDistance(ref, hyp);
+  const expectedWords = wordsOf(ref);
   const counts = new Map<string, number>();
-  for (const word of wordsOf(ref)) counts.set(word, (counts.get(word) ?? 0) + 1);
+  for (const word of expectedWords) counts.set(word, (counts.get(word) ?? 0) + 1);
   let matched = 0;
   const found = wordsOf(hyp);
   for (const word of found) {
@@ -53,9 +54,15 @@ export function score(expected: string, actual: string): Score {
       counts.set(word, left - 1);
     }
   }
-  const expectedWords = wordsOf(ref).length;
   const precision = found.length ? matched / found.length : 0;
-  const recall = expectedWords ? matched / expectedWords : 0;
+  const recall = expectedWords.length ? matched / expectedWords.length : 0;
   const wordF1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
   return { cer: ref.length ? edits / ref.length : 0, wordF1, edits, characters: ref.length };
+}
+
+/** The CER of several texts taken together: all their edits over all their characters. */
+export function pooledCer(scores: Score[]): number {
+  const edits = scores.reduce((sum, s) => sum + s.edits, 0);
+  const characters = scores.reduce((sum, s) => sum + s.characters, 0);
+  return edits / characters;
 }

@@ -14,7 +14,7 @@ import { Rasterizer } from '../../src/ocr/rasterizer';
 import { TesseractPool } from '../../src/ocr/tesseractPool';
 import { PROJECT_ROOT } from '../../src/paths';
 import { buildCorpus, type EvalDocument } from './corpus';
-import { score, type Score } from './metrics';
+import { pooledCer, score, type Score } from './metrics';
 
 interface Row {
   name: string;
@@ -71,17 +71,11 @@ async function ablation(corpus: EvalDocument[], deps: Omit<PipelineDeps, 'skip'>
   const lines = ['| pipeline | CER | word F1 | time |', '|---|---|---|---|'];
   for (const [name, step] of variants) {
     const pipeline = new OcrPipeline({ ...deps, skip: new Set(step ? [step] : []) });
-    let edits = 0;
-    let characters = 0;
-    let f1 = 0;
+    const scores: Score[] = [];
     const started = performance.now();
-    for (const doc of corpus) {
-      const s = score(doc.expected, await ourPipeline(doc, pipeline));
-      edits += s.edits;
-      characters += s.characters;
-      f1 += s.wordF1;
-    }
-    const row = `| ${name} | ${pct(edits / characters)} | ${(f1 / corpus.length).toFixed(3)} | ${((performance.now() - started) / 1000).toFixed(1)} s |`;
+    for (const doc of corpus) scores.push(score(doc.expected, await ourPipeline(doc, pipeline)));
+    const f1 = scores.reduce((sum, s) => sum + s.wordF1, 0);
+    const row = `| ${name} | ${pct(pooledCer(scores))} | ${(f1 / corpus.length).toFixed(3)} | ${((performance.now() - started) / 1000).toFixed(1)} s |`;
     console.log(row);
     lines.push(row);
   }
@@ -98,19 +92,14 @@ async function main(): Promise<void> {
   const orientation = new OrientationDetector({ langPath, logger });
   const skip = new Set(args.filter((arg) => arg.startsWith('--skip=')).flatMap((arg) => arg.slice(7).split(',')) as PipelineStep[]);
   const analysis = new AnalysisPool(1);
-  const pipeline = new OcrPipeline({ ocr: pool, analysis, rasterizer, orientation, maxPixels: 100_000_000, logger, skip });
+  const deps = { ocr: pool, analysis, rasterizer, orientation, maxPixels: 100_000_000 };
   const rows: Row[] = [];
-  if (args.includes('--ablation')) {
-    try {
-      await ablation(corpus, { ocr: pool, analysis, rasterizer, orientation, maxPixels: 100_000_000, logger });
-    } finally {
-      await pipeline.close();
-      await pool.close();
-      await rasterizer.close();
-    }
-    return;
-  }
   try {
+    if (args.includes('--ablation')) {
+      await ablation(corpus, deps);
+      return;
+    }
+    const pipeline = new OcrPipeline({ ...deps, skip });
     // Warm both paths up so neither pays the engine start-up in its timing.
     await plainTesseract(corpus[0]!, pool, rasterizer);
     await ourPipeline(corpus[0]!, pipeline);
@@ -133,15 +122,15 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    await pipeline.close();
+    await orientation.close();
+    await analysis.close();
     await pool.close();
     await rasterizer.close();
   }
-  const total = (pick: (row: Row) => Score) => {
-    const edits = rows.reduce((sum, row) => sum + pick(row).edits, 0);
-    const chars = rows.reduce((sum, row) => sum + pick(row).characters, 0);
-    return { cer: edits / chars, wordF1: rows.reduce((sum, row) => sum + pick(row).wordF1, 0) / rows.length };
-  };
+  const total = (pick: (row: Row) => Score) => ({
+    cer: pooledCer(rows.map(pick)),
+    wordF1: rows.reduce((sum, row) => sum + pick(row).wordF1, 0) / rows.length,
+  });
   const ours = total((row) => row.ours);
   const plain = total((row) => row.plain);
   const time = (pick: (row: Row) => number) => rows.reduce((sum, row) => sum + pick(row), 0);

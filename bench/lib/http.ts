@@ -26,6 +26,18 @@ export interface LoadOptions {
   headersFor?: (path: string) => Record<string, string>;
 }
 
+/** Rate and latency percentiles of `times` (ms) measured over `seconds`. */
+export function loadResult(times: number[], seconds: number, errors = 0, unexpected = 0): LoadResult {
+  return {
+    requestsPerSecond: times.length / seconds,
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+    p99: percentile(times, 99),
+    errors,
+    unexpected,
+  };
+}
+
 export async function load(options: LoadOptions): Promise<LoadResult> {
   const times: number[] = [];
   let unexpected = 0;
@@ -54,12 +66,5 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     if (statusCode !== options.expectStatus) unexpected++;
   });
   const result = await instance;
-  return {
-    requestsPerSecond: times.length / options.seconds,
-    p50: percentile(times, 50),
-    p95: percentile(times, 95),
-    p99: percentile(times, 99),
-    errors: result.errors + result.timeouts,
-    unexpected,
-  };
+  return loadResult(times, options.seconds, result.errors + result.timeouts, unexpected);
 }

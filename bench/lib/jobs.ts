@@ -1,4 +1,5 @@
 // A client of the API, as users write them: submit, then poll (or wait), then read.
+import { isTerminalStatus, type JobStatus } from '../../src/shared/jobs';
 
 export interface FinishedJob {
   jobId: string;
@@ -11,7 +12,7 @@ export interface FinishedJob {
 
 export async function submit(api: string, bytes: Buffer, contentType: string, headers: Record<string, string> = {}) {
   const res = await fetch(`${api}/jobs`, { method: 'POST', headers: { 'Content-Type': contentType, ...headers }, body: bytes });
-  const body = (await res.json()) as { jobId: string; status: string };
+  const body = (await res.json()) as Record<string, unknown> & { jobId: string; status: JobStatus };
   return { status: res.status, body, retryAfter: Number(res.headers.get('retry-after') ?? 1), location: res.headers.get('location') };
 }
 
@@ -26,8 +27,6 @@ function finishedJob(body: Record<string, unknown>): FinishedJob {
   };
 }
 
-const TERMINAL = new Set(['DONE', 'ERROR', 'CANCELLED', 'PARTIAL_SUCCESS']);
-
 /** Polls a job, sleeping what each answer's Retry-After says, until it has finished. */
 export async function pollUntilDone(api: string, jobId: string, firstWaitSeconds: number): Promise<FinishedJob> {
   let wait = firstWaitSeconds;
@@ -35,15 +34,14 @@ export async function pollUntilDone(api: string, jobId: string, firstWaitSeconds
     await new Promise((resolve) => setTimeout(resolve, wait * 1000));
     const res = await fetch(`${api}/jobs/${jobId}`);
     const body = (await res.json()) as Record<string, unknown>;
-    if (TERMINAL.has(body.status as string)) return finishedJob(body);
+    if (isTerminalStatus(body.status as JobStatus)) return finishedJob(body);
     wait = Number(res.headers.get('retry-after') ?? 1);
   }
 }
 
 /** Submits with `Prefer: wait=N` and, if the answer is not final yet, waits again on the job. */
 export async function submitAndWait(api: string, bytes: Buffer, contentType: string, seconds = 30): Promise<FinishedJob> {
-  const res = await fetch(`${api}/jobs`, { method: 'POST', headers: { 'Content-Type': contentType, Prefer: `wait=${seconds}` }, body: bytes });
-  const body = (await res.json()) as Record<string, unknown>;
-  if (TERMINAL.has(body.status as string)) return finishedJob(body);
-  return pollUntilDone(api, body.jobId as string, 0.2);
+  const { body } = await submit(api, bytes, contentType, { Prefer: `wait=${seconds}` });
+  if (isTerminalStatus(body.status)) return finishedJob(body);
+  return pollUntilDone(api, body.jobId, 0.2);
 }

@@ -1,6 +1,7 @@
 // The throughput corpus: A4 pages at 200 and 300 dpi of ordinary office text, with the text
 // each holds, rendered the same way on every run.
 import sharp from 'sharp';
+import { escapeXml } from '../../test/helpers/images';
 import { COLUMN_LEFT, COLUMN_RIGHT, PROSE, PROSE_B, SHORT, TABLE } from '../eval/texts';
 
 export interface BenchPage {
@@ -11,7 +12,6 @@ export interface BenchPage {
 }
 
 const SENTENCES = [...PROSE, ...PROSE_B, ...COLUMN_LEFT.map((line, i) => `${line} ${COLUMN_RIGHT[i]}`), ...SHORT];
-const escapeXml = (text: string) => text.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c]!);
 
 /** A page of `lines` lines of text, starting at a different sentence for every page. */
 async function page(index: number, dpi: number): Promise<BenchPage> {

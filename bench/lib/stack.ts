@@ -1,6 +1,6 @@
 // The service for a benchmark: a Temporal dev server, worker processes and an API process,
 // each on free ports with its own data folder, started as a user would run them.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -13,35 +13,25 @@ export interface StackOptions {
   poolSize: number;
   /** Task queue the API submits to; a queue no worker polls keeps jobs waiting. */
   apiTaskQueue?: string;
-  env?: Record<string, string>;
 }
 
 export interface Stack {
   api: string;
-  apiProcess: RunningProcess;
   workers: RunningProcess[];
   client: Client;
-  dataDir: string;
   stop(): Promise<void>;
 }
 
-export async function startStack({ workers, poolSize, apiTaskQueue, env = {} }: StackOptions): Promise<Stack> {
+export async function startStack({ workers, poolSize, apiTaskQueue }: StackOptions): Promise<Stack> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ocr-jobs-bench-'));
   const server = new DevServer(await freePort(), path.join(dataDir, 'temporal.db'));
   await server.start();
   const port = await freePort();
-  const common = {
-    TEMPORAL_ADDRESS: server.address,
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    OCR_POOL_SIZE: String(poolSize),
-    ...env,
-  };
+  const common = { TEMPORAL_ADDRESS: server.address, DATA_DIR: dataDir, LOG_LEVEL: 'info', OCR_POOL_SIZE: String(poolSize) };
   const workerProcesses: RunningProcess[] = [];
-  for (let i = 0; i < workers; i++) workerProcesses.push(await startWorkerProcess({ ...common, LOG_LEVEL: 'info' }));
+  for (let i = 0; i < workers; i++) workerProcesses.push(await startWorkerProcess(common));
   const apiProcess = await startApiProcess({
     ...common,
-    LOG_LEVEL: 'info',
     PORT: String(port),
     HOST: '127.0.0.1',
     ...(apiTaskQueue ? { TEMPORAL_TASK_QUEUE: apiTaskQueue } : {}),
@@ -49,10 +39,8 @@ export async function startStack({ workers, poolSize, apiTaskQueue, env = {} }: 
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
   return {
     api: `http://127.0.0.1:${port}`,
-    apiProcess,
     workers: workerProcesses,
     client,
-    dataDir,
     async stop() {
       await apiProcess.stop('SIGTERM');
       await Promise.all(workerProcesses.map((worker) => worker.stop('SIGTERM')));
@@ -65,7 +53,6 @@ export async function startStack({ workers, poolSize, apiTaskQueue, env = {} }: 
 
 /** Peak resident memory of a process so far (VmHWM), in MiB. */
 export async function peakRssMiB(pid: number): Promise<number> {
-  const { readFile } = await import('node:fs/promises');
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   return kb / 1024;

@@ -4,9 +4,9 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { renderText } from '../../test/helpers/images';
 import { startBaseline } from '../lib/baseline';
-import { load, type LoadResult } from '../lib/http';
+import { load, loadResult, type LoadResult } from '../lib/http';
 import { startStack } from '../lib/stack';
-import { median, percentile, round } from '../lib/stats';
+import { median, round } from '../lib/stats';
 
 const CONCURRENCY = [1, 16, 64];
 
@@ -65,14 +65,7 @@ async function startsOnly(client: Client, connections: number, seconds: number):
       }
     }),
   );
-  return {
-    requestsPerSecond: times.length / seconds,
-    p50: percentile(times, 50),
-    p95: percentile(times, 95),
-    p99: percentile(times, 99),
-    errors: 0,
-    unexpected: 0,
-  };
+  return loadResult(times, seconds);
 }
 
 export function summarize(runs: LoadResult[]) {

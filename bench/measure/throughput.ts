@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { score } from '../eval/metrics';
+import { pooledCer, score } from '../eval/metrics';
 import { submitAndWait } from '../lib/jobs';
 import { nativeTesseract, runNative, sameDataAs } from '../lib/native';
 import { benchPages, type BenchPage } from '../lib/pages';
@@ -11,14 +11,7 @@ import { startStack } from '../lib/stack';
 import { round } from '../lib/stats';
 
 function totalCer(pages: BenchPage[], texts: string[]): number {
-  let edits = 0;
-  let characters = 0;
-  pages.forEach((page, i) => {
-    const s = score(page.text, texts[i] ?? '');
-    edits += s.edits;
-    characters += s.characters;
-  });
-  return edits / characters;
+  return pooledCer(pages.map((page, i) => score(page.text, texts[i] ?? '')));
 }
 
 /** Our pages per second: every page a job, all submitted at once, through the API. */

@@ -15,10 +15,10 @@ export function loadDocumentActivity(deps: ActivityDeps) {
     return withErrorCode(JobErrorCode.STORAGE_FAILED, async () => {
       const bytes = await readSource(deps.blobs, source);
       const mediaType = detectMediaType(bytes);
-      if (mediaType === null || !OcrPipeline.MEDIA_TYPES.includes(mediaType)) {
-        throw permanentFailure(JobErrorCode.UNSUPPORTED_MEDIA_TYPE, `documents of type ${mediaType ?? 'unknown'} cannot be read`);
+      if (mediaType === null) {
+        throw permanentFailure(JobErrorCode.UNSUPPORTED_MEDIA_TYPE, 'documents of type unknown cannot be read');
       }
-      if (mediaType !== 'application/pdf' && mediaType !== 'image/bmp') await checkPixels(bytes, mediaType, deps.limits.maxPixels);
+      if (!OcrPipeline.rasterizes(mediaType)) await checkPixels(bytes, mediaType, deps.limits.maxPixels);
       const pageCount = await deps.pipeline.pageCount(source.sha256, bytes, mediaType).catch((err: Error) => {
         if (err instanceof RasterError && !err.corrupt) throw err;
         throw permanentFailure(JobErrorCode.CORRUPT_DOCUMENT, `the ${mediaType} document cannot be read: ${err.message}`);

@@ -18,7 +18,7 @@ export interface StoredPage {
   recognizeMs: number;
 }
 
-export function countWords(page: Pick<StoredPage, 'blocks'>): number {
+function countWords(page: Pick<StoredPage, 'blocks'>): number {
   return page.blocks.reduce((sum, block) => sum + block.lines.reduce((n, line) => n + line.words.length, 0), 0);
 }
 

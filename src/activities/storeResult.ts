@@ -7,7 +7,7 @@ import type { StoreResultInput, StoredResult } from '../shared/steps';
 import { jobKeys } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
 import { withErrorCode } from './failures';
-import { countWords, pageSummary, type StoredPage } from './pageResult';
+import { pageSummary, type StoredPage } from './pageResult';
 
 /** Separates pages in the text output, as Tesseract's own text renderer does. */
 export const PAGE_SEPARATOR = '\f';
@@ -34,17 +34,17 @@ export function storeResultActivity(deps: ActivityDeps) {
         ordered.map(async (page) => JSON.parse((await deps.blobs.get(page.resultKey)).toString('utf8')) as StoredPage),
       );
       const text = stored.map((page) => page.text).join(PAGE_SEPARATOR);
-      const words = stored.map(countWords);
-      const totalWords = words.reduce((a, b) => a + b, 0);
+      const summaries = stored.map(pageSummary);
+      const totalWords = summaries.reduce((sum, page) => sum + page.words, 0);
       const confidence = totalWords
-        ? round(stored.reduce((sum, page, i) => sum + page.confidence * words[i]!, 0) / totalWords)
+        ? round(summaries.reduce((sum, page) => sum + page.confidence * page.words, 0) / totalWords)
         : 0;
       const summary: ResultSummary = {
         text,
         confidence,
         characters: text.trim().length,
         engine: OCR_ENGINE,
-        pages: stored.map((page) => ({ ...pageSummary(page), text: page.text })),
+        pages: summaries.map((page, i) => ({ ...page, text: stored[i]!.text })),
         pageErrors,
       };
       await deps.blobs.put(jobKeys.resultText(jobId), text);

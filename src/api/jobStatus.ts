@@ -121,15 +121,15 @@ export class JobStatusReader {
 
   private async readRunning(jobId: string, description: WorkflowExecutionDescription): Promise<JobSnapshot> {
     const { client, config, logger } = this.deps;
+    const steps = liveSteps(description, Date.now());
     try {
       const state = await withDeadline(client, config.statusQueryTimeoutMs, () =>
         client.workflow.getHandle(jobId).query(jobStatusQuery),
       );
-      const steps = liveSteps(description, Date.now());
       return { state, live: true, result: isTerminalStatus(state.status) ? await this.readResult(state) : null, steps };
     } catch (err) {
       if (!isTemporalUnavailable(err)) logger.warn({ err, jobId }, 'status query failed; answering from the memo');
-      return { state: memoState(description), live: false, result: null, steps: liveSteps(description, Date.now()) };
+      return { state: memoState(description), live: false, result: null, steps };
     }
   }
 

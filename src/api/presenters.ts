@@ -16,7 +16,8 @@ export function jobLinks(jobId: string, config: Config): JobBody['links'] {
 
 /** The JSON body of a job, as `GET /jobs/{id}` shows it. */
 export function jobBody({ state, live, result, steps }: JobSnapshot, config: Config): JobBody {
-  const waitingForRetry = steps.retry !== null && !isTerminalStatus(state.status);
+  const running = !isTerminalStatus(state.status);
+  const waitingForRetry = running && steps.retry !== null;
   return {
     jobId: state.jobId,
     status: waitingForRetry ? 'RETRYING' : state.status,
@@ -33,8 +34,8 @@ export function jobBody({ state, live, result, steps }: JobSnapshot, config: Con
     outputs: state.outputs,
     deadline: state.deadline,
     retry: waitingForRetry ? steps.retry : null,
-    lastHeartbeatAt: isTerminalStatus(state.status) ? null : steps.lastHeartbeatAt,
-    stalled: !isTerminalStatus(state.status) && steps.stalled,
+    lastHeartbeatAt: running ? steps.lastHeartbeatAt : null,
+    stalled: running && steps.stalled,
     result:
       state.result
         ? {

@@ -2,7 +2,7 @@
 // types, and the OpenAPI document is generated from them.
 import { z } from 'zod';
 import 'zod-openapi';
-import { JOB_STATUSES, JOB_STEPS } from '../shared/jobs';
+import { JOB_STATUSES, JOB_STEPS, PAGE_LAYOUTS } from '../shared/jobs';
 import { OUTPUT_FORMATS } from '../shared/schemas';
 
 const timestamp = z.iso.datetime();
@@ -27,7 +27,7 @@ export const pageResultSchema = z
     height: z.number().int().min(0),
     orientation: z.number().int().meta({ description: 'Clockwise degrees the page was turned to stand upright: 0, 90, 180 or 270.' }),
     skew: z.number().meta({ description: 'Slope of the text lines that was corrected, in degrees.' }),
-    layout: z.enum(['flow', 'columns', 'table']).meta({
+    layout: z.enum(PAGE_LAYOUTS).meta({
       description: 'How the text was ordered: one flow, columns one after another, or a table row by row.',
     }),
     preprocessMs: z.number().int(),
@@ -159,7 +159,7 @@ export const resultDocumentSchema = z
         languages: z.array(z.string()),
         text: z.string(),
         confidence: z.number(),
-        layout: z.enum(['flow', 'columns', 'table']),
+        layout: z.enum(PAGE_LAYOUTS),
         blocks: z.array(block),
         analysis: z
           .object({

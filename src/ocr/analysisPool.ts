@@ -1,17 +1,6 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { PROJECT_ROOT } from '../paths';
 import type { AnalysisRequest, AnalysisResult } from './pageAnalysis';
-
-/** A built worker-thread script: beside this file in `dist/`, or in `dist/` when running from `src/`. */
-export function threadScript(name: string): string {
-  const beside = path.join(__dirname, name);
-  if (existsSync(beside)) return beside;
-  const built = path.join(PROJECT_ROOT, 'dist/src/ocr', name);
-  if (existsSync(built)) return built;
-  throw new Error(`${name} is not built; run \`npm run build\``);
-}
+import { threadScript } from './threads';
 
 interface Lane {
   worker: Worker;
@@ -20,7 +9,8 @@ interface Lane {
 
 /**
  * Worker threads that run page analysis, so a big page's seconds of pixel work never stall
- * the worker's event loop. Pixels are transferred, not copied.
+ * the worker's event loop. Results come back transferred; pages go over copied (sharp's
+ * buffers cannot be detached).
  */
 export class AnalysisPool {
   private readonly lanes: Lane[] = [];

@@ -364,11 +364,10 @@ function energy(profile: Float64Array): number {
 
 /**
  * The line slope (degrees, clockwise as drawn: positive when lines fall to the right) that
- * makes the row profile sharpest, and how sharp it is. Rotating the page by minus the slope
- * levels its lines; comparing the sharpness of two views says which way the lines run.
+ * makes the row profile sharpest. Rotating the page by minus the slope levels its lines.
  */
-export function levelLines(points: Int32Array, extent: number, maxDegrees = 6): { slope: number; sharpness: number } {
-  if (points.length < 400) return { slope: 0, sharpness: 0 };
+export function levelLines(points: Int32Array, extent: number, maxDegrees = 6): number {
+  if (points.length < 400) return 0;
   let best = 0;
   let bestEnergy = energy(rowProfile(points, 0, extent));
   for (let a = -maxDegrees; a <= maxDegrees; a += 0.5) {
@@ -380,8 +379,7 @@ export function levelLines(points: Int32Array, extent: number, maxDegrees = 6): 
     const e = energy(rowProfile(points, a, extent));
     if (e > bestEnergy) [best, bestEnergy] = [a, e];
   }
-  const n = points.length / 2;
-  return { slope: Math.round(best * 100) / 100, sharpness: bestEnergy / (n * n) };
+  return Math.round(best * 100) / 100;
 }
 
 /**

@@ -84,7 +84,7 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
   const points = inkPoints(letterMask, width, height);
   const turned = turnQuarter(points, height);
   const view = (pts: Int32Array, extent: number, linesRunVertically: boolean): LineView => {
-    const { slope } = levelLines(pts, extent);
+    const slope = levelLines(pts, extent);
     return {
       slope,
       rise: uprightness(rowProfile(pts, slope, extent)),

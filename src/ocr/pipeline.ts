@@ -1,12 +1,12 @@
-import type { Logger } from 'pino';
 import sharp from 'sharp';
 import type { Grey } from './imaging';
 import type { AnalysisPool } from './analysisPool';
 import type { AnalysisResult } from './pageAnalysis';
 import type { OrientationDetector } from './orientation';
-import { readingOrder, type Layout } from './readingOrder';
-import type { DocumentBytes, Rasterizer } from './rasterizer';
+import { readingOrder } from './readingOrder';
+import { loadBytes, type DocumentBytes, type Rasterizer } from './rasterizer';
 import type { OcrEngine, PageRecognition, RecognizeOptions } from './types';
+import type { PageLayout } from '../shared/jobs';
 import type { PageAnalysis } from '../shared/steps';
 
 export type { PageAnalysis };
@@ -40,7 +40,6 @@ export interface PipelineDeps {
   rasterizer: Rasterizer;
   orientation?: OrientationDetector;
   maxPixels: number;
-  logger: Logger;
   /** Steps to leave out (for measuring what each contributes). */
   skip?: ReadonlySet<PipelineStep>;
 }
@@ -56,8 +55,10 @@ export interface PreparedPage {
 export class OcrPipeline {
   constructor(private readonly deps: PipelineDeps) {}
 
-  /** Media types this pipeline reads. */
-  static readonly MEDIA_TYPES: readonly string[] = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/tiff', 'image/bmp', 'application/pdf'];
+  /** Whether MuPDF, not sharp, decodes documents of this type. */
+  static rasterizes(mediaType: string): boolean {
+    return RASTERIZED.has(mediaType);
+  }
 
   async pageCount(documentKey: string, bytes: DocumentBytes, mediaType: string): Promise<number> {
     if (SINGLE_PAGE.has(mediaType)) return 1;
@@ -149,7 +150,7 @@ export class OcrPipeline {
   }
 
   /** Recognises a prepared page; its text comes in reading order, with the layout found. */
-  async recognizePage(png: Buffer, options: RecognizeOptions): Promise<PageRecognition & { layout: Layout }> {
+  async recognizePage(png: Buffer, options: RecognizeOptions): Promise<PageRecognition & { layout: PageLayout }> {
     const recognition = await this.deps.ocr.recognize(png, options);
     if (this.deps.skip?.has('readingOrder')) return { ...recognition, layout: 'flow' };
     const { text, layout } = readingOrder(recognition.blocks, recognition.text);
@@ -190,10 +191,6 @@ function scaleFor(characterPx: number | null): number {
   if (characterPx < SMALLEST_CHARACTER_PX) return Math.min(MAX_SCALE, SMALLEST_CHARACTER_PX / characterPx);
   if (characterPx > LARGEST_CHARACTER_PX) return LARGEST_CHARACTER_PX / characterPx;
   return 1;
-}
-
-function loadBytes(bytes: DocumentBytes): Promise<Buffer> {
-  return typeof bytes === 'function' ? bytes() : Promise.resolve(bytes);
 }
 
 /** A Gaussian-smoothed copy of a grey page. */

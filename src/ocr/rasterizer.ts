@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { PROJECT_ROOT } from '../paths';
 import type { RasterRequest, RasterResponse } from './rasterProtocol';
+import { threadScript } from './threads';
 
 export class RasterError extends Error {
   constructor(
@@ -20,7 +18,7 @@ export type DocumentBytes = Buffer | (() => Promise<Buffer>);
 
 type RequestFields = Omit<RasterRequest, 'id' | 'dpi' | 'maxPixels' | 'bytes'>;
 
-function loadBytes(bytes: DocumentBytes): Promise<Buffer> {
+export function loadBytes(bytes: DocumentBytes): Promise<Buffer> {
   return typeof bytes === 'function' ? bytes() : Promise.resolve(bytes);
 }
 
@@ -29,15 +27,6 @@ export interface RenderedPage {
   width: number;
   height: number;
   dpi: number;
-}
-
-/** The built worker script: next to this file in `dist/`, or in `dist/` when running from `src/`. */
-function workerScript(): string {
-  const beside = path.join(__dirname, 'rasterWorker.mjs');
-  if (existsSync(beside)) return beside;
-  const built = path.join(PROJECT_ROOT, 'dist/src/ocr/rasterWorker.mjs');
-  if (existsSync(built)) return built;
-  throw new Error('rasterWorker.mjs is not built; run `npm run build`');
 }
 
 /**
@@ -62,7 +51,7 @@ export class Rasterizer {
   async render(documentKey: string, bytes: DocumentBytes, mediaType: string, pageIndex: number): Promise<RenderedPage> {
     const response = await this.request({ documentKey, mediaType, pageIndex }, bytes);
     const page = response.page!;
-    return { png: Buffer.from(page.png), width: page.width, height: page.height, dpi: page.dpi };
+    return { png: Buffer.from(page.png.buffer, page.png.byteOffset, page.png.byteLength), width: page.width, height: page.height, dpi: page.dpi };
   }
 
   async close(): Promise<void> {
@@ -100,7 +89,7 @@ export class Rasterizer {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(workerScript());
+    const worker = new Worker(threadScript('rasterWorker.mjs'));
     worker.unref();
     this.served = 0;
     worker.on('message', (response: RasterResponse) => {

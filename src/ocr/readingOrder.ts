@@ -1,9 +1,8 @@
 // Reading order of a page's text, rebuilt from word boxes. Tesseract's automatic page
 // segmentation sometimes runs lines of neighbouring columns together (or splits a table into
 // columns); word positions tell which layout a page has, and so in which order to read it.
+import type { PageLayout } from '../shared/jobs';
 import type { BoundingBox, OcrBlock, OcrWord } from './types';
-
-export type Layout = 'flow' | 'columns' | 'table';
 
 interface Row {
   top: number;
@@ -30,7 +29,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
  * Tesseract's own text (with its paragraph breaks); columns of prose are read one column
  * after the other; tables row by row.
  */
-export function readingOrder(blocks: OcrBlock[], tesseractText: string): { text: string; layout: Layout } {
+export function readingOrder(blocks: OcrBlock[], tesseractText: string): { text: string; layout: PageLayout } {
   const words = blocks.flatMap((block) => block.lines.flatMap((line) => line.words)).filter((w) => w.text.trim());
   if (words.length < 8) return { text: tesseractText, layout: 'flow' };
   const height = median(words.map((w) => w.bbox.y1 - w.bbox.y0));

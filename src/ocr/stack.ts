@@ -29,7 +29,7 @@ export async function createOcrStack(config: Config, logger: Logger, langDir: st
   const rasterizer = new Rasterizer({ dpi: config.ocr.pdfDpi, maxPixels: config.limits.maxPixels });
   const orientation = new OrientationDetector({ langPath, logger });
   const analysis = new AnalysisPool(config.ocr.poolSize);
-  const pipeline = new OcrPipeline({ ocr: pool, analysis, rasterizer, orientation, maxPixels: config.limits.maxPixels, logger });
+  const pipeline = new OcrPipeline({ ocr: pool, analysis, rasterizer, orientation, maxPixels: config.limits.maxPixels });
   return {
     pipeline,
     pool,

@@ -34,6 +34,10 @@ export interface JobError {
   failedStep: JobStep;
 }
 
+/** How a page's text was ordered: one flow, columns one after another, or a table by rows. */
+export const PAGE_LAYOUTS = ['flow', 'columns', 'table'] as const;
+export type PageLayout = (typeof PAGE_LAYOUTS)[number];
+
 export interface PageSummary {
   page: number;
   /** Mean word confidence, 0-100. */
@@ -47,8 +51,7 @@ export interface PageSummary {
   orientation: number;
   /** Slope of the text lines that was corrected, in degrees. */
   skew: number;
-  /** How the page's text was ordered: one flow, columns, or a table read by rows. */
-  layout: 'flow' | 'columns' | 'table';
+  layout: PageLayout;
   preprocessMs: number;
   recognizeMs: number;
 }

@@ -7,6 +7,7 @@ import type { Express } from 'express';
 import { PDFDocument } from 'pdf-lib';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
+import { isTerminalStatus } from '../../src/shared/jobs';
 import { catalogueMarkdown, HTTP_ERRORS, JOB_ERRORS } from '../../src/api/errorCatalogue';
 import { PROJECT_ROOT } from '../../src/paths';
 import { JobErrorCode } from '../../src/shared/errorCodes';
@@ -32,7 +33,6 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-const TERMINAL = ['DONE', 'ERROR', 'CANCELLED', 'PARTIAL_SUCCESS'];
 
 function submit(target: Express = app, query = '') {
   return request(target).post(`/jobs${query}`).set('Content-Type', 'image/png').send(png);
@@ -41,7 +41,7 @@ function submit(target: Express = app, query = '') {
 async function finished(jobId: string, target: Express = app) {
   return eventually(
     () => request(target).get(`/jobs/${jobId}`),
-    (res) => res.status !== 200 || TERMINAL.includes(res.body.status),
+    (res) => res.status !== 200 || isTerminalStatus(res.body.status),
   );
 }
 

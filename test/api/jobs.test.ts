@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
+import { isTerminalStatus } from '../../src/shared/jobs';
 import { loadConfig } from '../../src/config';
 import { startApiHarness, type ApiHarness, type OcrFixture } from '../helpers/harness';
 import { renderText, words } from '../helpers/images';
@@ -28,7 +29,7 @@ async function pollUntilFinished(location: string | undefined) {
   if (!location) throw new Error('no Location to poll');
   return eventually(
     () => request(app).get(location),
-    (res) => res.status !== 200 || ['DONE', 'ERROR', 'CANCELLED', 'PARTIAL_SUCCESS'].includes(res.body.status),
+    (res) => res.status !== 200 || isTerminalStatus(res.body.status),
   );
 }
 

@@ -6,6 +6,7 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
+import { isTerminalStatus } from '../../src/shared/jobs';
 import type { OcrActivities } from '../../src/activities';
 import { installedLanguages } from '../../src/ocr/languages';
 import { jobKeys } from '../../src/storage/blobStore';
@@ -31,11 +32,10 @@ afterAll(async () => {
   await fixture?.close();
 });
 
-const TERMINAL = ['DONE', 'ERROR', 'CANCELLED', 'PARTIAL_SUCCESS'];
 const finished = (jobId: string) =>
   eventually(
     () => request(app).get(`/jobs/${jobId}`),
-    (res) => TERMINAL.includes(res.body.status),
+    (res) => isTerminalStatus(res.body.status),
   );
 
 /** Activities whose `name` fails on the attempts listed, after (or before) doing its work. */
@@ -146,7 +146,7 @@ describe('cancel racing completion', () => {
       if (moment !== 'PENDING') {
         await eventually(
           () => request(app).get(`/jobs/${jobId}`),
-          (r) => r.body.step === moment || TERMINAL.includes(r.body.status),
+          (r) => r.body.step === moment || isTerminalStatus(r.body.status),
         );
       }
 

@@ -5,12 +5,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
 import { loadConfig, type Config } from '../../src/config';
 import { installedLanguages } from '../../src/ocr/languages';
+import { isTerminalStatus } from '../../src/shared/jobs';
 import { FsBlobStore } from '../../src/storage/blobStore';
 import { eventually } from './jobs';
 import { testLogger } from './logger';
@@ -117,9 +117,7 @@ export function pidOf(identity: string): number {
 export async function finished(app: Express, jobId: string, timeoutMs = 90_000) {
   return eventually(
     () => request(app).get(`/jobs/${jobId}`),
-    (res) => res.status === 200 && ['DONE', 'ERROR', 'CANCELLED', 'PARTIAL_SUCCESS'].includes(res.body.status),
+    (res) => res.status === 200 && isTerminalStatus(res.body.status),
     timeoutMs,
   );
 }
-
-export type { TestWorkflowEnvironment };

@@ -9,7 +9,7 @@ export interface PageSpec {
   font?: string;
 }
 
-const escapeXml = (text: string) =>
+export const escapeXml = (text: string) =>
   text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
 
 /** Renders lines of black text on a white page, as a PNG. Tests OCR what they draw. */
