@@ -5,7 +5,6 @@ import { findTemporalCli } from '../../src/temporal/cli';
 import { installTemporalRuntime } from '../../src/worker/runtime';
 import { testLogger } from './logger';
 
-
 let cliPath: string | undefined;
 let runtimeInstalled = false;
 
@@ -15,14 +14,19 @@ export function temporalCli(): string {
   return cliPath;
 }
 
+/**
+ * Installs the process's Temporal runtime before anything makes one: SDK and core logs go to
+ * the (silent) test logger, and test workers are stopped by the tests, not by signals.
+ */
+export function installTestRuntime(): void {
+  if (runtimeInstalled) return;
+  installTemporalRuntime(testLogger, []);
+  runtimeInstalled = true;
+}
+
 /** A real Temporal dev server for one test file, run from the installed CLI (no download). */
 export function startTestServer(): Promise<TestWorkflowEnvironment> {
-  if (!runtimeInstalled) {
-    // Before anything makes a Runtime: SDK and core logs go to the (silent) test logger,
-    // and test workers are stopped by the tests, not by signals.
-    installTemporalRuntime(testLogger, []);
-    runtimeInstalled = true;
-  }
+  installTestRuntime();
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCli() },
