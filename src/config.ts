@@ -46,6 +46,10 @@ const envSchema = z.object({
   /** Longest the API waits for any other Temporal call before answering 503. */
   TEMPORAL_RPC_TIMEOUT_MS: integer(100, 5000),
   SHUTDOWN_GRACE_MS: integer(0, 30_000),
+  /** Longest a client may take to send a whole request (headers and body); then 408. */
+  REQUEST_TIMEOUT_MS: integer(1000, 120_000),
+  /** Longest a client may take to send a request's headers; then 408. */
+  HEADERS_TIMEOUT_MS: integer(500, 10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -94,6 +98,11 @@ function toConfig(env: z.output<typeof envSchema>) {
     },
     statusQueryTimeoutMs: env.STATUS_QUERY_TIMEOUT_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    http: {
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      // Node requires the headers' limit to be within the whole request's.
+      headersTimeoutMs: Math.min(env.HEADERS_TIMEOUT_MS, env.REQUEST_TIMEOUT_MS),
+    },
   };
 }
 

@@ -25,6 +25,8 @@ export interface AppDeps {
 }
 
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
+/** Longest request target answered; longer ones get 414 (options belong in the body then). */
+export const MAX_URL_LENGTH = 8 * 1024;
 
 /** The HTTP API, ready to be served; never listens itself. */
 export function createApp(deps: AppDeps): Express {
@@ -48,6 +50,11 @@ export function createApp(deps: AppDeps): Express {
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
     }),
   );
+
+  app.use((req, _res, next) => {
+    if (req.originalUrl.length <= MAX_URL_LENGTH) return next();
+    next(new ApiError(414, ApiErrorCode.URI_TOO_LONG, `the URL has ${req.originalUrl.length} characters; at most ${MAX_URL_LENGTH}`));
+  });
 
   const status = new JobStatusReader(deps);
   const service = new JobService({ ...deps, status });

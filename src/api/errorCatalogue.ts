@@ -5,15 +5,20 @@ import { JobErrorCode } from '../shared/errorCodes';
 
 export const ApiErrorCode = {
   VALIDATION_FAILED: 'VALIDATION_FAILED',
+  MALFORMED_REQUEST: 'MALFORMED_REQUEST',
   JOB_NOT_FOUND: 'JOB_NOT_FOUND',
   NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   NOT_ACCEPTABLE: 'NOT_ACCEPTABLE',
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   JOB_NOT_FINISHED: 'JOB_NOT_FINISHED',
   JOB_FINISHED: 'JOB_FINISHED',
   JOB_DELETED: 'JOB_DELETED',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  URI_TOO_LONG: 'URI_TOO_LONG',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
   TEMPORAL_UNAVAILABLE: 'TEMPORAL_UNAVAILABLE',
 } as const;
@@ -44,6 +49,13 @@ export const HTTP_ERRORS: readonly HttpErrorEntry[] = [
     action: 'fix the request; do not retry it unchanged',
   },
   {
+    code: 'MALFORMED_REQUEST',
+    status: 400,
+    title: 'The request is not valid HTTP',
+    when: 'the request line, a header, the percent-encoding of the path or the framing of a multipart body is broken',
+    action: 'fix the client; do not retry the request unchanged',
+  },
+  {
     code: 'JOB_NOT_FOUND',
     status: 404,
     title: 'No such job',
@@ -52,11 +64,25 @@ export const HTTP_ERRORS: readonly HttpErrorEntry[] = [
   },
   { code: 'NOT_FOUND', status: 404, title: 'No such resource', when: 'no such path', action: 'check the URL' },
   {
+    code: 'METHOD_NOT_ALLOWED',
+    status: 405,
+    title: 'The method is not allowed here',
+    when: 'the path exists but does not take this method; `Allow` lists those it takes',
+    action: 'use a method listed in `Allow`',
+  },
+  {
     code: 'NOT_ACCEPTABLE',
     status: 406,
     title: 'The result is not available in that format',
     when: 'the `format` (or `Accept`) names a format the job does not produce; ask for it in `outputs` at submit',
     action: 'ask for a format listed in the job\'s `outputs`',
+  },
+  {
+    code: 'REQUEST_TIMEOUT',
+    status: 408,
+    title: 'The request took too long to arrive',
+    when: 'the headers did not arrive within `HEADERS_TIMEOUT_MS`, or the whole request within `REQUEST_TIMEOUT_MS`',
+    action: 'send the request again over a faster connection, or send the document by `sourceUrl`',
   },
   {
     code: 'JOB_NOT_FINISHED',
@@ -83,8 +109,15 @@ export const HTTP_ERRORS: readonly HttpErrorEntry[] = [
     code: 'PAYLOAD_TOO_LARGE',
     status: 413,
     title: 'The document is too large',
-    when: 'the upload is larger than `MAX_UPLOAD_BYTES`',
+    when: 'the upload is larger than `MAX_UPLOAD_BYTES`, or the request declares a larger `Content-Length` (refused before it is read)',
     action: 'send a smaller document, or fewer pages',
+  },
+  {
+    code: 'URI_TOO_LONG',
+    status: 414,
+    title: 'The URL is too long',
+    when: 'the request target is longer than 8 KiB',
+    action: 'send options in the body (JSON or form fields) instead of the query string',
   },
   {
     code: 'UNSUPPORTED_MEDIA_TYPE',
@@ -99,6 +132,13 @@ export const HTTP_ERRORS: readonly HttpErrorEntry[] = [
     title: 'The idempotency key was used for another request',
     when: 'the `Idempotency-Key` was used before with another document or other options',
     action: 'use a new key for a new request',
+  },
+  {
+    code: 'HEADERS_TOO_LARGE',
+    status: 431,
+    title: 'The request headers are too large',
+    when: 'the request line and headers together are larger than 16 KiB',
+    action: 'send fewer or smaller headers',
   },
   {
     code: 'INTERNAL_ERROR',

@@ -1,5 +1,4 @@
 import type { ErrorRequestHandler, Response } from 'express';
-import { MulterError } from 'multer';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import { ApiErrorCode, titleOf } from './errorCatalogue';
@@ -36,22 +35,24 @@ export function problemType(code: string): string {
   return `/docs/errors#${code}`;
 }
 
+export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
+
+/** The RFC 9457 document of an error, as JSON text. */
+export function problemDocument(error: ApiError, instance: string): string {
+  return JSON.stringify({
+    type: problemType(error.code),
+    title: titleOf(error.code),
+    status: error.status,
+    detail: error.detail,
+    instance,
+    code: error.code,
+    ...(error.extra.errors ? { errors: error.extra.errors } : {}),
+  });
+}
+
 export function sendProblem(res: Response, error: ApiError, instance: string): void {
   for (const [name, value] of Object.entries(error.extra.headers ?? {})) res.setHeader(name, value);
-  res
-    .status(error.status)
-    .type('application/problem+json')
-    .send(
-      JSON.stringify({
-        type: problemType(error.code),
-        title: titleOf(error.code),
-        status: error.status,
-        detail: error.detail,
-        instance,
-        code: error.code,
-        ...(error.extra.errors ? { errors: error.extra.errors } : {}),
-      }),
-    );
+  res.status(error.status).type(PROBLEM_MEDIA_TYPE).send(problemDocument(error, instance));
 }
 
 export function zodToFieldErrors(error: ZodError, prefix: string): FieldError[] {
@@ -65,22 +66,19 @@ export function zodToFieldErrors(error: ZodError, prefix: string): FieldError[] 
 function toApiError(err: unknown, retryAfterSeconds: number): ApiError | null {
   if (err instanceof ApiError) return err;
   if (err instanceof ZodError) return ApiError.validation(zodToFieldErrors(err, ''));
-  if (err instanceof MulterError) {
-    if (err.code === 'LIMIT_FILE_SIZE') return new ApiError(413, ApiErrorCode.PAYLOAD_TOO_LARGE, err.message);
-    return ApiError.validation([{ field: err.field ?? 'file', message: err.message }]);
+  // The router could not percent-decode a path segment.
+  if (err instanceof URIError) {
+    return new ApiError(400, ApiErrorCode.MALFORMED_REQUEST, 'the path is not valid percent-encoding');
   }
   if (isTemporalUnavailable(err)) {
     return new ApiError(503, ApiErrorCode.TEMPORAL_UNAVAILABLE, 'Temporal cannot be reached right now; try again shortly', {
       headers: { 'Retry-After': String(retryAfterSeconds) },
     });
   }
-  // Errors from express's own body parsers carry an HTTP status and a `type`.
-  const httpError = err as { status?: number; type?: string; message?: string };
-  if (httpError.type === 'entity.too.large') {
-    return new ApiError(413, ApiErrorCode.PAYLOAD_TOO_LARGE, httpError.message ?? 'request entity too large');
-  }
+  // Other client errors (express's own) carry an HTTP status.
+  const httpError = err as { status?: number; message?: string };
   if (typeof httpError.status === 'number' && httpError.status >= 400 && httpError.status < 500) {
-    return ApiError.validation([{ field: 'body', message: httpError.message ?? 'malformed request body' }]);
+    return new ApiError(400, ApiErrorCode.MALFORMED_REQUEST, httpError.message ?? 'malformed request');
   }
   return null;
 }

@@ -7,6 +7,7 @@ import { createTemporalClient } from '../temporal/connection';
 import { retryUntilReachable } from '../temporal/retry';
 import { prepareNamespace } from '../temporal/setup';
 import { createApp } from './app';
+import { createHttpServer } from './httpServer';
 
 const config = loadConfigOrExit();
 const logger = createLogger('api', config.logLevel);
@@ -19,7 +20,8 @@ async function main(): Promise<void> {
   );
 
   const app = createApp({ config, client, blobs: new FsBlobStore(config.blobDir), logger, languages: installedLanguages() });
-  const server = app.listen(config.port, config.host);
+  const server = createHttpServer(app, config, logger);
+  server.listen(config.port, config.host);
   await once(server, 'listening');
   logger.info({ port: config.port, host: config.host, temporal: config.temporal.address }, 'API listening');
 

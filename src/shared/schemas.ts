@@ -9,10 +9,13 @@ const ALWAYS_PRODUCED: OutputFormat[] = ['text', 'json'];
 
 const languageCode = z.string().regex(/^[a-z_]{3,16}$/, 'a Tesseract language code such as "eng"');
 
-/** `eng`, `eng+fra`, or (in JSON) `["eng", "fra"]`. */
+/**
+ * `eng`, `eng+fra`, or (in JSON) `["eng", "fra"]`. A space separates too: in a query string
+ * an unescaped `+` arrives as one.
+ */
 export const languagesSchema = z
   .union([z.string(), z.array(z.string())])
-  .transform((value) => (Array.isArray(value) ? value : value.split('+')))
+  .transform((value) => (Array.isArray(value) ? value : value.trim().split(/[+\s]+/)))
   .pipe(z.array(languageCode).min(1).max(5))
   .meta({ description: 'Languages to read, joined by "+" (e.g. "eng+fra").', example: 'eng' });
 
@@ -43,6 +46,13 @@ export const outputsSchema = z
   .transform((formats) => [...new Set([...ALWAYS_PRODUCED, ...formats])])
   .meta({ description: 'Result formats to produce: text, json (always), hocr, pdf.', example: 'text,hocr' });
 
+const URL_MAX_LENGTH = 2048;
+/** An http(s) URL; the length is checked first, so a long one is told so. */
+const httpUrl = z
+  .string()
+  .max(URL_MAX_LENGTH, `at most ${URL_MAX_LENGTH} characters`)
+  .pipe(z.url({ protocol: /^https?$/, error: 'an http(s) URL' }));
+
 const METADATA_MAX_KEYS = 16;
 const metadataRecord = z
   .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'keys are 1-64 letters, digits, "_", "." or "-"'), z.string().max(256))
@@ -68,9 +78,7 @@ export const jobOptionsSchema = z.strictObject({
   languages: languagesSchema.default(['eng']),
   pages: pageRangesSchema.optional(),
   outputs: outputsSchema.default([...ALWAYS_PRODUCED]),
-  callbackUrl: z
-    .url({ protocol: /^https?$/, error: 'an http(s) URL' })
-    .max(2048)
+  callbackUrl: httpUrl
     .optional()
     .meta({ description: 'URL to notify when the job ends (kept with the job).' }),
   metadata: metadataSchema.optional(),
@@ -89,10 +97,7 @@ export type JobOptions = z.output<typeof jobOptionsSchema>;
 
 /** `POST /jobs` with a JSON body: the document is fetched from `sourceUrl` by the worker. */
 export const sourceUrlRequestSchema = jobOptionsSchema.extend({
-  sourceUrl: z
-    .url({ protocol: /^https?$/, error: 'an http(s) URL' })
-    .max(2048)
-    .meta({ description: 'Where the worker downloads the document from.', example: 'https://example.com/scan.png' }),
+  sourceUrl: httpUrl.meta({ description: 'Where the worker downloads the document from.', example: 'https://example.com/scan.png' }),
 });
 
 export const uploadSourceSchema = z.object({

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { HTTP_ERRORS, JOB_ERRORS } from '../errorCatalogue';
+import { allowMethods } from '../methods';
 import { openApiDocument } from '../openapi';
 
 const escape = (text: string) =>
@@ -45,6 +46,8 @@ export function docsRouter(): Router {
   router.get('/docs/errors', (_req, res) => {
     res.type('html').send(catalogue);
   });
+  allowMethods(router, '/openapi.json', ['GET']);
+  allowMethods(router, '/docs/errors', ['GET']);
   // Swagger UI's assets come from the installed swagger-ui-dist package, not a CDN.
   router.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: 'ocr-jobs API' }));
   return router;

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { withDeadline } from '../../temporal/connection';
+import { allowMethods } from '../methods';
 import { ApiError, ApiErrorCode } from '../problems';
 
 const READY_TIMEOUT_MS = 2000;
@@ -21,5 +22,7 @@ export function healthRouter(client: Client): Router {
     }
     res.json({ status: 'ready' });
   });
+  allowMethods(router, '/healthz', ['GET']);
+  allowMethods(router, '/readyz', ['GET']);
   return router;
 }

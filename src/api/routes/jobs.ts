@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
-import multer from 'multer';
+import multer, { MulterError } from 'multer';
 import { z } from 'zod';
 import type { Config } from '../../config';
 import { isTerminalStatus } from '../../shared/jobs';
@@ -10,13 +10,19 @@ import type { JobService, SubmittedDocument } from '../jobService';
 import type { JobSnapshot, JobStatusReader } from '../jobStatus';
 import type { PollAdvice } from '../pollAdvice';
 import { parsePrefer } from '../prefer';
+import { allowMethods } from '../methods';
 import { jobBody, jobSummary } from '../presenters';
 import { ApiError, ApiErrorCode, zodToFieldErrors } from '../problems';
 import { listQuerySchema } from '../schemas';
 
 /** Content types accepted as a raw document body. The real type is then read from the bytes. */
 const RAW_DOCUMENT_TYPES = ['image/*', 'application/pdf', 'application/octet-stream'];
-const JSON_BODY_LIMIT = '64kb';
+const JSON_BODY_LIMIT_BYTES = 64 * 1024;
+/** Form fields beside the file: how many, and how large each may be. */
+const FORM_FIELDS = 20;
+const FORM_FIELD_BYTES = 64 * 1024;
+/** What a multipart body may add to the document: its fields, part headers and boundaries. */
+const MULTIPART_OVERHEAD_BYTES = FORM_FIELDS * FORM_FIELD_BYTES + 64 * 1024;
 
 const idempotencyKeySchema = z
   .string()
@@ -102,44 +108,110 @@ export function jobsRouter({ config, service, status, advice }: JobsRouterDeps):
     res.status(204).end();
   });
 
+  allowMethods(router, '/jobs', ['GET', 'POST']);
+  allowMethods(router, '/jobs/:jobId', ['GET', 'DELETE']);
+  allowMethods(router, '/jobs/:jobId/cancel', ['POST']);
   return router;
 }
 
+/** The job id of the path, in its canonical lower-case form (UUIDs are case-insensitive, RFC 9562). */
 export function jobIdParam(req: Request): string {
-  const jobId = String(req.params.jobId);
-  if (!JOB_ID_PATTERN.test(jobId)) throw new ApiError(404, ApiErrorCode.JOB_NOT_FOUND, `there is no job ${jobId}`);
+  const given = String(req.params.jobId);
+  const jobId = given.toLowerCase();
+  if (!JOB_ID_PATTERN.test(jobId)) throw new ApiError(404, ApiErrorCode.JOB_NOT_FOUND, `there is no job ${given}`);
   return jobId;
 }
 
 /**
  * Accepts the document as multipart/form-data (field `file`), as the raw request body, or
- * by reference as JSON `{ "sourceUrl": … }`.
+ * by reference as JSON `{ "sourceUrl": … }`. A declared size over the limit is refused
+ * before a byte of the body is read.
  */
 function receiveDocument(config: Config): RequestHandler {
   const maxBytes = config.limits.maxUploadBytes;
   const multipart = multer({
     storage: multer.memoryStorage(),
-    limits: { fileSize: maxBytes, files: 1, fields: 20, fieldSize: 64 * 1024 },
+    limits: { fileSize: maxBytes, files: 1, fields: FORM_FIELDS, fieldSize: FORM_FIELD_BYTES },
   }).single('file');
   const raw = express.raw({ type: () => true, limit: maxBytes });
-  const json = express.json({ limit: JSON_BODY_LIMIT });
+  // Not strict: `null` or an array reaches the schema, which says what is expected.
+  const json = express.json({ limit: JSON_BODY_LIMIT_BYTES, strict: false });
+  const tooLarge = (detail: string) =>
+    // The body is left unread: the connection cannot carry another request after it.
+    new ApiError(413, ApiErrorCode.PAYLOAD_TOO_LARGE, detail, { headers: { Connection: 'close' } });
+  const documentLimit = `documents may have at most ${maxBytes} bytes (MAX_UPLOAD_BYTES)`;
   return (req, res, next) => {
-    if (req.is('multipart/form-data')) return multipart(req, res, next);
-    if (req.is('application/json')) return json(req, res, next);
-    if (req.is(RAW_DOCUMENT_TYPES)) return raw(req, res, next);
-    next(
-      new ApiError(
-        415,
-        ApiErrorCode.UNSUPPORTED_MEDIA_TYPE,
-        'send the document as multipart/form-data (field "file"), as the request body with its image or PDF content type, or as JSON {"sourceUrl": ...}',
-      ),
-    );
+    const kind = req.is('multipart/form-data') ? 'multipart' : req.is('application/json') ? 'json' : req.is(RAW_DOCUMENT_TYPES) ? 'raw' : null;
+    if (kind === null) {
+      next(
+        new ApiError(
+          415,
+          ApiErrorCode.UNSUPPORTED_MEDIA_TYPE,
+          'send the document as multipart/form-data (field "file"), as the request body with its image or PDF content type, or as JSON {"sourceUrl": ...}',
+        ),
+      );
+      return;
+    }
+    const allowed = { multipart: maxBytes + MULTIPART_OVERHEAD_BYTES, json: JSON_BODY_LIMIT_BYTES, raw: maxBytes }[kind];
+    const declared = Number(req.get('content-length') ?? NaN);
+    if (declared > allowed) {
+      next(
+        tooLarge(
+          kind === 'json'
+            ? `the JSON body declares ${declared} bytes; it may have at most ${JSON_BODY_LIMIT_BYTES}`
+            : `the request declares ${declared} bytes; ${documentLimit}`,
+        ),
+      );
+      return;
+    }
+    const parsed = (err?: unknown) => next(err === undefined ? undefined : bodyError(err, kind, documentLimit, tooLarge));
+    if (kind === 'multipart') multipart(req, res, parsed);
+    else if (kind === 'json') json(req, res, parsed);
+    else raw(req, res, parsed);
   };
+}
+
+/** What went wrong while reading a body, as the problem a client can act on. */
+function bodyError(
+  err: unknown,
+  kind: 'multipart' | 'json' | 'raw',
+  documentLimit: string,
+  tooLarge: (detail: string) => ApiError,
+): unknown {
+  if (err instanceof MulterError) {
+    switch (err.code) {
+      case 'LIMIT_FILE_SIZE':
+        return tooLarge(`the document is too large: ${documentLimit}`);
+      case 'LIMIT_FIELD_COUNT':
+      case 'LIMIT_PART_COUNT':
+        return ApiError.validation([{ field: 'form', message: `at most ${FORM_FIELDS} form fields besides "file"` }]);
+      case 'LIMIT_FIELD_VALUE':
+        return ApiError.validation([{ field: `form.${err.field}`, message: `at most ${FORM_FIELD_BYTES} bytes` }]);
+      case 'LIMIT_FILE_COUNT':
+      case 'LIMIT_UNEXPECTED_FILE':
+        return ApiError.validation([{ field: err.field ? `form.${err.field}` : 'form', message: 'send one document, in the field "file"' }]);
+      default:
+        return ApiError.validation([{ field: err.field ? `form.${err.field}` : 'form', message: err.message }]);
+    }
+  }
+  const parseError = err as { type?: string; message?: string };
+  if (parseError.type === 'entity.too.large') {
+    return tooLarge(kind === 'json' ? `the JSON body may have at most ${JSON_BODY_LIMIT_BYTES} bytes` : `the document is too large: ${documentLimit}`);
+  }
+  if (parseError.type === 'entity.parse.failed') {
+    return ApiError.validation([{ field: 'body', message: `not valid JSON: ${parseError.message ?? 'cannot be parsed'}` }]);
+  }
+  if (err instanceof ApiError || (err as { status?: number }).status !== undefined) return err;
+  // The multipart parser's own errors (no boundary, a body cut short): the framing is broken.
+  return new ApiError(400, ApiErrorCode.MALFORMED_REQUEST, `the multipart body cannot be read: ${(err as Error).message}`);
 }
 
 /** The document and its options: form fields beside a multipart file, query parameters beside a raw body. */
 function readSubmission(req: Request): { document: SubmittedDocument; options: JobOptions } {
   if (req.is('application/json')) {
+    if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
+      throw ApiError.validation([{ field: 'body', message: 'send a JSON object such as {"sourceUrl": "https://example.com/scan.png"}' }]);
+    }
     const { sourceUrl, ...options } = parse(sourceUrlRequestSchema, req.body, 'body');
     return { document: { kind: 'url', url: sourceUrl }, options };
   }

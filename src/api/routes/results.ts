@@ -6,6 +6,7 @@ import { isTerminalStatus } from '../../shared/jobs';
 import { jobKeys, type BlobStore } from '../../storage/blobStore';
 import type { JobStatusReader } from '../jobStatus';
 import type { PollAdvice } from '../pollAdvice';
+import { allowMethods } from '../methods';
 import { ApiError, ApiErrorCode } from '../problems';
 import { jobIdParam } from './jobs';
 
@@ -45,6 +46,7 @@ export function resultsRouter({ status, blobs, advice }: { status: JobStatusRead
     }
     res.type(RESULT_FORMATS[format].mediaType).send(body);
   });
+  allowMethods(router, '/jobs/:jobId/result', ['GET']);
   return router;
 }
 
