@@ -17,6 +17,7 @@ import { startFileServer, serve } from '../helpers/httpServer';
 import { renderText, words } from '../helpers/images';
 import { eventually } from '../helpers/jobs';
 import { testLogger } from '../helpers/logger';
+import { listen } from '../helpers/listen';
 import { expectMatchesOpenApi } from '../helpers/openapi';
 
 let harness: ApiHarness;
@@ -244,6 +245,30 @@ describe('watching a job', () => {
     expect(again.text).toBe('');
     expect(again.headers.etag).toBe(first.headers.etag);
     expect(stale.status).toBe(200);
+  });
+
+  test('when fetch() sends the ETag back (adding Cache-Control: no-cache, as the Fetch standard says), then 304 for the job and its result', async () => {
+    const jobId = await doneJob();
+    const server = await listen(app, harness.fixture.config);
+    try {
+      const job = await fetch(`${server.base}/jobs/${jobId}`);
+      const result = await fetch(`${server.base}/jobs/${jobId}/result?format=text`);
+      const [jobTag, resultTag] = [job.headers.get('etag')!, result.headers.get('etag')!];
+
+      const jobAgain = await fetch(`${server.base}/jobs/${jobId}`, { headers: { 'If-None-Match': jobTag } });
+      const listedWeak = await fetch(`${server.base}/jobs/${jobId}`, { headers: { 'If-None-Match': `"other", W/${jobTag}` } });
+      const resultAgain = await fetch(`${server.base}/jobs/${jobId}/result?format=text`, { headers: { 'If-None-Match': resultTag } });
+      const stale = await fetch(`${server.base}/jobs/${jobId}`, { headers: { 'If-None-Match': '"other"' } });
+
+      expect([job.status, result.status]).toEqual([200, 200]);
+      expect(jobAgain.status).toBe(304);
+      expect(await jobAgain.text()).toBe('');
+      expect(listedWeak.status).toBe(304);
+      expect(resultAgain.status).toBe(304);
+      expect(stale.status).toBe(200);
+    } finally {
+      await server.close();
+    }
   });
 
   test('when many identical polls arrive together, then one status read of Temporal serves them', async () => {

@@ -1,16 +1,14 @@
 // Malformed, oversized, slow and odd requests, sent as hostile or careless clients send them
 // (Node's fetch and raw sockets) to the API listening on a real port: every answer is a
 // problem document with the right status, and nothing is held open.
-import type { Server } from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
 import { once } from 'node:events';
-import { createHttpServer } from '../../src/api/httpServer';
 import { startApiHarness, type ApiHarness } from '../helpers/harness';
 import { renderText } from '../helpers/images';
-import { testLogger } from '../helpers/logger';
+import { listen, type Listening } from '../helpers/listen';
 
 let harness: ApiHarness;
-let server: Server;
+let server: Listening;
 let base: string;
 let port: number;
 let png: Buffer;
@@ -24,16 +22,12 @@ beforeAll(async () => {
     HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
     MAX_UPLOAD_BYTES: String(1024 * 1024),
   });
-  server = createHttpServer(harness.idleApp, harness.idleAppConfig, testLogger);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  port = (server.address() as AddressInfo).port;
-  base = `http://127.0.0.1:${port}`;
+  server = await listen(harness.idleApp, harness.idleAppConfig);
+  ({ base, port } = server);
   png = await renderText({ lines: ['Hostile inputs'] });
 });
 afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
+  await server?.close();
   await harness?.stop();
 });
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Config } from '../../config';
 import { isTerminalStatus } from '../../shared/jobs';
 import { jobOptionsSchema, sourceUrlRequestSchema, type JobOptions } from '../../shared/schemas';
+import { notModified } from '../conditional';
 import { JOB_ID_PATTERN } from '../jobIds';
 import type { JobService, SubmittedDocument } from '../jobService';
 import type { JobSnapshot, JobStatusReader } from '../jobStatus';
@@ -59,7 +60,7 @@ export function jobsRouter({ config, service, status, advice }: JobsRouterDeps):
     const { body, etag } = render(snapshot);
     res.setHeader('ETag', etag);
     res.setHeader('Cache-Control', 'no-cache');
-    if (httpStatus === 200 && req.fresh) {
+    if (httpStatus === 200 && notModified(req, etag)) {
       res.status(304).end();
       return;
     }

@@ -6,6 +6,7 @@ import { isTerminalStatus } from '../../shared/jobs';
 import { jobKeys, type BlobStore } from '../../storage/blobStore';
 import type { JobStatusReader } from '../jobStatus';
 import type { PollAdvice } from '../pollAdvice';
+import { notModified } from '../conditional';
 import { allowMethods } from '../methods';
 import { ApiError, ApiErrorCode } from '../problems';
 import { jobIdParam } from './jobs';
@@ -38,9 +39,10 @@ export function resultsRouter({ status, blobs, advice }: { status: JobStatusRead
     }
     const format = chooseFormat(req.query.format, state.outputs, (types) => req.accepts(types));
     const body = await blobs.get(RESULT_FORMATS[format].key(jobId));
-    res.setHeader('ETag', `"${createHash('sha1').update(body).digest('base64url')}"`);
+    const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
+    res.setHeader('ETag', etag);
     res.setHeader('Vary', 'Accept');
-    if (req.fresh) {
+    if (notModified(req, etag)) {
       res.status(304).end();
       return;
     }
