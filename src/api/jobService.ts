@@ -4,10 +4,6 @@ import {
   WorkflowNotFoundError,
   type Client,
 } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
-import { status as GrpcStatus } from '@grpc/grpc-js';
-import { isGrpcServiceError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { detectMediaType, SUPPORTED_MEDIA_TYPES } from '../ocr/mediaType';
@@ -24,7 +20,8 @@ import { jobKeys, type BlobStore } from '../storage/blobStore';
 import { withDeadline } from '../temporal/connection';
 import type { ocrJobWorkflow } from '../workflows';
 import { jobIdForIdempotencyKey, newJobId } from './jobIds';
-import { endedAbruptly, type JobSnapshot, type JobStatusReader } from './jobStatus';
+import { listJobs, type JobPage, type ListRequest } from './jobListing';
+import type { JobSnapshot, JobStatusReader } from './jobStatus';
 import { NOTHING_LIVE } from './liveSteps';
 import { ApiError, ApiErrorCode } from './problems';
 
@@ -42,11 +39,6 @@ export interface SubmitOutcome {
   created: boolean;
   /** The job as it stands: the initial state of a new job, the current one of an earlier job. */
   snapshot: JobSnapshot;
-}
-
-export interface JobPage {
-  jobs: JobState[];
-  nextCursor: string | null;
 }
 
 export interface JobServiceDeps {
@@ -141,31 +133,9 @@ export class JobService {
     this.deps.logger.info({ jobId }, 'job deleted');
   }
 
-  /** Jobs newest first, from Temporal visibility; deleted jobs are left out. */
-  async list({ status, limit, cursor }: { status?: JobState['status'] | undefined; limit: number; cursor?: string | undefined }): Promise<JobPage> {
-    const { client, config, blobs } = this.deps;
-    const filter = status ? ` AND ${JOB_STATUS_SEARCH_ATTRIBUTE.name} = '${status}'` : '';
-    const response = await withDeadline(client, config.temporal.rpcTimeoutMs, () =>
-      client.workflowService.listWorkflowExecutions({
-        namespace: config.temporal.namespace,
-        pageSize: limit,
-        nextPageToken: cursor ? decodeCursor(cursor) : undefined,
-        query: `WorkflowType = 'ocrJobWorkflow'${filter}`,
-      }),
-    ).catch((err: unknown) => {
-      const refused = [GrpcStatus.INVALID_ARGUMENT, GrpcStatus.UNKNOWN] as number[];
-      if (cursor && isGrpcServiceError(err) && refused.includes(err.code)) {
-        throw ApiError.validation([{ field: 'query.cursor', message: 'not a cursor this API gave out' }]);
-      }
-      throw err;
-    });
-    const jobs: JobState[] = [];
-    for (const execution of response.executions ?? []) {
-      const state = listedState(execution);
-      if (state && !(await blobs.exists(jobKeys.tombstone(state.jobId)))) jobs.push(state);
-    }
-    const token = response.nextPageToken;
-    return { jobs, nextCursor: token && token.length ? encodeCursor(token) : null };
+  /** Jobs newest first; see listJobs. */
+  list(request: ListRequest): Promise<JobPage> {
+    return listJobs(this.deps, request);
   }
 
   /** The job's absolute deadline: the one asked for (not past, not beyond the maximum) or the default. */
@@ -231,42 +201,6 @@ export class JobService {
       'this Idempotency-Key was already used with a different document or options; use a new key for a new request',
     );
   }
-}
-
-const ExecutionStatus = temporal.api.enums.v1.WorkflowExecutionStatus;
-
-/** A listed job's state: the memo it recorded, corrected for workflows that ended abruptly. */
-function listedState(execution: temporal.api.workflow.v1.IWorkflowExecutionInfo): JobState | null {
-  const payload = execution.memo?.fields?.[JOB_STATE_MEMO_KEY];
-  if (!payload) return null;
-  const recorded = defaultPayloadConverter.fromPayload<JobState>(payload);
-  const closedAt = execution.closeTime?.seconds
-    ? new Date(Number(execution.closeTime.seconds) * 1000).toISOString()
-    : recorded.updatedAt;
-  switch (execution.status) {
-    case ExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED:
-      return { ...recorded, status: 'CANCELLED' };
-    case ExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED:
-      return endedAbruptly(recorded, closedAt, { code: 'JOB_TERMINATED', message: 'terminated by an operator' });
-    case ExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
-      return endedAbruptly(recorded, closedAt, { code: 'JOB_TIMEOUT', message: 'timed out' });
-    default:
-      return recorded;
-  }
-}
-
-/** A cursor is Temporal's page token with a check sum, so a mangled cursor is a 400, not a server error. */
-function encodeCursor(token: Uint8Array): string {
-  return `${Buffer.from(token).toString('base64url')}.${sha256(Buffer.from(token)).slice(0, 12)}`;
-}
-
-function decodeCursor(cursor: string): Uint8Array {
-  const [encoded = '', check] = cursor.split('.');
-  const token = Buffer.from(encoded, 'base64url');
-  if (token.length === 0 || check !== sha256(token).slice(0, 12)) {
-    throw ApiError.validation([{ field: 'query.cursor', message: 'not a cursor this API gave out' }]);
-  }
-  return token;
 }
 
 function sha256(data: Buffer | string): string {

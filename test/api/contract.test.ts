@@ -488,6 +488,36 @@ describe('list', () => {
     expect(created).toEqual([...created].sort().reverse());
   });
 
+  test('when jobs finish in another order than they were created, then the list is still newest created first', async () => {
+    // A job no worker takes stays running; it is ended by an operator only after the others finish.
+    const oldest = (await submit(idleApp)).body.jobId as string;
+    const middle = await doneJob();
+    const newest = await doneJob();
+    await harness.env.client.workflow.getHandle(oldest).terminate('ended last on purpose');
+    const ours = [newest, middle, oldest];
+
+    const seen: Array<{ jobId: string; createdAt: string }> = [];
+    let cursor: string | null = null;
+    do {
+      const page: request.Response = await request(app).get(`/jobs?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+
+    expect(seen.map((job) => job.jobId).filter((id) => ours.includes(id))).toEqual(ours);
+    expect(new Set(seen.map((job) => job.jobId)).size).toBe(seen.length);
+    const created = seen.map((job) => job.createdAt);
+    expect(created).toEqual([...created].sort().reverse());
+  });
+
+  test('when RETRYING is asked for, then 400 says it is only seen on a job itself', async () => {
+    const res = await request(app).get('/jobs?status=RETRYING');
+
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ field: 'query.status', message: expect.stringContaining('list PROCESSING jobs instead') }]);
+  });
+
   test('when the query is invalid, then 400', async () => {
     expect((await request(app).get('/jobs?status=FINISHED')).status).toBe(400);
     expect((await request(app).get('/jobs?limit=0')).status).toBe(400);
