@@ -3,16 +3,19 @@ import { detectMediaType } from '../ocr/mediaType';
 import { OcrPipeline } from '../ocr/pipeline';
 import { RasterError } from '../ocr/rasterizer';
 import { JobErrorCode } from '../shared/errorCodes';
-import type { PageRange } from '../shared/schemas';
+import type { PageRange, UploadSource } from '../shared/schemas';
 import type { LoadDocumentInput, LoadedDocument } from '../shared/steps';
+import { jobKeys, type BlobStore } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
 import { permanentFailure, withErrorCode } from './failures';
+import { currentRunId } from './run';
 import { readSource } from './source';
 
 /** Step `load`: check that the document is one we can read, count and choose its pages. */
 export function loadDocumentActivity(deps: ActivityDeps) {
-  return async function loadDocument({ source, pages: ranges }: LoadDocumentInput): Promise<LoadedDocument> {
+  return async function loadDocument({ jobId, source, pages: ranges }: LoadDocumentInput): Promise<LoadedDocument> {
     return withErrorCode(JobErrorCode.STORAGE_FAILED, async () => {
+      await clearEarlierRuns(deps.blobs, jobId, currentRunId(), source);
       const bytes = await readSource(deps.blobs, source);
       const mediaType = detectMediaType(bytes);
       if (mediaType === null) {
@@ -34,6 +37,22 @@ export function loadDocumentActivity(deps: ActivityDeps) {
       return { mediaType, bytes: bytes.length, pageCount, pages, pageConcurrency: deps.pageConcurrency };
     });
   };
+}
+
+/**
+ * A job id is reused once Temporal has forgotten its closed workflow (a repeated
+ * Idempotency-Key after the namespace's retention): what earlier runs left under the job
+ * (their pages, their result, another document) is removed before this run reads anything.
+ */
+async function clearEarlierRuns(blobs: BlobStore, jobId: string, runId: string, source: UploadSource): Promise<void> {
+  for (const run of await blobs.list(jobKeys.runs(jobId))) {
+    if (run !== runId) await blobs.deletePrefix(`${jobKeys.runs(jobId)}/${run}`);
+  }
+  await blobs.deletePrefix(jobKeys.result(jobId));
+  for (const sha256 of await blobs.list(jobKeys.sources(jobId))) {
+    const key = jobKeys.source(jobId, sha256);
+    if (key !== source.key) await blobs.deletePrefix(key);
+  }
 }
 
 /** Decompression-bomb guard for images: their header says how big a page is. */

@@ -5,6 +5,9 @@ import type { PageAnalysis } from '../shared/steps';
 /** What the blob store keeps for each recognised page (`jobs/{id}/pages/{n}.json`). */
 export interface StoredPage {
   page: number;
+  /** The workflow run that read the page, and the document it read it from: a stored page is only reused by the same run of the same document. */
+  runId?: string;
+  sourceSha256?: string | null;
   width: number;
   height: number;
   languages: string[];

@@ -5,6 +5,7 @@ import type { PreprocessPageInput, PreprocessedPage } from '../shared/steps';
 import { jobKeys } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
 import { permanentFailure, withErrorCode } from './failures';
+import { currentRunId } from './run';
 import { readSource } from './source';
 
 /**
@@ -27,11 +28,12 @@ export function preprocessPageActivity(deps: ActivityDeps) {
             ? permanentFailure(JobErrorCode.IMAGE_TOO_LARGE, `page ${page} is larger than the pixel limit`)
             : permanentFailure(JobErrorCode.CORRUPT_DOCUMENT, `page ${page} cannot be decoded: ${err.message}`);
         });
-      const imageKey = jobKeys.pageImage(jobId, page);
+      const imageKey = jobKeys.pageImage(jobId, currentRunId(), page);
       await deps.blobs.put(imageKey, prepared.png);
       return {
         page,
         imageKey,
+        sourceSha256: source.sha256,
         width: prepared.width,
         height: prepared.height,
         analysis: prepared.analysis,

@@ -5,6 +5,7 @@ import { BlobNotFoundError, jobKeys } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
 import { permanentFailure, withErrorCode } from './failures';
 import { pageSummary, type StoredPage } from './pageResult';
+import { currentRunId } from './run';
 
 /** Step `recognize`: OCR one prepared page, heartbeating, and store its result. */
 export function recognizePageActivity(deps: ActivityDeps) {
@@ -15,10 +16,15 @@ export function recognizePageActivity(deps: ActivityDeps) {
       if (missing.length) {
         throw permanentFailure(JobErrorCode.UNSUPPORTED_LANGUAGE, `languages not installed: ${missing.join(', ')}`);
       }
-      const resultKey = jobKeys.pageResult(jobId, page);
-      // An earlier attempt may have stored the page and died before reporting it: reuse it.
+      const runId = currentRunId();
+      const sourceSha256 = image.sourceSha256 ?? null;
+      const resultKey = jobKeys.pageResult(jobId, runId, page);
+      // An earlier attempt of this run may have stored the page and died before reporting
+      // it: reuse it, but only if it is this run's reading of this document.
       const earlier = await readStoredPage(deps, resultKey);
-      if (earlier) return { ...pageSummary(earlier), resultKey };
+      if (earlier && earlier.runId === runId && (sourceSha256 === null || earlier.sourceSha256 === sourceSha256)) {
+        return { ...pageSummary(earlier), resultKey };
+      }
 
       const png = await deps.blobs.get(image.imageKey);
       let fraction = 0;
@@ -35,6 +41,8 @@ export function recognizePageActivity(deps: ActivityDeps) {
         });
         const stored: StoredPage = {
           page,
+          runId,
+          sourceSha256,
           width: image.width,
           height: image.height,
           languages,
@@ -46,7 +54,7 @@ export function recognizePageActivity(deps: ActivityDeps) {
           preprocessMs: image.durationMs,
           recognizeMs: Math.round(performance.now() - started),
         };
-        if (pdf) await deps.blobs.put(jobKeys.pagePdf(jobId, page), Buffer.from(pdf));
+        if (pdf) await deps.blobs.put(jobKeys.pagePdf(jobId, runId, page), Buffer.from(pdf));
         // The page result is written last: its presence means the page is complete.
         await deps.blobs.put(resultKey, JSON.stringify(stored));
         return { ...pageSummary(stored), resultKey };

@@ -8,6 +8,7 @@ import { jobKeys } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
 import { withErrorCode } from './failures';
 import { pageSummary, type StoredPage } from './pageResult';
+import { currentRunId } from './run';
 
 /** Separates pages in the text output, as Tesseract's own text renderer does. */
 export const PAGE_SEPARATOR = '\f';
@@ -28,6 +29,7 @@ export interface ResultSummary {
  */
 export function storeResultActivity(deps: ActivityDeps) {
   return async function storeResult({ jobId, pages, outputs, pageErrors }: StoreResultInput): Promise<StoredResult> {
+    const runId = currentRunId();
     return withErrorCode(JobErrorCode.STORAGE_FAILED, async () => {
       const ordered = [...pages].sort((a, b) => a.page - b.page);
       const stored = await Promise.all(
@@ -56,14 +58,14 @@ export function storeResultActivity(deps: ActivityDeps) {
         await deps.blobs.put(jobKeys.resultHocr(jobId), renderHocr(stored, OCR_ENGINE));
       }
       if (outputs.includes('pdf')) {
-        const pagePdfs = await Promise.all(ordered.map((page) => deps.blobs.get(jobKeys.pagePdf(jobId, page.page))));
+        const pagePdfs = await Promise.all(ordered.map((page) => deps.blobs.get(jobKeys.pagePdf(jobId, runId, page.page))));
         await deps.blobs.put(jobKeys.resultPdf(jobId), Buffer.from(await mergePdfs(pagePdfs, `OCR result ${jobId}`)));
       }
       // The summary is written last: its presence means the whole result is stored.
       const resultKey = jobKeys.resultSummary(jobId);
       await deps.blobs.put(resultKey, JSON.stringify(summary));
       // Page images only feed recognition, which is over for every page.
-      await deps.blobs.deletePrefix(jobKeys.pageImages(jobId));
+      await deps.blobs.deletePrefix(jobKeys.pageImages(jobId, runId));
       return { resultKey, confidence, characters: summary.characters, engine: OCR_ENGINE };
     });
   };

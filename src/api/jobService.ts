@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
@@ -19,6 +18,7 @@ import { JOB_STATUS_SEARCH_ATTRIBUTE } from '../shared/searchAttributes';
 import { jobKeys, type BlobStore } from '../storage/blobStore';
 import { withDeadline } from '../temporal/connection';
 import type { ocrJobWorkflow } from '../workflows';
+import { requestFingerprint, sha256 } from './fingerprint';
 import { jobIdForIdempotencyKey, newJobId } from './jobIds';
 import { listJobs, type JobPage, type ListRequest } from './jobListing';
 import type { JobSnapshot, JobStatusReader } from './jobStatus';
@@ -63,15 +63,21 @@ export class JobService {
       ]);
     }
     const jobId = idempotencyKey ? jobIdForIdempotencyKey(idempotencyKey) : newJobId();
-    const { source, documentHash } = await this.storeDocument(jobId, document);
-    // `<document hash>.<options hash>`: what makes two submits the same request.
-    const fingerprint = `${documentHash}.${sha256(canonicalJson(options))}`;
+    const { source, documentHash, bytes } = this.readDocument(jobId, document);
+    const fingerprint = requestFingerprint(documentHash, options);
+    // A repeated key is answered from the job it names; nothing is written for it.
+    if (idempotencyKey) {
+      const earlier = await this.earlierSubmit(jobId, fingerprint);
+      if (earlier) return earlier;
+    }
     const now = Date.now();
     const createdAt = new Date(now).toISOString();
     const deadline = this.deadlineOf(options, now);
     const input: OcrJobInput = { jobId, createdAt, deadline, source, options };
     const initial = initialJobState({ jobId, createdAt, deadline, metadata: options.metadata, outputs: options.outputs });
     const { client, config } = this.deps;
+    // The document is durable before the workflow that reads it exists.
+    if (source.kind === 'upload' && bytes) await this.deps.blobs.put(source.key, bytes);
     try {
       await withDeadline(client, config.temporal.rpcTimeoutMs, () =>
         client.workflow.start<typeof ocrJobWorkflow>('ocrJobWorkflow', {
@@ -87,6 +93,8 @@ export class JobService {
         }),
       );
       this.deps.logger.info({ jobId, source: source.kind }, 'job submitted');
+      // A job id reused after Temporal forgot its earlier run must not be answered from that run.
+      this.deps.status.forget(jobId);
       return { jobId, created: true, snapshot: { state: initial, live: true, result: null, steps: NOTHING_LIVE } };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !idempotencyKey) throw err;
@@ -157,12 +165,13 @@ export class JobService {
     return new ApiError(409, ApiErrorCode.JOB_FINISHED, `job ${jobId} has already finished: it is ${state.status}`);
   }
 
-  private async storeDocument(
+  /** Checks an upload and names where it will be stored; nothing is written yet. */
+  private readDocument(
     jobId: string,
     document: SubmittedDocument,
-  ): Promise<{ source: DocumentSource; documentHash: string }> {
+  ): { source: DocumentSource; documentHash: string; bytes: Buffer | null } {
     if (document.kind === 'url') {
-      return { source: { kind: 'url', url: document.url }, documentHash: sha256(document.url) };
+      return { source: { kind: 'url', url: document.url }, documentHash: sha256(document.url), bytes: null };
     }
     const { bytes } = document;
     if (bytes.length === 0) throw ApiError.validation([{ field: 'file', message: 'the document is empty' }]);
@@ -175,10 +184,29 @@ export class JobService {
       );
     }
     const hash = sha256(bytes);
-    const key = jobKeys.source(jobId, hash);
-    // The document is durable before the workflow that reads it exists.
-    await this.deps.blobs.put(key, bytes);
-    return { source: { kind: 'upload', key, sha256: hash, bytes: bytes.length, mediaType }, documentHash: hash };
+    const source: DocumentSource = { kind: 'upload', key: jobKeys.source(jobId, hash), sha256: hash, bytes: bytes.length, mediaType };
+    return { source, documentHash: hash, bytes };
+  }
+
+  /**
+   * The job an Idempotency-Key already names: the same request gets it as it is now,
+   * another request a 422, a deleted job a 410; null when there is none yet.
+   */
+  private async earlierSubmit(jobId: string, fingerprint: string): Promise<SubmitOutcome | null> {
+    const { client, config, blobs, status } = this.deps;
+    if (await blobs.exists(jobKeys.tombstone(jobId))) {
+      throw new ApiError(410, ApiErrorCode.JOB_DELETED, `job ${jobId}, which this Idempotency-Key names, was deleted; use a new key`);
+    }
+    let existing: string;
+    try {
+      const description = await withDeadline(client, config.temporal.rpcTimeoutMs, () => client.workflow.getHandle(jobId).describe());
+      existing = String(description.memo?.[REQUEST_FINGERPRINT_MEMO_KEY] ?? '');
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return null;
+      throw err;
+    }
+    if (existing !== fingerprint) throw keyReused();
+    return { jobId, created: false, snapshot: await status.read(jobId) };
   }
 
   /** A repeated Idempotency-Key: the same request gets the same job, another request a 422. */
@@ -195,23 +223,14 @@ export class JobService {
         this.deps.logger.warn({ err, jobId }, 'could not remove a refused upload');
       });
     }
-    throw new ApiError(
-      422,
-      ApiErrorCode.IDEMPOTENCY_KEY_REUSED,
-      'this Idempotency-Key was already used with a different document or options; use a new key for a new request',
-    );
+    throw keyReused();
   }
 }
 
-function sha256(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-/** JSON with sorted keys, so equal options always hash alike. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
-      : v,
+function keyReused(): ApiError {
+  return new ApiError(
+    422,
+    ApiErrorCode.IDEMPOTENCY_KEY_REUSED,
+    'this Idempotency-Key was already used with a different document or options; use a new key for a new request',
   );
 }

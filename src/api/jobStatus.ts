@@ -32,6 +32,9 @@ export interface JobSnapshot {
   steps: LiveSteps;
 }
 
+/** How long a finished job is served from memory before it is read again. */
+const FINISHED_CACHE_TTL_MS = 10 * 60_000;
+
 export interface JobStatusDeps {
   client: Client;
   blobs: BlobStore;
@@ -48,6 +51,9 @@ export interface JobStatusDeps {
 export class JobStatusReader {
   private readonly finished = new LRUCache<string, JobSnapshot>({
     max: 5000,
+    // A job id comes back as a new job once Temporal forgets the closed workflow (a reused
+    // Idempotency-Key after the retention): no other API process serves the old one for long.
+    ttl: FINISHED_CACHE_TTL_MS,
     maxSize: 64 * 1024 * 1024,
     sizeCalculation: (snapshot) => 2048 + 2 * (snapshot.result?.text.length ?? 0),
   });

@@ -48,6 +48,8 @@ export interface PageAnalysis {
 export interface PreprocessedPage {
   page: number;
   imageKey: string;
+  /** SHA-256 of the document the page came from (absent in pages of older workers). */
+  sourceSha256?: string;
   width: number;
   height: number;
   analysis: PageAnalysis;

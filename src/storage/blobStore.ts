@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm, mkdir } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 /** A key names a blob: slash-separated segments of letters, digits, `.`, `_` and `-`. */
@@ -23,6 +23,8 @@ export interface BlobStore {
   exists(key: string): Promise<boolean>;
   /** Removes every blob whose key starts with `prefix/`. Missing prefixes are fine. */
   deletePrefix(prefix: string): Promise<void>;
+  /** The names of the key segments right under `prefix/` (blobs and deeper prefixes alike). */
+  list(prefix: string): Promise<string[]>;
 }
 
 /** A blob store on a local (or shared, e.g. NFS or a Docker volume) file system. */
@@ -73,6 +75,17 @@ export class FsBlobStore implements BlobStore {
     await rm(this.fileOf(prefix), { recursive: true, force: true });
   }
 
+  async list(prefix: string): Promise<string[]> {
+    try {
+      const names = await readdir(this.fileOf(prefix));
+      // Writes in progress are not blobs yet.
+      return names.filter((name) => !name.endsWith('.tmp')).sort();
+    } catch (err) {
+      if (isNotFound(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+      throw err;
+    }
+  }
+
   private fileOf(key: string): string {
     if (!KEY_PATTERN.test(key)) throw new Error(`invalid blob key ${JSON.stringify(key)}`);
     return path.join(this.root, key);
@@ -83,14 +96,22 @@ function isNotFound(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
-/** Blob keys of one job; everything of a job lives under `jobs/{jobId}/`. */
+/**
+ * Blob keys of one job; everything of a job lives under `jobs/{jobId}/`. What one run of its
+ * workflow works on (page images and page results) lives under `runs/{runId}/`, so a run
+ * never takes another run's pages for its own, even under a reused job id.
+ */
 export const jobKeys = {
   root: (jobId: string) => `jobs/${jobId}`,
+  sources: (jobId: string) => `jobs/${jobId}/source`,
   source: (jobId: string, sha256: string) => `jobs/${jobId}/source/${sha256}`,
-  pageImages: (jobId: string) => `jobs/${jobId}/images`,
-  pageImage: (jobId: string, page: number) => `jobs/${jobId}/images/${page}.png`,
-  pageResult: (jobId: string, page: number) => `jobs/${jobId}/pages/${page}.json`,
-  pagePdf: (jobId: string, page: number) => `jobs/${jobId}/pages/${page}.pdf`,
+  runs: (jobId: string) => `jobs/${jobId}/runs`,
+  run: (jobId: string, runId: string) => `jobs/${jobId}/runs/${runId}`,
+  pageImages: (jobId: string, runId: string) => `jobs/${jobId}/runs/${runId}/images`,
+  pageImage: (jobId: string, runId: string, page: number) => `jobs/${jobId}/runs/${runId}/images/${page}.png`,
+  pageResult: (jobId: string, runId: string, page: number) => `jobs/${jobId}/runs/${runId}/pages/${page}.json`,
+  pagePdf: (jobId: string, runId: string, page: number) => `jobs/${jobId}/runs/${runId}/pages/${page}.pdf`,
+  result: (jobId: string) => `jobs/${jobId}/result`,
   resultSummary: (jobId: string) => `jobs/${jobId}/result/summary.json`,
   resultText: (jobId: string) => `jobs/${jobId}/result/text.txt`,
   resultDocument: (jobId: string) => `jobs/${jobId}/result/document.json`,

@@ -11,6 +11,8 @@ import { renderText, words } from '../helpers/images';
 
 let fixture: OcrFixture;
 let jobCounter = 0;
+/** The run id MockActivityEnvironment gives its activities. */
+const RUN_ID = '00000000-0000-0000-0000-000000000000';
 
 beforeAll(async () => {
   fixture = await createOcrFixture();
@@ -173,6 +175,35 @@ describe('recognition under retries and cancellation', () => {
     recognitions.mockRestore();
   });
 
+  test('when the stored page result at this key was read from another document, then the page is read again', async () => {
+    const { jobId, source } = await store(await renderText({ lines: ['Another document entirely'] }));
+    const env = activityEnvironment();
+    const image = await run(env, fixture.activities.preprocessPage, { jobId, source, mediaType: 'image/png', page: 1 });
+    const stale = { page: 1, runId: RUN_ID, sourceSha256: 'f'.repeat(64), width: 1, height: 1, languages: ['eng'], text: 'stale text', confidence: 99, layout: 'flow', blocks: [], analysis: image.analysis, preprocessMs: 0, recognizeMs: 0 };
+    await fixture.blobs.put(jobKeys.pageResult(jobId, RUN_ID, 1), JSON.stringify(stale));
+
+    const page = await run(env, fixture.activities.recognizePage, { jobId, page: 1, image, languages: ['eng'], outputs: TEXT });
+
+    const stored = JSON.parse((await fixture.blobs.get(page.resultKey)).toString());
+    expect(words(stored.text)).toEqual(['another', 'document', 'entirely']);
+    expect(stored.sourceSha256).toBe(source.sha256);
+  });
+
+  test('when a new run loads a job whose id an earlier run used, then that run\'s pages, result and document are removed', async () => {
+    const { jobId, source } = await store(await renderText({ lines: LINES }));
+    const earlierRun = '11111111-1111-4111-8111-111111111111';
+    await fixture.blobs.put(jobKeys.pageResult(jobId, earlierRun, 1), '{}');
+    await fixture.blobs.put(jobKeys.resultText(jobId), 'the earlier text');
+    await fixture.blobs.put(jobKeys.source(jobId, 'e'.repeat(64)), 'the earlier document');
+    await fixture.blobs.put(jobKeys.pageImage(jobId, RUN_ID, 1), 'this run');
+
+    await run(activityEnvironment(), fixture.activities.loadDocument, { jobId, source });
+
+    expect(await fixture.blobs.list(jobKeys.runs(jobId))).toEqual([RUN_ID]);
+    expect(await fixture.blobs.exists(jobKeys.resultText(jobId))).toBe(false);
+    expect(await fixture.blobs.list(jobKeys.sources(jobId))).toEqual([source.sha256]);
+  });
+
   test('when recognition is cancelled mid-page, then the step stops with a cancellation and the pool still works', async () => {
     const big = await renderText({ lines: Array.from({ length: 60 }, (_, i) => `Line ${i} of a long page of text`) });
     const { jobId, source } = await store(big);
@@ -187,7 +218,7 @@ describe('recognition under retries and cancellation', () => {
     );
 
     expect(err).toBeInstanceOf(CancelledFailure);
-    expect(await fixture.blobs.exists(jobKeys.pageResult(jobId, 1))).toBe(false);
+    expect(await fixture.blobs.exists(jobKeys.pageResult(jobId, RUN_ID, 1))).toBe(false);
     const after = await fixture.pool.recognize(await renderText({ lines: ['Still working'] }), { languages: ['eng'] });
     expect(words(after.text)).toEqual(['still', 'working']);
   });
@@ -261,6 +292,6 @@ describe('page selection and result formats', () => {
 
     expect(await fixture.blobs.exists(jobKeys.resultHocr(jobId))).toBe(false);
     expect(await fixture.blobs.exists(jobKeys.resultPdf(jobId))).toBe(false);
-    expect(await fixture.blobs.exists(jobKeys.pagePdf(jobId, 1))).toBe(false);
+    expect(await fixture.blobs.exists(jobKeys.pagePdf(jobId, RUN_ID, 1))).toBe(false);
   });
 });

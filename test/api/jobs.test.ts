@@ -1,9 +1,11 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Express } from 'express';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
 import { isTerminalStatus } from '../../src/shared/jobs';
+import { jobKeys } from '../../src/storage/blobStore';
 import { loadConfig } from '../../src/config';
 import { startApiHarness, type ApiHarness, type OcrFixture } from '../helpers/harness';
 import { renderText, words } from '../helpers/images';
@@ -111,6 +113,48 @@ describe('POST /jobs and GET /jobs/{id}', () => {
     expectProblem(second, 422, 'IDEMPOTENCY_KEY_REUSED');
     const done = await pollUntilFinished(first.headers.location);
     expect(words(done.body.result.text)).toEqual(['first', 'document']);
+  });
+
+  function submitWithKey(key: string, png: Buffer) {
+    return request(app).post('/jobs').set('Idempotency-Key', key).set('Content-Type', 'image/png').send(png);
+  }
+
+  test('when an Idempotency-Key comes back after Temporal forgot its job, then the new document is read, not the old pages', async () => {
+    const key = `retained-${Date.now()}`;
+    const first = await submitWithKey(key, await renderText({ lines: ['Alpha document here'] }));
+    const jobId = first.body.jobId as string;
+    expect(words((await pollUntilFinished(first.headers.location)).body.result.text)).toEqual(['alpha', 'document', 'here']);
+    // What the namespace's retention does to a closed workflow, done now.
+    await env.client.workflowService.deleteWorkflowExecution({
+      namespace: fixture.config.temporal.namespace,
+      workflowExecution: { workflowId: jobId },
+    });
+    await eventually(
+      () => env.client.workflow.getHandle(jobId).describe().then(() => 'kept', (err: unknown) => (err instanceof WorkflowNotFoundError ? 'gone' : 'kept')),
+      (state) => state === 'gone',
+    );
+
+    const second = await submitWithKey(key, await renderText({ lines: ['Bravo text instead'] }));
+
+    expect(second.status).toBe(202);
+    expect(second.body.jobId).toBe(jobId);
+    const done = await pollUntilFinished(second.headers.location);
+    expect(done.body.status).toBe('DONE');
+    expect(words(done.body.result.text)).toEqual(['bravo', 'text', 'instead']);
+    expect(await fixture.blobs.list(jobKeys.sources(jobId))).toHaveLength(1);
+  });
+
+  test('when the Idempotency-Key of a deleted job is sent again, then 410 and nothing is written', async () => {
+    const key = `deleted-${Date.now()}`;
+    const png = await renderText({ lines: ['Deleted later'] });
+    const first = await submitWithKey(key, png);
+    await pollUntilFinished(first.headers.location);
+    expect((await request(app).delete(first.headers.location!)).status).toBe(204);
+
+    const again = await submitWithKey(key, png);
+
+    expectProblem(again, 410, 'JOB_DELETED');
+    expect(await fixture.blobs.list(jobKeys.root(first.body.jobId))).toEqual([]);
   });
 
   test('when a two-page PDF is posted, then each page is read and the job reports per-page results', async () => {
