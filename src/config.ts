@@ -31,6 +31,8 @@ const envSchema = z.object({
   /** Deadline of a job that sets none, and the latest one a job may set. */
   JOB_TIMEOUT_DEFAULT_SECONDS: integer(1, 3600),
   JOB_TIMEOUT_MAX_SECONDS: integer(1, 86_400),
+  /** How long past its deadline a job's workflow may run (storing what was read) before Temporal ends it. */
+  JOB_TIMEOUT_GRACE_SECONDS: integer(1, 900),
   /** Cap on `Prefer: wait=N`. */
   PREFER_WAIT_MAX_SECONDS: integer(0, 30),
   /** Identical status polls within this window share one read of Temporal. */
@@ -41,6 +43,8 @@ const envSchema = z.object({
   HEARTBEAT_INTERVAL_MS: integer(100, 2000),
   /** Resolution PDF pages are rendered at for OCR. */
   PDF_DPI: integer(72, 300),
+  /** Longest one page may take to render (MuPDF) or to analyse, each in its thread; the thread is then ended and the page retried. */
+  THREAD_TASK_TIMEOUT_MS: integer(100, 60_000),
   /** How long GET /jobs/{id} waits for the workflow's status query before using the last recorded state. */
   STATUS_QUERY_TIMEOUT_MS: integer(50, 1500),
   /** Longest the API waits for any other Temporal call before answering 503. */
@@ -86,7 +90,11 @@ function toConfig(env: z.output<typeof envSchema>) {
       timeoutMs: env.SOURCE_FETCH_TIMEOUT_MS,
       allowList: env.SOURCE_URL_ALLOWLIST,
     },
-    jobTimeout: { defaultSeconds: env.JOB_TIMEOUT_DEFAULT_SECONDS, maxSeconds: env.JOB_TIMEOUT_MAX_SECONDS },
+    jobTimeout: {
+      defaultSeconds: env.JOB_TIMEOUT_DEFAULT_SECONDS,
+      maxSeconds: env.JOB_TIMEOUT_MAX_SECONDS,
+      graceSeconds: env.JOB_TIMEOUT_GRACE_SECONDS,
+    },
     preferWaitMaxSeconds: env.PREFER_WAIT_MAX_SECONDS,
     statusCacheMs: env.STATUS_CACHE_MS,
     ocr: {
@@ -95,6 +103,7 @@ function toConfig(env: z.output<typeof envSchema>) {
       pageConcurrency: env.PAGE_CONCURRENCY ?? env.OCR_POOL_SIZE,
       heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS,
       pdfDpi: env.PDF_DPI,
+      threadTaskTimeoutMs: env.THREAD_TASK_TIMEOUT_MS,
     },
     statusQueryTimeoutMs: env.STATUS_QUERY_TIMEOUT_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,

@@ -88,10 +88,10 @@ async function main(): Promise<void> {
   const corpus = (await buildCorpus()).filter((doc) => only.length === 0 || only.includes(doc.name));
   const langPath = await prepareLangPath(path.join(os.tmpdir(), `ocr-jobs-eval-${process.pid}`));
   const pool = new TesseractPool({ size: 1, recycleAfterPages: 1000, langPath, logger });
-  const rasterizer = new Rasterizer({ dpi: 300, maxPixels: 100_000_000 });
+  const rasterizer = new Rasterizer({ dpi: 300, maxPixels: 100_000_000, timeoutMs: 120_000 });
   const orientation = new OrientationDetector({ langPath, logger });
   const skip = new Set(args.filter((arg) => arg.startsWith('--skip=')).flatMap((arg) => arg.slice(7).split(',')) as PipelineStep[]);
-  const analysis = new AnalysisPool(1);
+  const analysis = new AnalysisPool({ size: 1, timeoutMs: 120_000 });
   const deps = { ocr: pool, analysis, rasterizer, orientation, maxPixels: 100_000_000 };
   const rows: Row[] = [];
   try {

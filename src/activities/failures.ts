@@ -12,19 +12,15 @@ export function transientFailure(code: JobErrorCode, message: string, cause?: Er
 }
 
 /**
- * Runs a step and gives every unexpected error a stable code, so a job error never carries
- * a bare JavaScript class name. Our own ApplicationFailures and cancellations pass through.
+ * Runs a blob store operation: what goes wrong there is STORAGE_FAILED (worth retrying),
+ * never the document's fault. Failures already classified pass through.
  */
-export async function withErrorCode<T>(code: JobErrorCode, run: () => Promise<T>): Promise<T> {
+export async function storage<T>(what: string, operation: () => Promise<T>): Promise<T> {
   try {
-    return await run();
+    return await operation();
   } catch (err) {
-    if (err instanceof ApplicationFailure || isAbort(err)) throw err;
+    if (err instanceof ApplicationFailure) throw err;
     const error = err instanceof Error ? err : new Error(String(err));
-    throw transientFailure(code, error.message, error);
+    throw transientFailure(JobErrorCode.STORAGE_FAILED, `${what}: ${error.message}`, error);
   }
-}
-
-function isAbort(err: unknown): boolean {
-  return err instanceof Error && (err.name === 'AbortError' || err.name === 'CancelledFailure');
 }

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { Context } from '@temporalio/activity';
 import { download, DownloadError } from '../net/download';
 import { detectMediaType } from '../ocr/mediaType';
 import { JobErrorCode } from '../shared/errorCodes';
@@ -7,7 +6,8 @@ import type { UploadSource } from '../shared/schemas';
 import type { FetchSourceInput } from '../shared/steps';
 import { jobKeys } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
-import { permanentFailure, transientFailure, withErrorCode } from './failures';
+import { permanentFailure, storage, transientFailure } from './failures';
+import { runStep } from './step';
 
 const FAILURE_CODES = {
   forbidden: JobErrorCode.SOURCE_FORBIDDEN,
@@ -18,32 +18,33 @@ const FAILURE_CODES = {
 /** Step `fetch`: download a `sourceUrl` document into the blob store, as if it had been uploaded. */
 export function fetchSourceActivity(deps: ActivityDeps) {
   return async function fetchSource({ jobId, source }: FetchSourceInput): Promise<UploadSource> {
-    const context = Context.current();
-    return withErrorCode(JobErrorCode.SOURCE_UNAVAILABLE, async () => {
-      let received = 0;
-      const beat = setInterval(() => context.heartbeat({ bytes: received }), deps.heartbeatIntervalMs);
-      try {
-        const { bytes } = await download(source.url, {
-          ...deps.sourceFetch,
-          signal: context.cancellationSignal,
-          onProgress: (total) => (received = total),
-        }).catch((err: unknown) => {
-          if (!(err instanceof DownloadError)) throw err;
-          throw err.kind === 'unavailable'
-            ? transientFailure(JobErrorCode.SOURCE_UNAVAILABLE, err.message)
-            : permanentFailure(FAILURE_CODES[err.kind], err.message);
-        });
-        const mediaType = detectMediaType(bytes);
-        if (mediaType === null) {
-          throw permanentFailure(JobErrorCode.UNSUPPORTED_MEDIA_TYPE, 'the downloaded document is none of the supported types');
-        }
-        const sha256 = createHash('sha256').update(bytes).digest('hex');
-        const key = jobKeys.source(jobId, sha256);
-        await deps.blobs.put(key, bytes);
-        return { kind: 'upload', key, sha256, bytes: bytes.length, mediaType };
-      } finally {
-        clearInterval(beat);
+    let received = 0;
+    const spec = {
+      step: 'fetch' as const,
+      jobId,
+      unexpected: JobErrorCode.SOURCE_UNAVAILABLE,
+      heartbeatIntervalMs: deps.heartbeatIntervalMs,
+      progress: () => ({ bytes: received }),
+    };
+    return runStep(spec, async (signal) => {
+      const { bytes } = await download(source.url, {
+        ...deps.sourceFetch,
+        signal,
+        onProgress: (total) => (received = total),
+      }).catch((err: unknown) => {
+        if (!(err instanceof DownloadError)) throw err;
+        throw err.kind === 'unavailable'
+          ? transientFailure(JobErrorCode.SOURCE_UNAVAILABLE, err.message)
+          : permanentFailure(FAILURE_CODES[err.kind], err.message);
+      });
+      const mediaType = detectMediaType(bytes);
+      if (mediaType === null) {
+        throw permanentFailure(JobErrorCode.UNSUPPORTED_MEDIA_TYPE, 'the downloaded document is none of the supported types');
       }
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const key = jobKeys.source(jobId, sha256);
+      await storage('storing the downloaded document', () => deps.blobs.put(key, bytes));
+      return { kind: 'upload', key, sha256, bytes: bytes.length, mediaType };
     });
   };
 }

@@ -4,6 +4,7 @@ import { installedLanguages } from '../ocr/languages';
 import type { OcrPipeline } from '../ocr/pipeline';
 import type { BlobStore } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
+import { discardWorkingFilesActivity } from './discardWorkingFiles';
 import { fetchSourceActivity } from './fetchSource';
 import { loadDocumentActivity } from './loadDocument';
 import { preprocessPageActivity } from './preprocessPage';
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     preprocessPage: preprocessPageActivity(deps),
     recognizePage: recognizePageActivity(deps),
     storeResult: storeResultActivity(deps),
+    discardWorkingFiles: discardWorkingFilesActivity(deps),
   };
 }
 

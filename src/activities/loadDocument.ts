@@ -1,30 +1,33 @@
 import sharp from 'sharp';
+import { asDecodeError } from '../ocr/decodeError';
 import { detectMediaType } from '../ocr/mediaType';
 import { OcrPipeline } from '../ocr/pipeline';
-import { RasterError } from '../ocr/rasterizer';
 import { JobErrorCode } from '../shared/errorCodes';
 import type { PageRange, UploadSource } from '../shared/schemas';
 import type { LoadDocumentInput, LoadedDocument } from '../shared/steps';
 import { jobKeys, type BlobStore } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
-import { permanentFailure, withErrorCode } from './failures';
+import { decodeFailure } from './documentErrors';
+import { permanentFailure, storage } from './failures';
 import { currentRunId } from './run';
 import { readSource } from './source';
+import { runStep } from './step';
 
 /** Step `load`: check that the document is one we can read, count and choose its pages. */
 export function loadDocumentActivity(deps: ActivityDeps) {
   return async function loadDocument({ jobId, source, pages: ranges }: LoadDocumentInput): Promise<LoadedDocument> {
-    return withErrorCode(JobErrorCode.STORAGE_FAILED, async () => {
-      await clearEarlierRuns(deps.blobs, jobId, currentRunId(), source);
+    const spec = { step: 'load' as const, jobId, unexpected: JobErrorCode.INTERNAL_ERROR, heartbeatIntervalMs: deps.heartbeatIntervalMs };
+    return runStep(spec, async (signal) => {
+      await storage('removing what earlier runs left', () => clearEarlierRuns(deps.blobs, jobId, currentRunId(), source));
       const bytes = await readSource(deps.blobs, source);
       const mediaType = detectMediaType(bytes);
       if (mediaType === null) {
         throw permanentFailure(JobErrorCode.UNSUPPORTED_MEDIA_TYPE, 'documents of type unknown cannot be read');
       }
-      if (!OcrPipeline.rasterizes(mediaType)) await checkPixels(bytes, mediaType, deps.limits.maxPixels);
-      const pageCount = await deps.pipeline.pageCount(source.sha256, bytes, mediaType).catch((err: Error) => {
-        if (err instanceof RasterError && !err.corrupt) throw err;
-        throw permanentFailure(JobErrorCode.CORRUPT_DOCUMENT, `the ${mediaType} document cannot be read: ${err.message}`);
+      const what = `the ${mediaType} document`;
+      if (!OcrPipeline.rasterizes(mediaType)) await checkPixels(bytes, what, deps.limits.maxPixels);
+      const pageCount = await deps.pipeline.pageCount(source.sha256, bytes, mediaType, signal).catch((err: unknown) => {
+        throw decodeFailure(err, what);
       });
       if (pageCount === 0) throw permanentFailure(JobErrorCode.CORRUPT_DOCUMENT, 'the document has no pages');
       const pages = selectPages(pageCount, ranges);
@@ -56,11 +59,11 @@ async function clearEarlierRuns(blobs: BlobStore, jobId: string, runId: string, 
 }
 
 /** Decompression-bomb guard for images: their header says how big a page is. */
-async function checkPixels(bytes: Buffer, mediaType: string, maxPixels: number): Promise<void> {
+async function checkPixels(bytes: Buffer, what: string, maxPixels: number): Promise<void> {
   const metadata = await sharp(bytes, { limitInputPixels: false })
     .metadata()
-    .catch((err: Error) => {
-      throw permanentFailure(JobErrorCode.CORRUPT_DOCUMENT, `the ${mediaType} document cannot be decoded: ${err.message}`);
+    .catch((err: unknown) => {
+      throw decodeFailure(asDecodeError(err), what);
     });
   const width = metadata.width ?? 0;
   const height = metadata.pageHeight ?? metadata.height ?? 0;

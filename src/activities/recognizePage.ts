@@ -1,17 +1,25 @@
-import { Context } from '@temporalio/activity';
 import { JobErrorCode } from '../shared/errorCodes';
 import type { RecognizePageInput, RecognizedPage } from '../shared/steps';
 import { BlobNotFoundError, jobKeys } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
-import { permanentFailure, withErrorCode } from './failures';
+import { permanentFailure, storage } from './failures';
 import { pageSummary, type StoredPage } from './pageResult';
 import { currentRunId } from './run';
+import { runStep } from './step';
 
 /** Step `recognize`: OCR one prepared page, heartbeating, and store its result. */
 export function recognizePageActivity(deps: ActivityDeps) {
   return async function recognizePage({ jobId, page, image, languages, outputs }: RecognizePageInput): Promise<RecognizedPage> {
-    const context = Context.current();
-    return withErrorCode(JobErrorCode.OCR_FAILED, async () => {
+    let fraction = 0;
+    const spec = {
+      step: 'recognize' as const,
+      jobId,
+      page,
+      unexpected: JobErrorCode.OCR_FAILED,
+      heartbeatIntervalMs: deps.heartbeatIntervalMs,
+      progress: () => ({ progress: Math.round(fraction * 100) }),
+    };
+    return runStep(spec, async (signal) => {
       const missing = languages.filter((code) => !deps.languages.includes(code));
       if (missing.length) {
         throw permanentFailure(JobErrorCode.UNSUPPORTED_LANGUAGE, `languages not installed: ${missing.join(', ')}`);
@@ -21,55 +29,54 @@ export function recognizePageActivity(deps: ActivityDeps) {
       const resultKey = jobKeys.pageResult(jobId, runId, page);
       // An earlier attempt of this run may have stored the page and died before reporting
       // it: reuse it, but only if it is this run's reading of this document.
-      const earlier = await readStoredPage(deps, resultKey);
+      const earlier = await storage('reading an earlier page result', () => readStoredPage(deps, resultKey));
       if (earlier && earlier.runId === runId && (sourceSha256 === null || earlier.sourceSha256 === sourceSha256)) {
         return { ...pageSummary(earlier), resultKey };
       }
 
-      const png = await deps.blobs.get(image.imageKey);
-      let fraction = 0;
-      const beat = () => context.heartbeat({ page, progress: Math.round(fraction * 100) });
-      beat();
-      const timer = setInterval(beat, deps.heartbeatIntervalMs);
+      const png = await storage('reading the prepared page', () => deps.blobs.get(image.imageKey));
       const started = performance.now();
-      try {
-        const { pdf, ...recognition } = await deps.pipeline.recognizePage(png, {
-          languages,
-          pdf: outputs.includes('pdf'),
-          signal: context.cancellationSignal,
-          onProgress: (value) => (fraction = value),
-        });
-        const stored: StoredPage = {
-          page,
-          runId,
-          sourceSha256,
-          width: image.width,
-          height: image.height,
-          languages,
-          text: recognition.text,
-          confidence: recognition.confidence,
-          layout: recognition.layout,
-          blocks: recognition.blocks,
-          analysis: image.analysis,
-          preprocessMs: image.durationMs,
-          recognizeMs: Math.round(performance.now() - started),
-        };
-        if (pdf) await deps.blobs.put(jobKeys.pagePdf(jobId, runId, page), Buffer.from(pdf));
-        // The page result is written last: its presence means the page is complete.
-        await deps.blobs.put(resultKey, JSON.stringify(stored));
-        return { ...pageSummary(stored), resultKey };
-      } finally {
-        clearInterval(timer);
-      }
+      const { pdf, ...recognition } = await deps.pipeline.recognizePage(png, {
+        languages,
+        pdf: outputs.includes('pdf'),
+        signal,
+        onProgress: (value) => (fraction = value),
+      });
+      const stored: StoredPage = {
+        page,
+        runId,
+        sourceSha256,
+        width: image.width,
+        height: image.height,
+        languages,
+        text: recognition.text,
+        confidence: recognition.confidence,
+        layout: recognition.layout,
+        blocks: recognition.blocks,
+        analysis: image.analysis,
+        preprocessMs: image.durationMs,
+        recognizeMs: Math.round(performance.now() - started),
+      };
+      if (pdf) await storage('storing the page PDF', () => deps.blobs.put(jobKeys.pagePdf(jobId, runId, page), Buffer.from(pdf)));
+      // The page result is written last: its presence means the page is complete.
+      await storage('storing the page result', () => deps.blobs.put(resultKey, JSON.stringify(stored)));
+      return { ...pageSummary(stored), resultKey };
     });
   };
 }
 
 async function readStoredPage(deps: ActivityDeps, key: string): Promise<StoredPage | null> {
+  let bytes: Buffer;
   try {
-    return JSON.parse((await deps.blobs.get(key)).toString('utf8')) as StoredPage;
+    bytes = await deps.blobs.get(key);
   } catch (err) {
     if (err instanceof BlobNotFoundError) return null;
     throw err;
+  }
+  try {
+    return JSON.parse(bytes.toString('utf8')) as StoredPage;
+  } catch {
+    // Not a whole page result (a disk that lost it): the page is read again.
+    return null;
   }
 }

@@ -1,14 +1,14 @@
 import { OCR_ENGINE } from '../ocr/engine';
-import { renderHocr } from '../ocr/hocr';
-import { mergePdfs } from '../ocr/pdf';
+import { hocr } from '../ocr/hocr';
+import { PdfMerger } from '../ocr/pdf';
 import { JobErrorCode } from '../shared/errorCodes';
 import type { PageError, PageSummary } from '../shared/jobs';
 import type { StoreResultInput, StoredResult } from '../shared/steps';
-import { jobKeys } from '../storage/blobStore';
+import { jobKeys, type BlobStore, type BlobWriter } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
-import { withErrorCode } from './failures';
 import { pageSummary, type StoredPage } from './pageResult';
 import { currentRunId } from './run';
+import { runStep } from './step';
 
 /** Separates pages in the text output, as Tesseract's own text renderer does. */
 export const PAGE_SEPARATOR = '\f';
@@ -24,51 +24,101 @@ export interface ResultSummary {
 }
 
 /**
- * Step `store`: join the page results into the job's result files. Idempotent: it only
- * reads page results and overwrites its own outputs, so a retry rewrites the same files.
+ * Step `store`: join the page results into the job's result files. Pages are read and
+ * written one at a time, so a job of many pages is never held in memory whole (the
+ * searchable PDF excepted: it is built in memory, one page's file at a time), and the step
+ * heartbeats as it goes. Idempotent: it only reads page results and replaces its own
+ * outputs, so a retry rewrites the same files.
  */
 export function storeResultActivity(deps: ActivityDeps) {
   return async function storeResult({ jobId, pages, outputs, pageErrors }: StoreResultInput): Promise<StoredResult> {
     const runId = currentRunId();
-    return withErrorCode(JobErrorCode.STORAGE_FAILED, async () => {
+    let joined = 0;
+    const spec = {
+      step: 'store' as const,
+      jobId,
+      unexpected: JobErrorCode.STORAGE_FAILED,
+      heartbeatIntervalMs: deps.heartbeatIntervalMs,
+      progress: () => ({ pages: joined, of: pages.length }),
+    };
+    return runStep(spec, async () => {
       const ordered = [...pages].sort((a, b) => a.page - b.page);
-      const stored = await Promise.all(
-        ordered.map(async (page) => JSON.parse((await deps.blobs.get(page.resultKey)).toString('utf8')) as StoredPage),
-      );
-      const text = stored.map((page) => page.text).join(PAGE_SEPARATOR);
-      const summaries = stored.map(pageSummary);
-      const totalWords = summaries.reduce((sum, page) => sum + page.words, 0);
-      const confidence = totalWords
-        ? round(summaries.reduce((sum, page) => sum + page.confidence * page.words, 0) / totalWords)
-        : 0;
-      const summary: ResultSummary = {
-        text,
-        confidence,
-        characters: text.trim().length,
-        engine: OCR_ENGINE,
-        pages: summaries.map((page, i) => ({ ...page, text: stored[i]!.text })),
-        pageErrors,
-      };
-      await deps.blobs.put(jobKeys.resultText(jobId), text);
-      await deps.blobs.put(
-        jobKeys.resultDocument(jobId),
-        JSON.stringify({ jobId, confidence, engine: OCR_ENGINE, pages: stored, pageErrors }),
-      );
-      if (outputs.includes('hocr')) {
-        await deps.blobs.put(jobKeys.resultHocr(jobId), renderHocr(stored, OCR_ENGINE));
+      const files = await ResultFiles.open(deps.blobs, jobId, outputs);
+      try {
+        const summaries: ResultSummary['pages'] = [];
+        const texts: string[] = [];
+        for (const [index, page] of ordered.entries()) {
+          const stored = JSON.parse((await deps.blobs.get(page.resultKey)).toString('utf8')) as StoredPage;
+          const pdf = outputs.includes('pdf') ? await deps.blobs.get(jobKeys.pagePdf(jobId, runId, page.page)) : null;
+          await files.addPage(stored, index, pdf);
+          summaries.push({ ...pageSummary(stored), text: stored.text });
+          texts.push(stored.text);
+          joined += 1;
+        }
+        const text = texts.join(PAGE_SEPARATOR);
+        const totalWords = summaries.reduce((sum, page) => sum + page.words, 0);
+        const confidence = totalWords
+          ? round(summaries.reduce((sum, page) => sum + page.confidence * page.words, 0) / totalWords)
+          : 0;
+        await files.finish(confidence, pageErrors);
+        // The summary is written last: its presence means the whole result is stored.
+        const summary: ResultSummary = { text, confidence, characters: text.trim().length, engine: OCR_ENGINE, pages: summaries, pageErrors };
+        const resultKey = jobKeys.resultSummary(jobId);
+        await deps.blobs.put(resultKey, JSON.stringify(summary));
+        // Page images only feed recognition, which is over for every page.
+        await deps.blobs.deletePrefix(jobKeys.pageImages(jobId, runId));
+        return { resultKey, confidence, characters: summary.characters, engine: OCR_ENGINE };
+      } catch (err) {
+        await files.abort();
+        throw err;
       }
-      if (outputs.includes('pdf')) {
-        const pagePdfs = await Promise.all(ordered.map((page) => deps.blobs.get(jobKeys.pagePdf(jobId, runId, page.page))));
-        await deps.blobs.put(jobKeys.resultPdf(jobId), Buffer.from(await mergePdfs(pagePdfs, `OCR result ${jobId}`)));
-      }
-      // The summary is written last: its presence means the whole result is stored.
-      const resultKey = jobKeys.resultSummary(jobId);
-      await deps.blobs.put(resultKey, JSON.stringify(summary));
-      // Page images only feed recognition, which is over for every page.
-      await deps.blobs.deletePrefix(jobKeys.pageImages(jobId, runId));
-      return { resultKey, confidence, characters: summary.characters, engine: OCR_ENGINE };
     });
   };
+}
+
+/** The result files of one job, written page by page. */
+class ResultFiles {
+  private constructor(
+    private readonly blobs: BlobStore,
+    private readonly jobId: string,
+    private readonly text: BlobWriter,
+    private readonly document: BlobWriter,
+    private readonly hocr: BlobWriter | null,
+    private readonly pdf: PdfMerger | null,
+  ) {}
+
+  static async open(blobs: BlobStore, jobId: string, outputs: readonly string[]): Promise<ResultFiles> {
+    const text = await blobs.writer(jobKeys.resultText(jobId));
+    const document = await blobs.writer(jobKeys.resultDocument(jobId));
+    await document.write(`{"jobId":${JSON.stringify(jobId)},"engine":${JSON.stringify(OCR_ENGINE)},"pages":[`);
+    const hocrWriter = outputs.includes('hocr') ? await blobs.writer(jobKeys.resultHocr(jobId)) : null;
+    await hocrWriter?.write(hocr.head(OCR_ENGINE));
+    const pdf = outputs.includes('pdf') ? await PdfMerger.create(`OCR result ${jobId}`) : null;
+    return new ResultFiles(blobs, jobId, text, document, hocrWriter, pdf);
+  }
+
+  async addPage(page: StoredPage, index: number, pdf: Buffer | null): Promise<void> {
+    const separator = index === 0 ? '' : PAGE_SEPARATOR;
+    await this.text.write(separator + page.text);
+    // Which run read the page is the service's own business.
+    const { runId: _run, sourceSha256: _source, ...published } = page;
+    await this.document.write((index === 0 ? '' : ',') + JSON.stringify(published));
+    await this.hocr?.write(hocr.page(page));
+    if (pdf) await this.pdf?.add(pdf);
+  }
+
+  async finish(confidence: number, pageErrors: PageError[]): Promise<void> {
+    await this.document.write(`],"pageErrors":${JSON.stringify(pageErrors)},"confidence":${confidence}}`);
+    await this.hocr?.write(hocr.tail());
+    await this.text.commit();
+    await this.document.commit();
+    await this.hocr?.commit();
+    if (this.pdf) await this.blobs.put(jobKeys.resultPdf(this.jobId), Buffer.from(await this.pdf.save()));
+  }
+
+  async abort(): Promise<void> {
+    await Promise.all([this.text.abort(), this.document.abort(), this.hocr?.abort()]);
+  }
 }
 
 function round(value: number): number {

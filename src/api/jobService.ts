@@ -90,6 +90,9 @@ export class JobService {
           // Idempotency-Key must find the same job, not start a second one.
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           workflowIdConflictPolicy: 'FAIL',
+          // The last guard: a job that has not ended by its deadline and a grace is ended by
+          // Temporal, and reads then say ERROR JOB_TIMEOUT.
+          workflowExecutionTimeout: `${Math.ceil((Date.parse(deadline) - now) / 1000) + config.jobTimeout.graceSeconds} seconds`,
         }),
       );
       this.deps.logger.info({ jobId, source: source.kind }, 'job submitted');

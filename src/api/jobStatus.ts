@@ -157,9 +157,14 @@ export class JobStatusReader {
           code: JobErrorCode.JOB_TERMINATED,
           message: 'the job was terminated by an operator',
         });
-      default:
+      case 'TIMED_OUT':
         return endedAbruptly(recorded, closedAt, {
           code: JobErrorCode.JOB_TIMEOUT,
+          message: `the job did not end by its deadline (${recorded.deadline}) and the grace after it; Temporal ended it`,
+        });
+      default:
+        return endedAbruptly(recorded, closedAt, {
+          code: JobErrorCode.INTERNAL_ERROR,
           message: `the job's workflow ended as ${description.status.name}`,
         });
     }

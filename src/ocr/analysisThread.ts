@@ -1,12 +1,12 @@
-// Entry point of an analysis worker thread: analyses pages sent by the AnalysisPool.
+// Entry point of an analysis worker thread: analyses the pages an AnalysisPool sends, one at a time.
 import { parentPort } from 'node:worker_threads';
 import { analysePage, type AnalysisRequest } from './pageAnalysis';
 
-parentPort?.on('message', ({ id, request }: { id: number; request: AnalysisRequest }) => {
+parentPort?.on('message', ({ request }: { request: AnalysisRequest }) => {
   try {
     const result = analysePage(request);
-    parentPort?.postMessage({ id, result }, [result.grey.data.buffer as ArrayBuffer]);
+    parentPort?.postMessage({ result }, [result.grey.data.buffer as ArrayBuffer]);
   } catch (err) {
-    parentPort?.postMessage({ id, error: (err as Error).message });
+    parentPort?.postMessage({ error: (err as Error).message });
   }
 });

@@ -1,13 +1,25 @@
 import { PDFDocument } from 'pdf-lib';
 
-/** Joins one-page PDFs, in order, into one document. */
-export async function mergePdfs(pages: Uint8Array[], title: string): Promise<Uint8Array> {
-  const merged = await PDFDocument.create();
-  merged.setTitle(title);
-  merged.setProducer('ocr-jobs');
-  for (const bytes of pages) {
-    const source = await PDFDocument.load(bytes);
-    for (const page of await merged.copyPages(source, source.getPageIndices())) merged.addPage(page);
+/**
+ * Joins one-page PDFs, in order, into one document, taking them one at a time so only the
+ * document being built is held, not every page's own file besides.
+ */
+export class PdfMerger {
+  private constructor(private readonly merged: PDFDocument) {}
+
+  static async create(title: string): Promise<PdfMerger> {
+    const merged = await PDFDocument.create();
+    merged.setTitle(title);
+    merged.setProducer('ocr-jobs');
+    return new PdfMerger(merged);
   }
-  return merged.save();
+
+  async add(bytes: Uint8Array): Promise<void> {
+    const source = await PDFDocument.load(bytes);
+    for (const page of await this.merged.copyPages(source, source.getPageIndices())) this.merged.addPage(page);
+  }
+
+  save(): Promise<Uint8Array> {
+    return this.merged.save();
+  }
 }

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { asDecodeError } from './decodeError';
 import type { Grey } from './imaging';
 import type { AnalysisPool } from './analysisPool';
 import type { AnalysisResult } from './pageAnalysis';
@@ -14,7 +15,7 @@ export type { PageAnalysis };
 /** Formats MuPDF renders for us; sharp decodes the rest. */
 const RASTERIZED = new Set(['application/pdf', 'image/bmp']);
 /** Formats whose extra frames are animation, not pages. */
-const SINGLE_PAGE = new Set(['image/gif', 'image/webp', 'image/bmp']);
+const SINGLE_PAGE = new Set(['image/gif', 'image/webp']);
 
 /** Pages whose letters are smaller than this (median letter height, px) are scaled up to it. */
 const SMALLEST_CHARACTER_PX = 16;
@@ -60,22 +61,46 @@ export class OcrPipeline {
     return RASTERIZED.has(mediaType);
   }
 
-  async pageCount(documentKey: string, bytes: DocumentBytes, mediaType: string): Promise<number> {
+  /**
+   * How many pages the document has. A document that cannot be read throws a DecodeError;
+   * loading its bytes or a failing decoder thread throw their own errors.
+   */
+  async pageCount(documentKey: string, bytes: DocumentBytes, mediaType: string, signal?: AbortSignal): Promise<number> {
+    // MuPDF opens the document first: for a BMP that checks the size its header declares.
+    if (RASTERIZED.has(mediaType)) return this.deps.rasterizer.pageCount(documentKey, bytes, mediaType, signal);
     if (SINGLE_PAGE.has(mediaType)) return 1;
-    if (RASTERIZED.has(mediaType)) return this.deps.rasterizer.pageCount(documentKey, bytes, mediaType);
-    return (await sharp(await loadBytes(bytes), { limitInputPixels: false }).metadata()).pages ?? 1;
+    const data = await loadBytes(bytes);
+    const metadata = await sharp(data, { limitInputPixels: false }).metadata().catch((err: unknown) => {
+      throw asDecodeError(err);
+    });
+    return metadata.pages ?? 1;
   }
 
-  /** The page as 8-bit grey pixels, upright as its EXIF orientation says. */
-  async decodePage(documentKey: string, bytes: DocumentBytes, mediaType: string, pageIndex: number): Promise<Grey> {
+  /**
+   * The page as 8-bit grey pixels, upright as its EXIF orientation says. A page larger than
+   * the pixel limit is refused from its header, before it is decoded.
+   */
+  async decodePage(documentKey: string, bytes: DocumentBytes, mediaType: string, pageIndex: number, signal?: AbortSignal): Promise<Grey> {
     const decoded = RASTERIZED.has(mediaType)
-      ? sharp((await this.deps.rasterizer.render(documentKey, bytes, mediaType, pageIndex)).png)
+      ? sharp((await this.deps.rasterizer.render(documentKey, bytes, mediaType, pageIndex, signal)).png)
       : sharp(await loadBytes(bytes), { page: pageIndex, limitInputPixels: this.deps.maxPixels, failOn: 'error' }).rotate();
-    const { data, info } = await decoded.greyscale().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await decoded
+      .greyscale()
+      .raw()
+      .toBuffer({ resolveWithObject: true })
+      .catch((err: unknown) => {
+        throw asDecodeError(err);
+      });
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
   }
 
-  async preparePage(documentKey: string, bytes: DocumentBytes, mediaType: string, pageIndex: number): Promise<PreparedPage> {
+  async preparePage(
+    documentKey: string,
+    bytes: DocumentBytes,
+    mediaType: string,
+    pageIndex: number,
+    signal?: AbortSignal,
+  ): Promise<PreparedPage> {
     const timingsMs: Record<string, number> = {};
     const lap = (() => {
       let last = performance.now();
@@ -86,18 +111,15 @@ export class OcrPipeline {
       };
     })();
 
-    const decoded = await this.decodePage(documentKey, bytes, mediaType, pageIndex);
+    const decoded = await this.decodePage(documentKey, bytes, mediaType, pageIndex, signal);
     lap('decode');
     const on = (step: PipelineStep) => !this.deps.skip?.has(step);
     // The contrast is measured on a smoothed copy, which grain cannot fool.
     const smooth = await blurred(decoded, 1);
-    const found = await this.deps.analysis.analyse({
-      grey: decoded,
-      smooth,
-      invert: on('invert'),
-      contrast: on('contrast'),
-      despeckle: on('despeckle'),
-    });
+    const found = await this.deps.analysis.analyse(
+      { grey: decoded, smooth, invert: on('invert'), contrast: on('contrast'), despeckle: on('despeckle') },
+      signal,
+    );
     const { grey, inverted, characterPx } = found;
     const { width, height } = grey;
     lap('analyse');

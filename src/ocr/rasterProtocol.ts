@@ -1,7 +1,6 @@
 // Messages between the Rasterizer and its MuPDF worker thread.
 
 export interface RasterRequest {
-  id: number;
   /** Identifies the document (its hash), so its next pages reuse the parsed copy. */
   documentKey: string;
   /** Sent only when the worker does not hold the document open already. */
@@ -16,5 +15,8 @@ export interface RasterRequest {
 }
 
 export type RasterResponse =
-  | { id: number; ok: true; pageCount: number; page?: { png: Uint8Array; width: number; height: number; dpi: number } }
-  | { id: number; ok: false; message: string; corrupt: boolean; needBytes?: boolean };
+  | { ok: true; pageCount: number; page?: { png: Uint8Array; width: number; height: number; dpi: number } }
+  /** The document is not open in the thread: send its bytes. */
+  | { ok: false; needBytes: true }
+  /** The document cannot be read (`corrupt`), or a page of it cannot be drawn within the pixel limit (`too-large`). */
+  | { ok: false; needBytes?: false; fault: 'corrupt' | 'too-large'; message: string };

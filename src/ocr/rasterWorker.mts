@@ -1,22 +1,42 @@
 // Runs in a worker thread: renders pages of documents sharp cannot read (PDF, BMP) with
 // MuPDF. An ES module because MuPDF's WebAssembly build is one; opened documents are kept
-// for the next page of the same document.
+// for the next page of the same document. Everything MuPDF throws is about the document
+// (a damaged file, a cyclic page tree): the thread itself failing is seen by its owner.
 import { parentPort } from 'node:worker_threads';
 import * as mupdf from 'mupdf';
 import type { RasterRequest, RasterResponse } from './rasterProtocol.js';
 
 const OPEN_DOCUMENTS = 4;
+/** PDF pages are rendered no coarser than this; a page too big even then is refused. */
+const MIN_DPI = 36;
 
 class NeedBytes extends Error {}
+class TooLarge extends Error {}
+
 interface OpenDocument {
   document: mupdf.Document;
   /** For images: the resolution at which a page is drawn at the image's own pixel size. */
   nativeDpi: number | null;
+  /** For images: their pixel count, from the header. */
+  imagePixels: number | null;
 }
 
 const open = new Map<string, OpenDocument>();
 
-function documentFor({ documentKey, bytes, mediaType }: RasterRequest): OpenDocument {
+/**
+ * A BMP's size from its header, read before MuPDF sees the file: MuPDF decodes an image
+ * whole, so a bomb must be refused by what it declares.
+ */
+function bmpSize(bytes: Uint8Array): { width: number; height: number } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 26) throw new Error('the BMP header is cut short');
+  const headerSize = view.getUint32(14, true);
+  if (headerSize === 12) return { width: view.getUint16(18, true), height: view.getUint16(20, true) };
+  // Height is negative for top-down bitmaps.
+  return { width: Math.abs(view.getInt32(18, true)), height: Math.abs(view.getInt32(22, true)) };
+}
+
+function documentFor({ documentKey, bytes, mediaType, maxPixels }: RasterRequest): OpenDocument {
   const cached = open.get(documentKey);
   if (cached) {
     open.delete(documentKey);
@@ -24,6 +44,14 @@ function documentFor({ documentKey, bytes, mediaType }: RasterRequest): OpenDocu
     return cached;
   }
   if (!bytes) throw new NeedBytes();
+  let imagePixels: number | null = null;
+  if (mediaType === 'image/bmp') {
+    const { width, height } = bmpSize(bytes);
+    imagePixels = width * height;
+    if (imagePixels > maxPixels) {
+      throw new TooLarge(`the image declares ${width}x${height} pixels, over the limit of ${maxPixels}`);
+    }
+  }
   const document = mupdf.Document.openDocument(bytes, mediaType);
   if (document.needsPassword()) {
     document.destroy();
@@ -38,7 +66,7 @@ function documentFor({ documentKey, bytes, mediaType }: RasterRequest): OpenDocu
     page.destroy();
     image.destroy();
   }
-  const entry = { document, nativeDpi };
+  const entry = { document, nativeDpi, imagePixels };
   open.set(documentKey, entry);
   while (open.size > OPEN_DOCUMENTS) {
     const [oldest, doc] = open.entries().next().value as [string, OpenDocument];
@@ -48,38 +76,33 @@ function documentFor({ documentKey, bytes, mediaType }: RasterRequest): OpenDocu
   return entry;
 }
 
+/** The resolution to draw a page at: `wanted`, lowered until the page fits the pixel limit. */
+function fittingDpi(points: number, wanted: number, maxPixels: number, pageIndex: number): number {
+  const pixelsAt = (dpi: number) => (points * dpi * dpi) / (72 * 72);
+  const dpi = wanted * Math.min(1, Math.sqrt(maxPixels / Math.max(1, pixelsAt(wanted))));
+  if (dpi >= MIN_DPI) return dpi;
+  throw new TooLarge(
+    `page ${pageIndex + 1} would have ${Math.round(pixelsAt(MIN_DPI))} pixels even at ${MIN_DPI} dpi, over the limit of ${maxPixels}`,
+  );
+}
+
 function handle(request: RasterRequest): RasterResponse {
-  let document: mupdf.Document;
-  let nativeDpi: number | null;
-  try {
-    ({ document, nativeDpi } = documentFor(request));
-  } catch (err) {
-    if (err instanceof NeedBytes) return { id: request.id, ok: false, message: 'document not open', corrupt: false, needBytes: true };
-    return { id: request.id, ok: false, message: (err as Error).message, corrupt: true };
-  }
+  const { document, nativeDpi } = documentFor(request);
   const pageCount = document.countPages();
-  if (request.pageIndex === undefined) return { id: request.id, ok: true, pageCount };
+  if (request.pageIndex === undefined) return { ok: true, pageCount };
   const page = document.loadPage(request.pageIndex);
   try {
     const [x0, y0, x1, y1] = page.getBounds();
-    const points = (x1 - x0) * (y1 - y0);
-    // Pixels grow with the square of the resolution: lower it until the page fits the limit.
-    const wanted = nativeDpi ?? request.dpi;
-    const fit = Math.sqrt(request.maxPixels / Math.max(1, (points * wanted * wanted) / (72 * 72)));
-    const dpi = Math.max(36, wanted * Math.min(1, fit));
+    const points = Math.abs((x1 - x0) * (y1 - y0));
+    // Images are drawn at their own size (checked at open); PDF pages at the asked
+    // resolution, lowered so that a big page still fits the pixel limit.
+    const dpi = nativeDpi ?? fittingDpi(points, request.dpi, request.maxPixels, request.pageIndex);
     const pixmap = page.toPixmap(mupdf.Matrix.scale(dpi / 72, dpi / 72), mupdf.ColorSpace.DeviceGray, false, true);
     try {
-      return {
-        id: request.id,
-        ok: true,
-        pageCount,
-        page: { png: pixmap.asPNG(), width: pixmap.getWidth(), height: pixmap.getHeight(), dpi },
-      };
+      return { ok: true, pageCount, page: { png: pixmap.asPNG(), width: pixmap.getWidth(), height: pixmap.getHeight(), dpi } };
     } finally {
       pixmap.destroy();
     }
-  } catch (err) {
-    return { id: request.id, ok: false, message: (err as Error).message, corrupt: true };
   } finally {
     page.destroy();
   }
@@ -90,7 +113,13 @@ parentPort?.on('message', (request: RasterRequest) => {
   try {
     response = handle(request);
   } catch (err) {
-    response = { id: request.id, ok: false, message: (err as Error).message, corrupt: false };
+    if (err instanceof NeedBytes) {
+      response = { ok: false, needBytes: true };
+    } else {
+      const message = err instanceof Error ? err.message : String(err);
+      const tooLarge = err instanceof TooLarge || /overly large|too large|exceeds/i.test(message);
+      response = { ok: false, fault: tooLarge ? 'too-large' : 'corrupt', message };
+    }
   }
   parentPort?.postMessage(response, response.ok && response.page ? [response.page.png.buffer as ArrayBuffer] : []);
 });

@@ -1,22 +1,16 @@
-import { Worker } from 'node:worker_threads';
+import { DecodeError } from './decodeError';
+import { LanePool } from './lanePool';
 import type { RasterRequest, RasterResponse } from './rasterProtocol';
+import { ThreadFailure, type ThreadLane } from './threadLane';
 import { threadScript } from './threads';
 
-export class RasterError extends Error {
-  constructor(
-    message: string,
-    /** True when the document itself cannot be read (as opposed to the renderer failing). */
-    readonly corrupt: boolean,
-  ) {
-    super(message);
-    this.name = 'RasterError';
-  }
-}
+/** The MuPDF thread failed (crashed, or ran past its time limit): the worker's trouble, not the document's. */
+export { ThreadFailure as RasterError };
 
 /** A document's bytes, or how to load them when they are needed. */
 export type DocumentBytes = Buffer | (() => Promise<Buffer>);
 
-type RequestFields = Omit<RasterRequest, 'id' | 'dpi' | 'maxPixels' | 'bytes'>;
+type RequestFields = Omit<RasterRequest, 'dpi' | 'maxPixels' | 'bytes'>;
 
 export function loadBytes(bytes: DocumentBytes): Promise<Buffer> {
   return typeof bytes === 'function' ? bytes() : Promise.resolve(bytes);
@@ -29,81 +23,68 @@ export interface RenderedPage {
   dpi: number;
 }
 
+export interface RasterizerOptions {
+  dpi: number;
+  maxPixels: number;
+  /** Longest one page may take to render before the thread is ended. */
+  timeoutMs: number;
+  /** The thread is replaced after this many requests (MuPDF's heap only grows). */
+  recycleAfter?: number;
+}
+
 /**
- * Renders PDF pages (at `dpi`) and BMP images (at their own size) to PNG with MuPDF in a worker thread, so a big page never
- * blocks the event loop that heartbeats, and MuPDF's memory stays in its own heap. The
- * thread is replaced after `recycleAfter` pages.
+ * Renders PDF pages (at `dpi`) and BMP images (at their own size) to PNG with MuPDF in a
+ * worker thread, so a big page never blocks the event loop that heartbeats, and MuPDF's
+ * memory stays in its own heap. One page at a time (MuPDF is single-threaded); a page that
+ * takes too long ends the thread, and a thread that crashes fails only the page it was on.
  */
 export class Rasterizer {
-  private worker: Worker | null = null;
+  private readonly thread: LanePool;
   private served = 0;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: RasterResponse) => void; reject: (e: Error) => void }>();
-  private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly options: { dpi: number; maxPixels: number; recycleAfter?: number }) {}
+  constructor(private readonly options: RasterizerOptions) {
+    this.thread = new LanePool(1, { script: threadScript('rasterWorker.mjs'), name: 'PDF rendering', timeoutMs: options.timeoutMs });
+  }
 
-  async pageCount(documentKey: string, bytes: DocumentBytes, mediaType: string): Promise<number> {
-    const response = await this.request({ documentKey, mediaType }, bytes);
+  async pageCount(documentKey: string, bytes: DocumentBytes, mediaType: string, signal?: AbortSignal): Promise<number> {
+    const response = await this.request({ documentKey, mediaType }, bytes, signal);
     return response.pageCount;
   }
 
-  async render(documentKey: string, bytes: DocumentBytes, mediaType: string, pageIndex: number): Promise<RenderedPage> {
-    const response = await this.request({ documentKey, mediaType, pageIndex }, bytes);
+  async render(
+    documentKey: string,
+    bytes: DocumentBytes,
+    mediaType: string,
+    pageIndex: number,
+    signal?: AbortSignal,
+  ): Promise<RenderedPage> {
+    const response = await this.request({ documentKey, mediaType, pageIndex }, bytes, signal);
     const page = response.page!;
     return { png: Buffer.from(page.png.buffer, page.png.byteOffset, page.png.byteLength), width: page.width, height: page.height, dpi: page.dpi };
   }
 
-  async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    await worker?.terminate();
+  close(): Promise<void> {
+    return this.thread.close();
   }
 
-  /**
-   * One request at a time: MuPDF is single-threaded and pages are rendered in turn. The
-   * document's bytes are only loaded and sent when the worker does not have it open.
-   */
-  private request(fields: RequestFields, bytes: DocumentBytes): Promise<Extract<RasterResponse, { ok: true }>> {
-    const run = this.queue.then(async () => {
-      const first = await this.send(fields);
-      if (first.ok) return first;
-      const response = first.needBytes ? await this.send({ ...fields, bytes: await loadBytes(bytes) }) : first;
-      if (!response.ok) throw new RasterError(response.message, response.corrupt);
-      return response;
-    });
-    this.queue = run.catch(() => undefined);
-    return run;
+  /** The document's bytes are only loaded and sent when the thread does not have it open. */
+  private request(fields: RequestFields, bytes: DocumentBytes, signal?: AbortSignal): Promise<Extract<RasterResponse, { ok: true }>> {
+    return this.thread.run(async (lane) => {
+      if (this.served >= (this.options.recycleAfter ?? 200)) {
+        await lane.restart();
+        this.served = 0;
+      }
+      this.served += 1;
+      const first = await this.send(lane, fields);
+      const response = !first.ok && first.needBytes ? await this.send(lane, { ...fields, bytes: await loadBytes(bytes) }) : first;
+      if (response.ok) return response;
+      if (response.needBytes) throw new ThreadFailure('the PDF rendering thread lost the document');
+      throw new DecodeError(response.message, response.fault);
+    }, signal);
   }
 
-  private async send(fields: RequestFields & { bytes?: Uint8Array }): Promise<RasterResponse> {
-    if (this.served >= (this.options.recycleAfter ?? 200)) await this.close();
-    const worker = this.ensureWorker();
-    this.served += 1;
-    const id = this.nextId++;
-    return new Promise<RasterResponse>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage({ ...fields, id, dpi: this.options.dpi, maxPixels: this.options.maxPixels } satisfies RasterRequest);
-    });
-  }
-
-  private ensureWorker(): Worker {
-    if (this.worker) return this.worker;
-    const worker = new Worker(threadScript('rasterWorker.mjs'));
-    worker.unref();
-    this.served = 0;
-    worker.on('message', (response: RasterResponse) => {
-      this.pending.get(response.id)?.resolve(response);
-      this.pending.delete(response.id);
-    });
-    const fail = (err: Error) => {
-      for (const { reject } of this.pending.values()) reject(new RasterError(err.message, false));
-      this.pending.clear();
-      if (this.worker === worker) this.worker = null;
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the raster thread exited with code ${code}`)));
-    this.worker = worker;
-    return worker;
+  private send(lane: ThreadLane, fields: RequestFields & { bytes?: Uint8Array }): Promise<RasterResponse> {
+    const request: RasterRequest = { ...fields, dpi: this.options.dpi, maxPixels: this.options.maxPixels };
+    return lane.call<RasterResponse>(request);
   }
 }

@@ -26,9 +26,10 @@ export async function createOcrStack(config: Config, logger: Logger, langDir: st
     langPath,
     logger,
   });
-  const rasterizer = new Rasterizer({ dpi: config.ocr.pdfDpi, maxPixels: config.limits.maxPixels });
+  const timeoutMs = config.ocr.threadTaskTimeoutMs;
+  const rasterizer = new Rasterizer({ dpi: config.ocr.pdfDpi, maxPixels: config.limits.maxPixels, timeoutMs });
   const orientation = new OrientationDetector({ langPath, logger });
-  const analysis = new AnalysisPool(config.ocr.poolSize);
+  const analysis = new AnalysisPool({ size: config.ocr.poolSize, timeoutMs });
   const pipeline = new OcrPipeline({ ocr: pool, analysis, rasterizer, orientation, maxPixels: config.limits.maxPixels });
   return {
     pipeline,

@@ -30,7 +30,9 @@ export const STEP_POLICIES = {
     },
   },
   preprocess: {
-    startToCloseTimeout: '2 minutes',
+    // Generous: a page may wait its turn for the decoder and analysis threads (heartbeating
+    // all the while); each thread task has its own limit (THREAD_TASK_TIMEOUT_MS).
+    startToCloseTimeout: '10 minutes',
     heartbeatTimeout: '20 seconds',
     retry: {
       initialInterval: '1 second',
@@ -54,7 +56,9 @@ export const STEP_POLICIES = {
     },
   },
   store: {
+    // For a job of more than a few pages, see storePolicy.
     startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: '30 seconds',
     retry: {
       initialInterval: '1 second',
       backoffCoefficient: 2,
@@ -64,3 +68,17 @@ export const STEP_POLICIES = {
     },
   },
 } satisfies Partial<Record<JobStep, ActivityOptions>>;
+
+/** Seconds the store step is given per page on top of its base timeout. */
+const STORE_SECONDS_PER_PAGE = 2;
+
+/** The store step's options for a job of `pages` pages: its time grows with the pages it joins. */
+export function storePolicy(pages: number): ActivityOptions {
+  return { ...STEP_POLICIES.store, startToCloseTimeout: `${120 + STORE_SECONDS_PER_PAGE * pages} seconds` };
+}
+
+/** Removing a failed or cancelled job's working files: short, and given up after a few tries. */
+export const CLEANUP_POLICY = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 },
+} satisfies ActivityOptions;

@@ -18,6 +18,11 @@ export class BlobNotFoundError extends Error {
  */
 export interface BlobStore {
   put(key: string, data: Buffer | string): Promise<void>;
+  /**
+   * Writes a blob piece by piece, for outputs too large to hold in memory; nothing is seen
+   * under `key` until `commit()`, and `abort()` leaves nothing behind.
+   */
+  writer(key: string): Promise<BlobWriter>;
   /** @throws BlobNotFoundError */
   get(key: string): Promise<Buffer>;
   exists(key: string): Promise<boolean>;
@@ -27,28 +32,59 @@ export interface BlobStore {
   list(prefix: string): Promise<string[]>;
 }
 
+export interface BlobWriter {
+  write(chunk: Buffer | string): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
 /** A blob store on a local (or shared, e.g. NFS or a Docker volume) file system. */
 export class FsBlobStore implements BlobStore {
   constructor(private readonly root: string) {}
 
   async put(key: string, data: Buffer | string): Promise<void> {
+    const writer = await this.writer(key);
+    try {
+      await writer.write(data);
+    } catch (err) {
+      await writer.abort();
+      throw err;
+    }
+    await writer.commit();
+  }
+
+  async writer(key: string): Promise<BlobWriter> {
     const file = this.fileOf(key);
     await mkdir(path.dirname(file), { recursive: true });
     // Write aside, flush, then rename: readers see the old blob or the whole new one.
     const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     const handle = await open(temp, 'w');
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
+    let isOpen = true;
+    const close = async () => {
+      if (!isOpen) return;
+      isOpen = false;
       await handle.close();
-    }
-    try {
-      await rename(temp, file);
-    } catch (err) {
-      await rm(temp, { force: true });
-      throw err;
-    }
+    };
+    return {
+      write: async (chunk) => {
+        await handle.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+      },
+      commit: async () => {
+        try {
+          await handle.sync();
+          await close();
+          await rename(temp, file);
+        } catch (err) {
+          await close().catch(() => undefined);
+          await rm(temp, { force: true });
+          throw err;
+        }
+      },
+      abort: async () => {
+        await close().catch(() => undefined);
+        await rm(temp, { force: true });
+      },
+    };
   }
 
   async get(key: string): Promise<Buffer> {

@@ -4,6 +4,8 @@ import {
   CancellationScope,
   TimeoutFailure,
   isCancellation,
+  log,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -14,14 +16,22 @@ import type { JobError, JobState, JobStep, PageError, PageSummary } from '../sha
 import { jobStatusQuery } from '../shared/messages';
 import type { OcrJobInput } from '../shared/schemas';
 import type { RecognizedPage } from '../shared/steps';
-import { STEP_POLICIES } from '../shared/stepPolicies';
+import { CLEANUP_POLICY, STEP_POLICIES, storePolicy } from '../shared/stepPolicies';
 import { JobTracker, type FinishedResult } from './jobTracker';
 
 const { fetchSource } = proxyActivities<OcrActivities>(STEP_POLICIES.fetch);
 const { loadDocument } = proxyActivities<OcrActivities>(STEP_POLICIES.load);
 const { preprocessPage } = proxyActivities<OcrActivities>(STEP_POLICIES.preprocess);
 const { recognizePage } = proxyActivities<OcrActivities>(STEP_POLICIES.recognize);
-const { storeResult } = proxyActivities<OcrActivities>(STEP_POLICIES.store);
+const { storeResult: storeResultFixed } = proxyActivities<OcrActivities>(STEP_POLICIES.store);
+const { discardWorkingFiles } = proxyActivities<OcrActivities>(CLEANUP_POLICY);
+
+/**
+ * Jobs started before this patch store their result with the fixed two-minute timeout and
+ * end ERROR or CANCELLED without removing their working files; jobs from it on scale the
+ * store's timeout with the pages (heartbeating) and clean up when they fail.
+ */
+const HARDENING_PATCH = 'store-scales-and-failed-jobs-clean-up';
 
 /** A step's failure, tagged with the step so the job error can name it. */
 class StepFailure extends Error {
@@ -82,6 +92,7 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
       } catch (err) {
         if (isCancellation(err)) throw err;
         const { code, message, retryable, failedStep } = toJobError(err);
+        log.warn('page failed', { jobId, page, code, failedStep, error: message });
         job.pageFailed({ page, code, message, retryable, failedStep });
       }
     });
@@ -89,6 +100,9 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
 
   async function storeRead(): Promise<FinishedResult> {
     const pages = [...read].sort((a, b) => a.page - b.page);
+    const storeResult = patched(HARDENING_PATCH)
+      ? proxyActivities<OcrActivities>(storePolicy(pages.length)).storeResult
+      : storeResultFixed;
     const stored = await step('store', () =>
       storeResult({ jobId, pages, outputs: options.outputs, pageErrors: job.state.pageErrors }),
     );
@@ -112,30 +126,60 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
     if (read.length === 0) throw new AllPagesFailed(job.state.pageErrors);
     return job.finished(await storeRead());
   } catch (err) {
-    if (isCancellation(err) && timedOutIn !== undefined) {
-      const total = job.state.pages.total;
-      if (read.length) job.keepPartialResult(await CancellationScope.nonCancellable(storeRead));
-      return failJob(job, {
-        code: JobErrorCode.JOB_TIMEOUT,
-        message: `the job passed its deadline (${input.deadline}) with ${read.length} of ${total || 'its'} pages read`,
-        retryable: true,
-        failedStep: timedOutIn ?? 'load',
-      });
-    }
-    if (isCancellation(err)) {
+    if (isCancellation(err) && timedOutIn === undefined) {
       job.cancelled();
+      log.info('job cancelled', { jobId });
+      await discardWorkingFilesOf(jobId);
       throw err;
     }
-    return failJob(job, toJobError(err));
+    const error = isCancellation(err) ? await timedOut(timedOutIn ?? null) : toJobError(err);
+    log.warn('job failed', { jobId, code: error.code, failedStep: error.failedStep, error: error.message });
+    const failure = failJob(job, error);
+    await discardWorkingFilesOf(jobId);
+    throw failure;
   } finally {
     timer.cancel();
   }
+
+  /** The deadline passed: what was read by then is stored as the result, if it can be. */
+  async function timedOut(step: JobStep | null): Promise<JobError> {
+    const total = job.state.pages.total;
+    let unstored = '';
+    if (read.length) {
+      try {
+        job.keepPartialResult(await CancellationScope.nonCancellable(storeRead));
+      } catch (err) {
+        // The job still ends, with the failure to store named in its error.
+        const { message } = toJobError(err);
+        unstored = `; the ${read.length} pages read could not be stored: ${message}`;
+      }
+    }
+    return {
+      code: JobErrorCode.JOB_TIMEOUT,
+      message: `the job passed its deadline (${input.deadline}) with ${read.length} of ${total || 'its'} pages read${unstored}`,
+      retryable: true,
+      failedStep: step ?? 'load',
+    };
+  }
 }
 
-/** Ends the job ERROR: the workflow fails, with the final job state as the failure's details. */
-function failJob(job: JobTracker, error: JobError): never {
+/**
+ * Removes the working files of a job that failed or was cancelled (page images and page
+ * results; the document stays). Cleaning up never changes how the job ended.
+ */
+async function discardWorkingFilesOf(jobId: string): Promise<void> {
+  if (!patched(HARDENING_PATCH)) return;
+  try {
+    await CancellationScope.nonCancellable(() => discardWorkingFiles({ jobId }));
+  } catch (err) {
+    log.warn('could not remove the working files of a finished job', { jobId, error: String(err) });
+  }
+}
+
+/** Records the job as ERROR; the failure returned, thrown, fails the workflow with the final state as its details. */
+function failJob(job: JobTracker, error: JobError): ApplicationFailure {
   const state = job.failed(error);
-  throw ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: true, details: [state] });
+  return ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: true, details: [state] });
 }
 
 function pageSummary({ resultKey: _key, ...summary }: RecognizedPage): PageSummary {

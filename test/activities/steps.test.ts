@@ -65,7 +65,7 @@ describe('step activities on a rendered page', () => {
 
     expect(doc).toMatchObject({ mediaType: 'image/png', pageCount: 1, pages: [1] });
     expect(heartbeats.length).toBeGreaterThan(0);
-    expect(heartbeats[0]).toMatchObject({ page: 1 });
+    expect(heartbeats).toContainEqual(expect.objectContaining({ page: 1 }));
     expect(page.confidence).toBeGreaterThan(80);
     expect(page.words).toBe(10);
     const summary = JSON.parse((await fixture.blobs.get(stored.resultKey)).toString());
@@ -151,6 +151,21 @@ describe('step activities on bad input', () => {
       true,
     );
     expect(err.message).toContain('xyz');
+  });
+});
+
+describe('heartbeats of long steps', () => {
+  test('when preparing a page takes several heartbeat intervals, then preprocess heartbeats all along, not only at its start', async () => {
+    const big = await renderText({ lines: Array.from({ length: 120 }, (_, i) => `Line ${i} of a large scanned page`), fontSize: 40, width: 4000 });
+    const { jobId, source } = await store(big);
+    const env = activityEnvironment();
+    const heartbeats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => heartbeats.push(details));
+
+    await run(env, fixture.activities.preprocessPage, { jobId, source, mediaType: 'image/png', page: 1 });
+
+    expect(heartbeats.length).toBeGreaterThanOrEqual(3);
+    expect(heartbeats.every((details) => (details as { page: number }).page === 1)).toBe(true);
   });
 });
 

@@ -7,6 +7,8 @@ import type { Express } from 'express';
 import { PDFDocument } from 'pdf-lib';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
+import { loadConfig } from '../../src/config';
+import { installedLanguages } from '../../src/ocr/languages';
 import { isTerminalStatus } from '../../src/shared/jobs';
 import { catalogueMarkdown, HTTP_ERRORS, JOB_ERRORS } from '../../src/api/errorCatalogue';
 import { PROJECT_ROOT } from '../../src/paths';
@@ -153,6 +155,27 @@ describe('options', () => {
     expect(Date.parse(byDefault.body.deadline) - Date.parse(byDefault.body.createdAt)).toBe(3600_000);
     for (const res of [past, tooFar, both]) expect(res.status).toBe(400);
     await Promise.all([byTime, bySeconds, byDefault].map((res) => finished(res.body.jobId)));
+  });
+
+  test('when a job has not ended by its deadline and the grace after it (no worker took it), then Temporal ends it and reads say ERROR JOB_TIMEOUT', async () => {
+    const strict = createApp({
+      config: loadConfig({ ...harness.idleAppSettings, JOB_TIMEOUT_GRACE_SECONDS: '1' }),
+      client: harness.env.client,
+      blobs: harness.fixture.blobs,
+      logger: testLogger,
+      languages: installedLanguages(),
+    });
+    const res = await submit(strict, '?timeoutSeconds=1');
+
+    const description = await harness.env.client.workflow.getHandle(res.body.jobId).describe();
+    const ended = await eventually(
+      () => request(strict).get(`/jobs/${res.body.jobId}`),
+      (read) => isTerminalStatus(read.body.status),
+    );
+
+    expect(description.raw.executionConfig?.workflowExecutionTimeout?.seconds?.toString()).toBe('2');
+    expect(ended.body).toMatchObject({ status: 'ERROR', error: { code: 'JOB_TIMEOUT', retryable: true } });
+    expect(ended.body.error.message).toMatch(/did not end by its deadline/);
   });
 
   test('when pages name pages the document lacks, then the job ends ERROR with PAGE_OUT_OF_RANGE at load', async () => {

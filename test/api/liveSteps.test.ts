@@ -54,7 +54,7 @@ describe('liveSteps', () => {
   test('when a step that does not heartbeat runs, or a timed-out attempt waits, then nothing is stalled and the error says timeout', () => {
     const live = liveSteps(
       describing([
-        { activityType: { name: 'storeResult' }, state: STARTED, attempt: 1, lastStartedTime: msNumberToTs(NOW - 60_000) },
+        { activityType: { name: 'loadDocument' }, state: STARTED, attempt: 1, lastStartedTime: msNumberToTs(NOW - 60_000) },
         {
           activityType: { name: 'recognizePage' },
           state: SCHEDULED,

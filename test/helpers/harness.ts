@@ -109,6 +109,8 @@ export interface ApiHarness {
   /** An API whose jobs no worker takes: they stay PENDING (for cancel, wait and 409 tests). */
   idleApp: Express;
   idleAppConfig: Config;
+  /** The settings the idle API was made with, to make variants of it. */
+  idleAppSettings: Record<string, string>;
   /** Starts a worker for the idle API's jobs, until stopped. */
   runIdleWorker(): Promise<RunningWorker>;
   stop(): Promise<void>;
@@ -118,7 +120,8 @@ export async function startApiHarness(settings: Record<string, string> = {}): Pr
   const [env, bundle, fixture] = await Promise.all([startTestServer(), bundleWorkflows(), createOcrFixture(settings)]);
   const worker = await runWorker(env, fixture, bundle);
   const app = createApp({ config: fixture.config, client: env.client, blobs: fixture.blobs, logger: testLogger, languages: installedLanguages() });
-  const idleConfig = loadConfig({ DATA_DIR: fixture.dataDir, LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: `idle-${randomUUID()}`, ...settings });
+  const idleAppSettings = { DATA_DIR: fixture.dataDir, LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: `idle-${randomUUID()}`, ...settings };
+  const idleConfig = loadConfig(idleAppSettings);
   const idleApp = createApp({ config: idleConfig, client: env.client, blobs: fixture.blobs, logger: testLogger, languages: installedLanguages() });
   return {
     env,
@@ -127,6 +130,7 @@ export async function startApiHarness(settings: Record<string, string> = {}): Pr
     app,
     idleApp,
     idleAppConfig: idleConfig,
+    idleAppSettings,
     runIdleWorker: () => runWorker(env, { ...fixture, config: idleConfig }, bundle),
     async stop() {
       await worker.stop();

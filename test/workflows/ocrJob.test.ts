@@ -97,7 +97,13 @@ describe('ocrJobWorkflow', () => {
       });
       expect(state.completedAt).not.toBeNull();
       const history = await handle.fetchHistory();
-      const attempts = history.events?.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
+      const events = history.events ?? [];
+      const loads = new Set(
+        events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'loadDocument').map((e) => Number(e.eventId)),
+      );
+      const attempts = events
+        .filter((e) => loads.has(Number(e.activityTaskStartedEventAttributes?.scheduledEventId ?? -1)))
+        .map((e) => e.activityTaskStartedEventAttributes!.attempt);
       expect(attempts).toEqual([1]);
     } finally {
       await worker.stop();
@@ -222,9 +228,13 @@ describe('ocrJobWorkflow with pages that fail', () => {
 });
 
 describe('ocrJobWorkflow and its deadline', () => {
-  test('when the deadline passes mid-job, then it ends ERROR with JOB_TIMEOUT and keeps the pages read by then', async () => {
+  async function threePageTiff(): Promise<Buffer> {
     const pages = await Promise.all(['First page', 'Second page', 'Third page'].map((line) => renderText({ lines: [line] })));
-    const tiff = await sharp(pages, { join: { animated: true } }).tiff().toBuffer();
+    return sharp(pages, { join: { animated: true } }).tiff().toBuffer();
+  }
+
+  test('when the deadline passes mid-job, then it ends ERROR with JOB_TIMEOUT and keeps the pages read by then', async () => {
+    const tiff = await threePageTiff();
     // Page 3 never finishes on its own: it waits, heartbeating, until it is cancelled.
     const stuck: OcrActivities = {
       ...fixture.activities,
@@ -251,6 +261,80 @@ describe('ocrJobWorkflow and its deadline', () => {
       expect(state.result?.pages.map((page) => page.page)).toEqual([1, 2]);
       const summary = JSON.parse((await fixture.blobs.get(`jobs/${input.jobId}/result/summary.json`)).toString());
       expect(words(summary.text)).toEqual(['first', 'page', 'second', 'page']);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  test('when the pages read by the deadline cannot be stored, then the job still ends ERROR with JOB_TIMEOUT, saying so', async () => {
+    const stuckAndUnstorable: OcrActivities = {
+      ...fixture.activities,
+      async recognizePage(input) {
+        if (input.page !== 3) return fixture.activities.recognizePage(input);
+        const context = Context.current();
+        const beat = setInterval(() => context.heartbeat(), 200);
+        try {
+          await new Promise((_resolve, reject) => context.cancellationSignal.addEventListener('abort', () => reject(context.cancellationSignal.reason)));
+        } finally {
+          clearInterval(beat);
+        }
+        throw new Error('unreachable');
+      },
+      async storeResult() {
+        throw ApplicationFailure.nonRetryable('the disk is gone', 'STORAGE_FAILED');
+      },
+    };
+    const input = { ...(await jobInputFor(fixture.blobs, await threePageTiff())), deadline: new Date(Date.now() + 6000).toISOString() };
+    const handle = await start(input);
+    const worker = await runWorker(env, fixture, bundle, stuckAndUnstorable);
+    try {
+      const err = (await handle.result().catch((e: unknown) => e)) as WorkflowFailedError;
+
+      const state = (err.cause as ApplicationFailure).details?.[0] as JobState;
+      expect(state).toMatchObject({ status: 'ERROR', result: null, error: { code: 'JOB_TIMEOUT', failedStep: 'recognize' } });
+      expect(state.error?.message).toMatch(/2 pages read could not be stored: the disk is gone/);
+    } finally {
+      await worker.stop();
+    }
+  });
+});
+
+describe('ocrJobWorkflow cleaning up after itself', () => {
+  test('when a job fails, then its working files are removed and its document stays', async () => {
+    const failing: OcrActivities = {
+      ...fixture.activities,
+      async recognizePage() {
+        throw ApplicationFailure.nonRetryable('unreadable', 'OCR_FAILED');
+      },
+    };
+    const input = await jobInputFor(fixture.blobs, await renderText({ lines: LINES }));
+    const handle = await start(input);
+    const worker = await runWorker(env, fixture, bundle, failing);
+    try {
+      await handle.result().catch(() => undefined);
+
+      const { runId } = await handle.describe();
+      expect(await fixture.blobs.list(`jobs/${input.jobId}/runs/${runId}`)).toEqual([]);
+      expect(await fixture.blobs.exists(input.source.kind === 'upload' ? input.source.key : '')).toBe(true);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  test('when a job is cancelled mid-job, then its working files are removed', async () => {
+    const pages = await Promise.all(['One', 'Two', 'Three'].map((line) => renderText({ lines: [line] })));
+    const input = await jobInputFor(fixture.blobs, await sharp(pages, { join: { animated: true } }).tiff().toBuffer());
+    const handle = await start(input);
+    const worker = await runWorker(env, fixture, bundle);
+    try {
+      const { runId } = await handle.describe();
+      await eventually(() => fixture.blobs.list(`jobs/${input.jobId}/runs/${runId}/images`), (images) => images.length > 0);
+
+      await handle.cancel();
+      await handle.result().catch(() => undefined);
+
+      expect((await handle.describe()).status.name).toBe('CANCELLED');
+      expect(await fixture.blobs.list(`jobs/${input.jobId}/runs/${runId}`)).toEqual([]);
     } finally {
       await worker.stop();
     }
