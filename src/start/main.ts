@@ -8,12 +8,13 @@ import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
 import { devServerArgs, findTemporalCli } from '../temporal/cli';
 import { retryUntilReachable } from '../temporal/retry';
+import { stopTimeoutMs } from './lifeline';
 import { takenPortMessage, takenPorts, type PortUse } from './ports';
 import { Supervisor } from './supervisor';
 
 const config = loadConfigOrExit();
 const logger = createLogger('supervisor', config.logLevel);
-const supervisor = new Supervisor(logger, config.shutdownGraceMs + 5000);
+const supervisor = new Supervisor(logger, stopTimeoutMs(config));
 
 async function main(): Promise<void> {
   let stopping: Promise<void> | null = null;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
+import { LIFELINE_ENV, LIFELINE_ON_STDIN, LIFELINE_STDIO } from './lifeline';
 
 export interface ProcessSpec {
   name: string;
@@ -56,12 +57,18 @@ export class Supervisor {
   private launch(entry: Supervised): void {
     const { name, command, args, env } = entry.spec;
     // Own process group: a terminal's Ctrl-C reaches only the supervisor, which then
-    // stops the children in order instead of all at once.
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: 'inherit', detached: true });
+    // stops the children in order instead of all at once. The group's price is that a
+    // child hears nothing when the supervisor dies: the lifeline on stdin tells it.
+    const child = spawn(command, args, {
+      env: { ...process.env, ...env, [LIFELINE_ENV]: LIFELINE_ON_STDIN },
+      stdio: LIFELINE_STDIO,
+      detached: true,
+    });
     entry.child = child;
     this.logger.info({ process: name, pid: child.pid }, 'started');
     child.on('exit', (code, signal) => {
       entry.child = null;
+      child.stdin?.destroy();
       if (this.stopping) return;
       this.logger.error({ process: name, code, signal }, 'exited unexpectedly');
       const now = Date.now();
