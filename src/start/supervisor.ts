@@ -40,7 +40,7 @@ export class Supervisor {
 
   /** Last resort when the supervisor itself exits: no child outlives it. */
   killAll(): void {
-    for (const { child } of this.processes) child?.kill('SIGKILL');
+    for (const { child } of this.processes) if (child) killGroup(child);
   }
 
   start(spec: ProcessSpec): void {
@@ -69,6 +69,9 @@ export class Supervisor {
     child.on('exit', (code, signal) => {
       entry.child = null;
       child.stdin?.destroy();
+      // Whatever the child left in its group goes too (the dev server of a killed tether),
+      // or its restart would find the ports taken.
+      killGroup(child);
       if (this.stopping) return;
       this.logger.error({ process: name, code, signal }, 'exited unexpectedly');
       const now = Date.now();
@@ -89,10 +92,20 @@ export class Supervisor {
     child.kill('SIGTERM');
     const timer = setTimeout(() => {
       this.logger.warn({ process: entry.spec.name }, 'did not stop in time; killing');
-      child.kill('SIGKILL');
+      killGroup(child);
     }, this.stopTimeoutMs);
     await exited;
     clearTimeout(timer);
     this.logger.info({ process: entry.spec.name }, 'stopped');
+  }
+}
+
+/** SIGKILL to a detached child's whole process group: the child and anything it started. */
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // Every process of the group has exited already.
   }
 }
