@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
 import { installedLanguages } from '../ocr/languages';
+import { stopTimeoutMs, stopWhenSupervisorGone, thisProcess } from '../start/lifeline';
 import { FsBlobStore } from '../storage/blobStore';
 import { createTemporalClient } from '../temporal/connection';
 import { retryUntilReachable } from '../temporal/retry';
@@ -13,6 +14,8 @@ const config = loadConfigOrExit();
 const logger = createLogger('api', config.logLevel);
 
 async function main(): Promise<void> {
+  // Before the handlers below exist, SIGTERM simply ends the process, which is right then too.
+  stopWhenSupervisorGone(thisProcess, stopTimeoutMs(config));
   const client = createTemporalClient(config);
   // Set-up runs in the background: the API answers (503 where Temporal is needed) meanwhile.
   void retryUntilReachable(() => prepareNamespace(client.connection, config.temporal.namespace, logger), logger).catch(

@@ -1,19 +1,19 @@
 // `npm start`: the whole service as one supervised process tree. Without TEMPORAL_ADDRESS it
 // runs an embedded Temporal dev server (state in DATA_DIR/temporal.db, Web UI on
 // TEMPORAL_UI_PORT); with it, only the worker and the API, against that server.
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
-import { devServerArgs, findTemporalCli } from '../temporal/cli';
+import { findTemporalCli } from '../temporal/cli';
 import { retryUntilReachable } from '../temporal/retry';
+import { stopTimeoutMs } from './lifeline';
 import { takenPortMessage, takenPorts, type PortUse } from './ports';
 import { Supervisor } from './supervisor';
 
 const config = loadConfigOrExit();
 const logger = createLogger('supervisor', config.logLevel);
-const supervisor = new Supervisor(logger, config.shutdownGraceMs + 5000);
+const supervisor = new Supervisor(logger, stopTimeoutMs(config));
 
 async function main(): Promise<void> {
   let stopping: Promise<void> | null = null;
@@ -37,20 +37,13 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
+  const node = process.execPath;
   const env: NodeJS.ProcessEnv = { DATA_DIR: config.dataDir };
   if (config.temporal.embedded) {
-    mkdirSync(config.dataDir, { recursive: true });
+    // Found (or built) once, here, so that a missing CLI stops the start instead of a restart loop.
     const cli = findTemporalCli();
-    supervisor.start({
-      name: 'temporal',
-      command: cli,
-      args: devServerArgs({
-        port: config.temporal.devPort,
-        uiPort: config.temporal.uiPort,
-        namespace: config.temporal.namespace,
-        dbFile: config.temporal.dbFile,
-      }),
-    });
+    // The Go server cannot watch the supervisor's pipe; `npm run temporal`'s script does it for it.
+    supervisor.start({ name: 'temporal', command: node, args: [path.join(__dirname, 'temporal.js')], env: { ...env, TEMPORAL_CLI: cli } });
     await retryUntilReachable(async () => {
       const connection = await Connection.connect({ address: config.temporal.address, connectTimeout: '1 second' });
       await connection.close();
@@ -59,7 +52,6 @@ async function main(): Promise<void> {
     env.TEMPORAL_ADDRESS = config.temporal.address;
   }
 
-  const node = process.execPath;
   supervisor.start({ name: 'worker', command: node, args: [path.join(__dirname, '../worker/main.js')], env });
   supervisor.start({ name: 'api', command: node, args: [path.join(__dirname, '../api/server.js')], env });
   await supervisor.failure;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
+import { LIFELINE_ENV, LIFELINE_ON_STDIN, LIFELINE_STDIO } from './lifeline';
 
 export interface ProcessSpec {
   name: string;
@@ -39,7 +40,7 @@ export class Supervisor {
 
   /** Last resort when the supervisor itself exits: no child outlives it. */
   killAll(): void {
-    for (const { child } of this.processes) child?.kill('SIGKILL');
+    for (const { child } of this.processes) if (child) killGroup(child);
   }
 
   start(spec: ProcessSpec): void {
@@ -56,12 +57,21 @@ export class Supervisor {
   private launch(entry: Supervised): void {
     const { name, command, args, env } = entry.spec;
     // Own process group: a terminal's Ctrl-C reaches only the supervisor, which then
-    // stops the children in order instead of all at once.
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: 'inherit', detached: true });
+    // stops the children in order instead of all at once. The group's price is that a
+    // child hears nothing when the supervisor dies: the lifeline on stdin tells it.
+    const child = spawn(command, args, {
+      env: { ...process.env, ...env, [LIFELINE_ENV]: LIFELINE_ON_STDIN },
+      stdio: LIFELINE_STDIO,
+      detached: true,
+    });
     entry.child = child;
     this.logger.info({ process: name, pid: child.pid }, 'started');
     child.on('exit', (code, signal) => {
       entry.child = null;
+      child.stdin?.destroy();
+      // Whatever the child left in its group goes too (the dev server of a killed tether),
+      // or its restart would find the ports taken.
+      killGroup(child);
       if (this.stopping) return;
       this.logger.error({ process: name, code, signal }, 'exited unexpectedly');
       const now = Date.now();
@@ -82,10 +92,20 @@ export class Supervisor {
     child.kill('SIGTERM');
     const timer = setTimeout(() => {
       this.logger.warn({ process: entry.spec.name }, 'did not stop in time; killing');
-      child.kill('SIGKILL');
+      killGroup(child);
     }, this.stopTimeoutMs);
     await exited;
     clearTimeout(timer);
     this.logger.info({ process: entry.spec.name }, 'stopped');
+  }
+}
+
+/** SIGKILL to a detached child's whole process group: the child and anything it started. */
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // Every process of the group has exited already.
   }
 }

@@ -1,9 +1,11 @@
-// `npm run temporal`: only the Temporal dev server, as `npm start` would run it.
-import { spawn } from 'node:child_process';
+// `npm run temporal`: only the Temporal dev server. `npm start` runs its server through this
+// script too, which stops the server when the supervisor is gone.
 import { mkdirSync } from 'node:fs';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
 import { devServerArgs, findTemporalCli } from '../temporal/cli';
+import { stopTimeoutMs } from './lifeline';
+import { runTethered } from './tether';
 
 const config = loadConfigOrExit();
 const logger = createLogger('temporal', config.logLevel);
@@ -17,9 +19,7 @@ function main(): void {
     dbFile: config.temporal.dbFile,
   });
   logger.info({ port: config.temporal.devPort, ui: config.temporal.uiUrl, db: config.temporal.dbFile }, 'starting Temporal dev server');
-  const child = spawn(findTemporalCli(), args, { stdio: 'inherit' });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  runTethered(findTemporalCli(), args, stopTimeoutMs(config));
 }
 
 try {

@@ -5,6 +5,7 @@ import { activityDepsFor, createActivities } from '../activities';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
 import { createOcrStack } from '../ocr/stack';
+import { stopTimeoutMs, stopWhenSupervisorGone, thisProcess } from '../start/lifeline';
 import { FsBlobStore } from '../storage/blobStore';
 import { prepareNamespace } from '../temporal/setup';
 import { retryUntilReachable } from '../temporal/retry';
@@ -17,6 +18,7 @@ const logger = createLogger('worker', config.logLevel);
 async function main(): Promise<void> {
   // The runtime drains the worker on these signals: running pages get SHUTDOWN_GRACE_MS to finish.
   installTemporalRuntime(logger, ['SIGINT', 'SIGTERM']);
+  stopWhenSupervisorGone(thisProcess, stopTimeoutMs(config));
   const ocr = await createOcrStack(config, logger, path.join(os.tmpdir(), `ocr-jobs-tessdata-${process.pid}`));
   const connection = await retryUntilReachable(() => NativeConnection.connect({ address: config.temporal.address }), logger);
   try {
