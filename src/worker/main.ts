@@ -11,9 +11,12 @@ import { prepareNamespace } from '../temporal/setup';
 import { retryUntilReachable } from '../temporal/retry';
 import { createOcrWorker } from './createWorker';
 import { installTemporalRuntime } from './runtime';
+import { captureStrayOutput } from './strayOutput';
 
 const config = loadConfigOrExit();
 const logger = createLogger('worker', config.logLevel);
+// The OCR engines print on their own; their lines join the log as structured entries.
+captureStrayOutput(logger);
 
 async function main(): Promise<void> {
   // The runtime drains the worker on these signals: running pages get SHUTDOWN_GRACE_MS to finish.
