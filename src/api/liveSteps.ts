@@ -2,10 +2,10 @@
 // that failed and wait for their retry, and when a running step last heartbeated. Read from
 // the pending activities of `describe`, so it needs no worker.
 import type { WorkflowExecutionDescription } from '@temporalio/client';
-import { msToNumber, optionalTsToDate } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import type { JobStep } from '../shared/jobs';
 import { STEP_POLICIES } from '../shared/stepPolicies';
+import { durationMs, timestampDate } from '../temporal/time';
 
 /** The activity that runs each step, by its function name. */
 const STEP_OF_ACTIVITY: Record<string, JobStep> = {
@@ -44,7 +44,7 @@ type PendingActivity = NonNullable<WorkflowExecutionDescription['raw']['pendingA
 
 function heartbeatTimeoutMs(step: JobStep): number | null {
   const policy = STEP_POLICIES[step] as { heartbeatTimeout?: string };
-  return policy.heartbeatTimeout ? msToNumber(policy.heartbeatTimeout) : null;
+  return policy.heartbeatTimeout ? durationMs(policy.heartbeatTimeout) : null;
 }
 
 /** The live view of a running job's steps, from its description, as of `now`. */
@@ -58,7 +58,7 @@ export function liveSteps(description: WorkflowExecutionDescription, now: number
     if (!step) continue;
     const attempt = activity.attempt ?? 1;
     if (activity.state === SCHEDULED && attempt > 1) {
-      const nextAttemptAt = optionalTsToDate(activity.nextAttemptScheduleTime)?.toISOString() ?? null;
+      const nextAttemptAt = timestampDate(activity.nextAttemptScheduleTime)?.toISOString() ?? null;
       if (!retry || (nextAttemptAt ?? '') < (retry.nextAttemptAt ?? '')) {
         retry = {
           step,
@@ -76,7 +76,7 @@ export function liveSteps(description: WorkflowExecutionDescription, now: number
     }
     const timeout = heartbeatTimeoutMs(step);
     if (activity.state === STARTED && timeout !== null) {
-      const beat = optionalTsToDate(activity.lastHeartbeatTime) ?? optionalTsToDate(activity.lastStartedTime) ?? null;
+      const beat = timestampDate(activity.lastHeartbeatTime) ?? timestampDate(activity.lastStartedTime) ?? null;
       if (beat && (!lastHeartbeat || beat > lastHeartbeat)) lastHeartbeat = beat;
       if (beat && now - beat.getTime() > timeout) stalled = true;
     }

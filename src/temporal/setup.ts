@@ -1,9 +1,9 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { isGrpcServiceError } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import type { Logger } from 'pino';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../shared/searchAttributes';
+import { durationMs, protoDuration } from './time';
 
 /** Retention of closed jobs when the service has to create its namespace itself. */
 const NEW_NAMESPACE_RETENTION = '7 days';
@@ -28,7 +28,7 @@ export async function ensureNamespace(connection: TemporalServices, namespace: s
   try {
     await connection.workflowService.registerNamespace({
       namespace,
-      workflowExecutionRetentionPeriod: msToTs(NEW_NAMESPACE_RETENTION),
+      workflowExecutionRetentionPeriod: protoDuration(durationMs(NEW_NAMESPACE_RETENTION)),
     });
     logger.info({ namespace }, 'registered Temporal namespace');
   } catch (err) {

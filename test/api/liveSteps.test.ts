@@ -1,5 +1,5 @@
 import type { WorkflowExecutionDescription } from '@temporalio/client';
-import { msNumberToTs } from '@temporalio/common/lib/time';
+import { protoDuration as msNumberToTs } from '../../src/temporal/time';
 import { temporal } from '@temporalio/proto';
 import { liveSteps } from '../../src/api/liveSteps';
 
