@@ -54,7 +54,8 @@ test('when the Temporal server goes away, then the API answers 503 in bounded ti
     expect(res.body.code).toBe('TEMPORAL_UNAVAILABLE');
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
   }
-  expect(submitMs).toBeLessThan(RPC_TIMEOUT_MS + 1500);
+  // Without its deadline the call would wait for the server for ever; the margin is for busy machines.
+  expect(submitMs).toBeLessThan(RPC_TIMEOUT_MS + 10_000);
 
   await server.start();
   await eventually(
