@@ -5,9 +5,12 @@ import type { PageAnalysis } from '../shared/steps';
 /** What the blob store keeps for each recognised page (`jobs/{id}/pages/{n}.json`). */
 export interface StoredPage {
   page: number;
+  /** Resolution a PDF page was rendered at (its boxes are pixels at it); null for images. */
+  dpi?: number | null;
   /** The workflow run that read the page, and the document it read it from: a stored page is only reused by the same run of the same document. */
   runId?: string;
   sourceSha256?: string | null;
+  /** The page as submitted, in pixels (after its EXIF orientation); every box is on it. */
   width: number;
   height: number;
   languages: string[];

@@ -31,6 +31,8 @@ export function preprocessPageActivity(deps: ActivityDeps) {
         width: prepared.width,
         height: prepared.height,
         analysis: prepared.analysis,
+        geometry: prepared.geometry,
+        dpi: prepared.dpi,
         durationMs: Math.round(performance.now() - started),
       };
     });

@@ -1,3 +1,4 @@
+import { toSourceBlocks } from '../ocr/geometry';
 import { JobErrorCode } from '../shared/errorCodes';
 import type { RecognizePageInput, RecognizedPage } from '../shared/steps';
 import { BlobNotFoundError, jobKeys } from '../storage/blobStore';
@@ -42,17 +43,20 @@ export function recognizePageActivity(deps: ActivityDeps) {
         signal,
         onProgress: (value) => (fraction = value),
       });
+      // Boxes were found on the turned and scaled image; the client sees the page it sent.
+      const { geometry } = image;
       const stored: StoredPage = {
         page,
+        dpi: image.dpi ?? null,
         runId,
         sourceSha256,
-        width: image.width,
-        height: image.height,
+        width: geometry?.sourceWidth ?? image.width,
+        height: geometry?.sourceHeight ?? image.height,
         languages,
         text: recognition.text,
         confidence: recognition.confidence,
         layout: recognition.layout,
-        blocks: recognition.blocks,
+        blocks: geometry ? toSourceBlocks(recognition.blocks, geometry) : recognition.blocks,
         analysis: image.analysis,
         preprocessMs: image.durationMs,
         recognizeMs: Math.round(performance.now() - started),

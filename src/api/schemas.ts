@@ -23,7 +23,9 @@ export const pageResultSchema = z
     confidence: z.number().min(0).max(100).meta({ description: 'Mean word confidence, 0-100.' }),
     words: z.number().int().min(0),
     characters: z.number().int().min(0),
-    width: z.number().int().min(0).meta({ description: 'Width of the page image that was read, in pixels.' }),
+    width: z.number().int().min(0).meta({
+      description: 'Width of the page as submitted, in pixels (after its EXIF orientation; a PDF page as rendered at its dpi).',
+    }),
     height: z.number().int().min(0),
     orientation: z.number().int().meta({ description: 'Clockwise degrees the page was turned to stand upright: 0, 90, 180 or 270.' }),
     skew: z.number().meta({ description: 'Slope of the text lines that was corrected, in degrees.' }),
@@ -141,7 +143,10 @@ export const problemSchema = z
 
 const bbox = z
   .object({ x0: z.number(), y0: z.number(), x1: z.number(), y1: z.number() })
-  .meta({ id: 'BoundingBox', description: 'In page pixels; (x0, y0) is the top left corner.' });
+  .meta({
+    id: 'BoundingBox',
+    description: 'In pixels of the page as submitted (after its EXIF orientation); (x0, y0) is the top left corner.',
+  });
 const word = z.object({ text: z.string(), confidence: z.number(), bbox });
 const line = z.object({ text: z.string(), confidence: z.number(), bbox, words: z.array(word) });
 const block = z.object({ text: z.string(), confidence: z.number(), bbox, lines: z.array(line) });
@@ -154,6 +159,7 @@ export const resultDocumentSchema = z
     pages: z.array(
       z.object({
         page: z.number().int(),
+        dpi: z.number().nullable().optional().meta({ description: 'Resolution a PDF page was rendered at (its boxes are pixels at it); null for images.' }),
         width: z.number().int(),
         height: z.number().int(),
         languages: z.array(z.string()),

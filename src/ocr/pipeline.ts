@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { asDecodeError } from './decodeError';
+import type { PageGeometry } from '../shared/steps';
 import type { Grey } from './imaging';
 import type { AnalysisPool } from './analysisPool';
 import type { AnalysisResult } from './pageAnalysis';
@@ -50,6 +51,10 @@ export interface PreparedPage {
   width: number;
   height: number;
   analysis: PageAnalysis;
+  /** How the page was turned and scaled: maps what is found back onto the submitted page. */
+  geometry: PageGeometry;
+  /** Resolution a PDF page was rendered at; null for images. */
+  dpi: number | null;
 }
 
 /** Reads documents page by page: decode, clean up for Tesseract, recognise. */
@@ -80,10 +85,22 @@ export class OcrPipeline {
    * The page as 8-bit grey pixels, upright as its EXIF orientation says. A page larger than
    * the pixel limit is refused from its header, before it is decoded.
    */
-  async decodePage(documentKey: string, bytes: DocumentBytes, mediaType: string, pageIndex: number, signal?: AbortSignal): Promise<Grey> {
-    const decoded = RASTERIZED.has(mediaType)
-      ? sharp((await this.deps.rasterizer.render(documentKey, bytes, mediaType, pageIndex, signal)).png)
-      : sharp(await loadBytes(bytes), { page: pageIndex, limitInputPixels: this.deps.maxPixels, failOn: 'error' }).rotate();
+  async decodePage(
+    documentKey: string,
+    bytes: DocumentBytes,
+    mediaType: string,
+    pageIndex: number,
+    signal?: AbortSignal,
+  ): Promise<Grey & { dpi: number | null }> {
+    let dpi: number | null = null;
+    let decoded: sharp.Sharp;
+    if (RASTERIZED.has(mediaType)) {
+      const rendered = await this.deps.rasterizer.render(documentKey, bytes, mediaType, pageIndex, signal);
+      if (mediaType === 'application/pdf') dpi = Math.round(rendered.dpi * 100) / 100;
+      decoded = sharp(rendered.png);
+    } else {
+      decoded = sharp(await loadBytes(bytes), { page: pageIndex, limitInputPixels: this.deps.maxPixels, failOn: 'error' }).rotate();
+    }
     const { data, info } = await decoded
       .greyscale()
       .raw()
@@ -91,7 +108,7 @@ export class OcrPipeline {
       .catch((err: unknown) => {
         throw asDecodeError(err);
       });
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, dpi };
   }
 
   async preparePage(
@@ -138,17 +155,17 @@ export class OcrPipeline {
     const deskew = on('deskew') && characterPx !== null && Math.abs(skew) >= MIN_SKEW ? skew : 0;
     const turn = orientation - deskew;
     let image = sharp(grey.data, { raw: { width, height, channels: 1 } });
+    let [turnedWidth, turnedHeight] = [width, height];
     if (turn % 360 !== 0) {
       const turned = await image
         .rotate(turn, { background: { r: 255, g: 255, b: 255 } })
         .greyscale()
         .raw()
         .toBuffer({ resolveWithObject: true });
-      image = sharp(turned.data, { raw: { width: turned.info.width, height: turned.info.height, channels: 1 } });
-      if (scale !== 1) image = image.resize({ width: Math.round(turned.info.width * scale), kernel: 'lanczos3' });
-    } else if (scale !== 1) {
-      image = image.resize({ width: Math.round(width * scale), kernel: 'lanczos3' });
+      [turnedWidth, turnedHeight] = [turned.info.width, turned.info.height];
+      image = sharp(turned.data, { raw: { width: turnedWidth, height: turnedHeight, channels: 1 } });
     }
+    if (scale !== 1) image = image.resize({ width: Math.round(turnedWidth * scale), kernel: 'lanczos3' });
     const { data: png, info } = await image
       .greyscale()
       .png({ compressionLevel: 1 })
@@ -159,6 +176,8 @@ export class OcrPipeline {
       png,
       width: info.width,
       height: info.height,
+      geometry: { sourceWidth: width, sourceHeight: height, rotation: turn, turnedWidth, turnedHeight, width: info.width, height: info.height },
+      dpi: decoded.dpi,
       analysis: {
         orientation,
         orientationBy,

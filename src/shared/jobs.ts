@@ -44,7 +44,7 @@ export interface PageSummary {
   confidence: number;
   words: number;
   characters: number;
-  /** Size of the page image that was read, in pixels. */
+  /** Size of the page as submitted, in pixels (after its EXIF orientation; a PDF page as rendered). */
   width: number;
   height: number;
   /** Clockwise degrees the page was turned to stand upright (0, 90, 180, 270). */

@@ -45,6 +45,24 @@ export interface PageAnalysis {
   timingsMs: Record<string, number>;
 }
 
+/**
+ * How a page was turned and scaled before it was read: what maps a box found on the image
+ * that was read back onto the page as it was submitted.
+ */
+export interface PageGeometry {
+  /** The page as decoded (after its EXIF orientation; a PDF page as rendered), in pixels. */
+  sourceWidth: number;
+  sourceHeight: number;
+  /** Clockwise degrees the page was turned about its centre before it was read. */
+  rotation: number;
+  /** Size once turned (the canvas grows to hold a page turned by an odd angle). */
+  turnedWidth: number;
+  turnedHeight: number;
+  /** Size of the image that was read, after scaling the turned page. */
+  width: number;
+  height: number;
+}
+
 export interface PreprocessedPage {
   page: number;
   imageKey: string;
@@ -54,6 +72,10 @@ export interface PreprocessedPage {
   height: number;
   analysis: PageAnalysis;
   durationMs: number;
+  /** Absent in pages prepared by older workers: their boxes stay on the image that was read. */
+  geometry?: PageGeometry;
+  /** Resolution a PDF page was rendered at; null for images. */
+  dpi?: number | null;
 }
 
 export interface RecognizePageInput {

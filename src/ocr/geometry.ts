@@ -1,0 +1,46 @@
+import type { PageGeometry } from '../shared/steps';
+import type { BoundingBox, OcrBlock } from './types';
+
+/** A box on the image that was read, as the smallest upright box on the submitted page holding it. */
+export function toSourceBox(box: BoundingBox, geometry: PageGeometry): BoundingBox {
+  const { sourceWidth, sourceHeight, turnedWidth, turnedHeight, width, height, rotation } = geometry;
+  const scaleX = turnedWidth / width;
+  const scaleY = turnedHeight / height;
+  const radians = (rotation * Math.PI) / 180;
+  const [cos, sin] = [Math.cos(radians), Math.sin(radians)];
+  const corners = [
+    [box.x0, box.y0],
+    [box.x1, box.y0],
+    [box.x0, box.y1],
+    [box.x1, box.y1],
+  ].map(([x, y]) => {
+    // Undo the scaling, then the turn (image coordinates: y points down, so a clockwise
+    // turn by θ took (dx, dy) to (dx cos θ − dy sin θ, dx sin θ + dy cos θ)).
+    const dx = x! * scaleX - turnedWidth / 2;
+    const dy = y! * scaleY - turnedHeight / 2;
+    return [sourceWidth / 2 + dx * cos + dy * sin, sourceHeight / 2 - dx * sin + dy * cos] as const;
+  });
+  const xs = corners.map(([x]) => x);
+  const ys = corners.map(([, y]) => y);
+  const clamp = (value: number, limit: number) => Math.min(limit, Math.max(0, Math.round(value)));
+  return {
+    x0: clamp(Math.min(...xs), sourceWidth),
+    y0: clamp(Math.min(...ys), sourceHeight),
+    x1: clamp(Math.max(...xs), sourceWidth),
+    y1: clamp(Math.max(...ys), sourceHeight),
+  };
+}
+
+/** Every block, line and word box of a page, on the submitted page. */
+export function toSourceBlocks(blocks: OcrBlock[], geometry: PageGeometry): OcrBlock[] {
+  const map = (box: BoundingBox) => toSourceBox(box, geometry);
+  return blocks.map((block) => ({
+    ...block,
+    bbox: map(block.bbox),
+    lines: block.lines.map((line) => ({
+      ...line,
+      bbox: map(line.bbox),
+      words: line.words.map((word) => ({ ...word, bbox: map(word.bbox) })),
+    })),
+  }));
+}
