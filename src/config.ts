@@ -39,6 +39,8 @@ const envSchema = z.object({
   STATUS_CACHE_MS: integer(0, 250),
   OCR_POOL_SIZE: integer(1, availableParallelism()),
   OCR_RECYCLE_AFTER_PAGES: integer(1, 50),
+  /** Longest one page may keep the OCR engine busy; the engine is then stopped and the page fails with OCR_TIMEOUT. */
+  OCR_PAGE_TIMEOUT_MS: integer(1000, 120_000),
   PAGE_CONCURRENCY: z.coerce.number().int().min(1).optional(),
   HEARTBEAT_INTERVAL_MS: integer(100, 2000),
   /** Resolution PDF pages are rendered at for OCR. */
@@ -100,6 +102,7 @@ function toConfig(env: z.output<typeof envSchema>) {
     ocr: {
       poolSize: env.OCR_POOL_SIZE,
       recycleAfterPages: env.OCR_RECYCLE_AFTER_PAGES,
+      pageTimeoutMs: env.OCR_PAGE_TIMEOUT_MS,
       pageConcurrency: env.PAGE_CONCURRENCY ?? env.OCR_POOL_SIZE,
       heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS,
       pdfDpi: env.PDF_DPI,

@@ -27,4 +27,6 @@ export interface ActivityDeps {
   pageConcurrency: number;
   /** How often a long step reports that it is alive, in ms. */
   heartbeatIntervalMs: number;
+  /** Longest one page may keep the OCR engine busy, in ms. */
+  pageTimeoutMs: number;
 }

@@ -41,5 +41,6 @@ export function activityDepsFor(
     sourceFetch: config.sourceFetch,
     pageConcurrency: config.ocr.pageConcurrency,
     heartbeatIntervalMs: config.ocr.heartbeatIntervalMs,
+    pageTimeoutMs: config.ocr.pageTimeoutMs,
   };
 }

@@ -1,4 +1,7 @@
 import { toSourceBlocks } from '../ocr/geometry';
+import { imageOnlyPdf } from '../ocr/pdf';
+import type { PageRecognition, RecognizeOptions } from '../ocr/types';
+import type { PageLayout } from '../shared/jobs';
 import { JobErrorCode } from '../shared/errorCodes';
 import type { RecognizePageInput, RecognizedPage } from '../shared/steps';
 import { BlobNotFoundError, jobKeys } from '../storage/blobStore';
@@ -37,12 +40,9 @@ export function recognizePageActivity(deps: ActivityDeps) {
 
       const png = await storage('reading the prepared page', () => deps.blobs.get(image.imageKey));
       const started = performance.now();
-      const { pdf, ...recognition } = await deps.pipeline.recognizePage(png, {
-        languages,
-        pdf: outputs.includes('pdf'),
-        signal,
-        onProgress: (value) => (fraction = value),
-      });
+      const { pdf, ...recognition } = image.analysis.blank
+        ? await blankPage(png, image, outputs.includes('pdf'))
+        : await recognizeWithin(deps, png, { languages, pdf: outputs.includes('pdf'), signal, onProgress: (value) => (fraction = value) }, page);
       // Boxes were found on the turned and scaled image; the client sees the page it sent.
       const { geometry } = image;
       const stored: StoredPage = {
@@ -67,6 +67,34 @@ export function recognizePageActivity(deps: ActivityDeps) {
       return { ...pageSummary(stored), resultKey };
     });
   };
+}
+
+/** A page with nothing to read: empty text, without the engine. */
+async function blankPage(png: Buffer, image: RecognizePageInput['image'], pdf: boolean): Promise<PageRecognition & { layout: PageLayout }> {
+  const recognition = { text: '', confidence: 0, blocks: [], layout: 'flow' as const };
+  return pdf ? { ...recognition, pdf: await imageOnlyPdf(png, image.width, image.height) } : recognition;
+}
+
+/**
+ * Recognises a page within the page budget: past it the engine is stopped (the pool
+ * replaces it) and the page fails for good with OCR_TIMEOUT; the job goes on with the others.
+ */
+async function recognizeWithin(
+  deps: ActivityDeps,
+  png: Buffer,
+  options: RecognizeOptions & { signal: AbortSignal },
+  page: number,
+): Promise<PageRecognition & { layout: PageLayout }> {
+  const budget = AbortSignal.timeout(deps.pageTimeoutMs);
+  try {
+    return await deps.pipeline.recognizePage(png, { ...options, signal: AbortSignal.any([options.signal, budget]) });
+  } catch (err) {
+    if (!budget.aborted || options.signal.aborted) throw err;
+    throw permanentFailure(
+      JobErrorCode.OCR_TIMEOUT,
+      `page ${page} was still being read after ${deps.pageTimeoutMs} ms (OCR_PAGE_TIMEOUT_MS); the engine was stopped`,
+    );
+  }
 }
 
 async function readStoredPage(deps: ActivityDeps, key: string): Promise<StoredPage | null> {

@@ -235,6 +235,13 @@ export const JOB_ERRORS: readonly JobErrorEntry[] = [
     action: 'submit again later',
   },
   {
+    code: 'OCR_TIMEOUT',
+    steps: '`recognize`',
+    retryable: false,
+    when: 'a page kept the OCR engine busy longer than `OCR_PAGE_TIMEOUT_MS`; the engine was stopped and the page given up (the other pages still count: the job ends PARTIAL_SUCCESS)',
+    action: 'send that page at a lower resolution, or split it',
+  },
+  {
     code: 'STORAGE_FAILED',
     steps: 'any',
     retryable: true,

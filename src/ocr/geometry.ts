@@ -4,6 +4,8 @@ import type { BoundingBox, OcrBlock } from './types';
 /** A box on the image that was read, as the smallest upright box on the submitted page holding it. */
 export function toSourceBox(box: BoundingBox, geometry: PageGeometry): BoundingBox {
   const { sourceWidth, sourceHeight, turnedWidth, turnedHeight, width, height, rotation } = geometry;
+  const squareWidth = geometry.squareWidth ?? sourceWidth;
+  const squareHeight = geometry.squareHeight ?? sourceHeight;
   const scaleX = turnedWidth / width;
   const scaleY = turnedHeight / height;
   const radians = (rotation * Math.PI) / 180;
@@ -18,7 +20,10 @@ export function toSourceBox(box: BoundingBox, geometry: PageGeometry): BoundingB
     // turn by θ took (dx, dy) to (dx cos θ − dy sin θ, dx sin θ + dy cos θ)).
     const dx = x! * scaleX - turnedWidth / 2;
     const dy = y! * scaleY - turnedHeight / 2;
-    return [sourceWidth / 2 + dx * cos + dy * sin, sourceHeight / 2 - dx * sin + dy * cos] as const;
+    // Then the squaring of the pixels.
+    const sx = squareWidth / 2 + dx * cos + dy * sin;
+    const sy = squareHeight / 2 - dx * sin + dy * cos;
+    return [(sx * sourceWidth) / squareWidth, (sy * sourceHeight) / squareHeight] as const;
   });
   const xs = corners.map(([x]) => x);
   const ys = corners.map(([, y]) => y);

@@ -8,11 +8,39 @@ export interface Grey {
   height: number;
 }
 
-/** True when the page is light text on a dark ground (most pixels are dark). */
+/**
+ * True when the page is light text on a dark ground: of its two tones (split where Otsu
+ * splits them), the darker covers most of the page. A page that is merely dark (a dim
+ * photo of white paper) has its paper as the larger, lighter tone and is not inverted.
+ */
 export function isDarkPage({ data }: Grey): boolean {
+  const histogram = new Uint32Array(256);
+  let count = 0;
+  for (let i = 0; i < data.length; i += 7) {
+    histogram[data[i]!]!++;
+    count++;
+  }
+  const threshold = otsu(histogram);
   let dark = 0;
-  for (let i = 0; i < data.length; i += 7) if (data[i]! < 110) dark++;
-  return dark * 7 > data.length * 0.5;
+  for (let v = 0; v < threshold; v++) dark += histogram[v]!;
+  return dark > count * 0.5;
+}
+
+/**
+ * How far the ink stands out from the paper, in grey levels: from the median to the 0.5th
+ * percentile (dark ink) or to the 99.5th (light ink on a dark page), on a smoothed page so
+ * that grain does not count. Text of any faintness a reader can see gives tens of levels;
+ * paper with grain and a speck or two gives a few.
+ */
+export function inkContrast({ data }: Grey): number {
+  const histogram = new Uint32Array(256);
+  let count = 0;
+  for (let i = 0; i < data.length; i += 3) {
+    histogram[data[i]!]!++;
+    count++;
+  }
+  const median = percentile(histogram, count, 0.5);
+  return Math.max(median - percentile(histogram, count, 0.005), percentile(histogram, count, 0.995) - median);
 }
 
 export function invert(image: Grey): void {
@@ -295,24 +323,26 @@ export function components(mask: Uint8Array, width: number, height: number): { l
   return { labels, list };
 }
 
+/** Components smaller than this (their larger side, in pixels) are taken for specks, not letters. */
+const SMALLEST_LETTER_PX = 6;
+
 /**
- * Typical character size in pixels: the larger side of the letter-like component that the
- * median ink pixel belongs to. Weighting by ink keeps noise specks (many, but tiny) from
- * pulling it down; the larger side makes it the same for a page in any orientation.
+ * Typical character size in pixels: the larger side of the median letter-like component,
+ * each component counting once, so that a page's many body letters set it, not the few
+ * large letters of a headline. Specks too small to be letters are left out; the larger
+ * side makes it the same for a page in any orientation.
  */
 export function characterSize(list: Component[], width: number, height: number): number | null {
-  const sized: Array<[size: number, area: number]> = [];
-  let total = 0;
+  const sizes: number[] = [];
   for (const c of list) {
     const w = c.x1 - c.x0 + 1;
     const h = c.y1 - c.y0 + 1;
     const larger = Math.max(w, h);
-    if (c.area < 4 || larger > Math.min(width, height) / 8) continue;
+    if (c.area < 12 || larger < SMALLEST_LETTER_PX || larger > Math.min(width, height) / 8) continue;
     if (larger / Math.min(w, h) > 6) continue;
-    sized.push([larger, c.area]);
-    total += c.area;
+    sizes.push(larger);
   }
-  return inkWeightedMedian(sized, total);
+  return quantile(sizes, 0.5);
 }
 
 /**
@@ -366,7 +396,7 @@ function energy(profile: Float64Array): number {
  * The line slope (degrees, clockwise as drawn: positive when lines fall to the right) that
  * makes the row profile sharpest. Rotating the page by minus the slope levels its lines.
  */
-export function levelLines(points: Int32Array, extent: number, maxDegrees = 6): number {
+export function levelLines(points: Int32Array, extent: number, maxDegrees = 45): number {
   if (points.length < 400) return 0;
   let best = 0;
   let bestEnergy = energy(rowProfile(points, 0, extent));
@@ -412,36 +442,39 @@ export function uprightness(profile: Float64Array): number {
   return (above + 1) / (below + 1);
 }
 
+/** Letter heights across the text lines: the typical one, and one of the smallest text's. */
+export interface LetterHeights {
+  /** The median letter, each letter counting once. */
+  median: number;
+  /** The 20th percentile: the small print of a page that also has large type. */
+  small: number;
+}
+
 /**
  * Letter height in pixels across the text lines (the component extent at right angles to
- * the lines), ink-weighted median. Touching letters merge sideways but not upwards, so this
- * stays true where letters run together, as they do in small or blurred print.
+ * the lines), each letter counting once. Touching letters merge sideways but not upwards,
+ * so this stays true where letters run together, as they do in small or blurred print.
  */
-export function letterHeight(list: Component[], linesRunVertically: boolean, pageSide: number): number | null {
-  const sized: Array<[size: number, area: number]> = [];
-  let total = 0;
+export function letterHeights(list: Component[], linesRunVertically: boolean, pageSide: number): LetterHeights | null {
+  const sizes: number[] = [];
   for (const c of list) {
     const across = linesRunVertically ? c.x1 - c.x0 + 1 : c.y1 - c.y0 + 1;
     const along = linesRunVertically ? c.y1 - c.y0 + 1 : c.x1 - c.x0 + 1;
-    if (c.area < 4 || across < 3 || across > pageSide / 8) continue;
+    if (c.area < 12 || Math.max(across, along) < SMALLEST_LETTER_PX || across < 3 || across > pageSide / 8) continue;
     // Rules and frame lines are long and thin across; they are not letters.
     if (along / across > 25 || across / along > 6) continue;
-    sized.push([across, c.area]);
-    total += c.area;
+    sizes.push(across);
   }
-  return inkWeightedMedian(sized, total);
+  const median = quantile(sizes, 0.5);
+  const small = quantile(sizes, 0.2);
+  return median === null || small === null ? null : { median, small };
 }
 
-/** The size at which half the ink is in smaller components; null with too few to tell. */
-function inkWeightedMedian(sized: Array<[size: number, area: number]>, total: number): number | null {
-  if (sized.length < 20) return null;
-  sized.sort((a, b) => a[0] - b[0]);
-  let seen = 0;
-  for (const [size, area] of sized) {
-    seen += area;
-    if (seen >= total / 2) return size;
-  }
-  return sized.at(-1)![0];
+/** The value below which `fraction` of the sizes lie; null with too few to tell. */
+function quantile(sizes: number[], fraction: number): number | null {
+  if (sizes.length < 20) return null;
+  sizes.sort((a, b) => a - b);
+  return sizes[Math.min(sizes.length - 1, Math.floor(sizes.length * fraction))]!;
 }
 
 /**

@@ -7,8 +7,9 @@ import {
   components,
   inkPoints,
   invert,
+  inkContrast,
   isDarkPage,
-  letterHeight,
+  letterHeights,
   levelLines,
   neighbourDirection,
   normalizeContrast,
@@ -36,11 +37,15 @@ export interface LineView {
   rise: number;
   /** Median letter height across the lines, in pixels. */
   letterPx: number | null;
+  /** A small letter's height (20th percentile): the small print where large type is also on the page. */
+  smallLetterPx: number | null;
 }
 
 export interface AnalysisResult {
   /** The page cleaned up: inverted if it was dark, contrast normalised, specks removed. */
   grey: Grey;
+  /** No ink worth reading: paper, grain and a speck or two. Nothing else is measured. */
+  blank: boolean;
   inverted: boolean;
   characterPx: number | null;
   letterCount: number;
@@ -51,8 +56,14 @@ export interface AnalysisResult {
   down: LineView;
 }
 
+/** Below this ink contrast (grey levels, on the smoothed page) a page holds no text. */
+const BLANK_CONTRAST = 18;
+/** A page with fewer letter-like components than this holds no text worth reading. */
+const BLANK_LETTERS = 3;
+
 export function analysePage(request: AnalysisRequest): AnalysisResult {
   const { grey, smooth } = request;
+  if (inkContrast(smooth) < BLANK_CONTRAST) return blankPage(grey);
   const inverted = request.invert && isDarkPage(grey);
   if (inverted) {
     invert(grey);
@@ -83,16 +94,20 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
   const letterList = list.filter((_, k) => letters[k + 1] && keep[k + 1]);
   const points = inkPoints(letterMask, width, height);
   const turned = turnQuarter(points, height);
+  if (letterList.length < BLANK_LETTERS) return blankPage(grey, inverted);
   const view = (pts: Int32Array, extent: number, linesRunVertically: boolean): LineView => {
     const slope = levelLines(pts, extent);
+    const heights = letterHeights(letterList, linesRunVertically, Math.min(width, height));
     return {
       slope,
       rise: uprightness(rowProfile(pts, slope, extent)),
-      letterPx: letterHeight(list, linesRunVertically, Math.min(width, height)) ?? characterPx,
+      letterPx: heights?.median ?? characterPx,
+      smallLetterPx: heights?.small ?? characterPx,
     };
   };
   return {
     grey,
+    blank: false,
     inverted,
     characterPx,
     letterCount: letterList.length,
@@ -100,6 +115,13 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
     across: view(points, height, false),
     down: view(turned, width, true),
   };
+}
+
+/** A page with nothing to read, as plain white paper: recognition is skipped for it. */
+function blankPage(grey: Grey, inverted = false): AnalysisResult {
+  grey.data.fill(255);
+  const level: LineView = { slope: 0, rise: 1, letterPx: null, smallLetterPx: null };
+  return { grey, blank: true, inverted, characterPx: null, letterCount: 0, neighbours: 1, across: level, down: level };
 }
 
 /** 1 per component (by label: index + 1) to keep, 0 for dust. */

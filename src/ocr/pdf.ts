@@ -23,3 +23,12 @@ export class PdfMerger {
     return this.merged.save();
   }
 }
+
+/** A one-page PDF of an image and no text: the searchable PDF's page for a page with nothing to read. */
+export async function imageOnlyPdf(png: Buffer, width: number, height: number, dpi = 300): Promise<Uint8Array> {
+  const document = await PDFDocument.create();
+  const image = await document.embedPng(png);
+  const [w, h] = [(width * 72) / dpi, (height * 72) / dpi];
+  document.addPage([w, h]).drawImage(image, { x: 0, y: 0, width: w, height: h });
+  return document.save();
+}

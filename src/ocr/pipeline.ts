@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { asDecodeError } from './decodeError';
+import { decodeImage, type DecodedImage } from './decodeImage';
 import type { PageGeometry } from '../shared/steps';
 import type { Grey } from './imaging';
 import type { AnalysisPool } from './analysisPool';
@@ -26,9 +27,11 @@ const SMALLEST_CHARACTER_PX = 16;
  */
 const LARGEST_CHARACTER_PX = 22;
 const MAX_SCALE = 4;
+/** Scaling down stops where the small print (a page's 20th-percentile letter) would fall below this. */
+const SMALL_PRINT_PX = 12;
 /** Fewer letters than this leave orientation to OSD, or to the upright default. */
 const MIN_LETTERS_FOR_ORIENTATION = 40;
-/** Skew below this many degrees is left alone. */
+/** Skew below this many degrees is left alone; lines are levelled up to 45 degrees either way. */
 const MIN_SKEW = 0.3;
 
 /** The steps of the pipeline, each of which the evaluation can switch off to measure it. */
@@ -82,8 +85,9 @@ export class OcrPipeline {
   }
 
   /**
-   * The page as 8-bit grey pixels, upright as its EXIF orientation says. A page larger than
-   * the pixel limit is refused from its header, before it is decoded.
+   * The page as 8-bit grey pixels, upright as its EXIF orientation says, transparency
+   * flattened and pixels square. A page larger than the pixel limit is refused from its
+   * header, before it is decoded.
    */
   async decodePage(
     documentKey: string,
@@ -91,24 +95,21 @@ export class OcrPipeline {
     mediaType: string,
     pageIndex: number,
     signal?: AbortSignal,
-  ): Promise<Grey & { dpi: number | null }> {
-    let dpi: number | null = null;
-    let decoded: sharp.Sharp;
-    if (RASTERIZED.has(mediaType)) {
-      const rendered = await this.deps.rasterizer.render(documentKey, bytes, mediaType, pageIndex, signal);
-      if (mediaType === 'application/pdf') dpi = Math.round(rendered.dpi * 100) / 100;
-      decoded = sharp(rendered.png);
-    } else {
-      decoded = sharp(await loadBytes(bytes), { page: pageIndex, limitInputPixels: this.deps.maxPixels, failOn: 'error' }).rotate();
+  ): Promise<DecodedImage & { dpi: number | null }> {
+    if (!RASTERIZED.has(mediaType)) {
+      return { ...(await decodeImage(await loadBytes(bytes), mediaType, pageIndex, this.deps.maxPixels)), dpi: null };
     }
-    const { data, info } = await decoded
+    const rendered = await this.deps.rasterizer.render(documentKey, bytes, mediaType, pageIndex, signal);
+    const dpi = mediaType === 'application/pdf' ? Math.round(rendered.dpi * 100) / 100 : null;
+    const { data, info } = await sharp(rendered.png)
       .greyscale()
       .raw()
       .toBuffer({ resolveWithObject: true })
       .catch((err: unknown) => {
         throw asDecodeError(err);
       });
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, dpi };
+    const grey = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+    return { ...grey, sourceWidth: info.width, sourceHeight: info.height, dpi };
   }
 
   async preparePage(
@@ -141,16 +142,15 @@ export class OcrPipeline {
     const { width, height } = grey;
     lap('analyse');
 
-    const { orientation, orientationBy } = on('orientation')
-      ? await this.orientationOf(found)
-      : { orientation: 0, orientationBy: 'none' as const };
+    const { orientation, orientationBy } =
+      on('orientation') && !found.blank ? await this.orientationOf(found) : { orientation: 0, orientationBy: 'none' as const };
     const lines = orientation % 180 === 90 ? found.down : found.across;
     const skew = lines.slope;
     lap('orientation');
 
     // Letters are measured across their lines, once the lines' direction is known.
     const letterPx = lines.letterPx;
-    const scale = on('scale') ? scaleFor(letterPx) : 1;
+    const scale = on('scale') ? scaleFor(letterPx, lines.smallLetterPx) : 1;
     // A slope is only trusted from a page with enough letters to measure it.
     const deskew = on('deskew') && characterPx !== null && Math.abs(skew) >= MIN_SKEW ? skew : 0;
     const turn = orientation - deskew;
@@ -176,13 +176,24 @@ export class OcrPipeline {
       png,
       width: info.width,
       height: info.height,
-      geometry: { sourceWidth: width, sourceHeight: height, rotation: turn, turnedWidth, turnedHeight, width: info.width, height: info.height },
+      geometry: {
+        sourceWidth: decoded.sourceWidth,
+        sourceHeight: decoded.sourceHeight,
+        squareWidth: width,
+        squareHeight: height,
+        rotation: turn,
+        turnedWidth,
+        turnedHeight,
+        width: info.width,
+        height: info.height,
+      },
       dpi: decoded.dpi,
       analysis: {
         orientation,
         orientationBy,
         skew: deskew,
         inverted,
+        blank: found.blank,
         characterPx: letterPx,
         scale: Math.round(scale * 100) / 100,
         timingsMs,
@@ -226,12 +237,17 @@ export class OcrPipeline {
 }
 
 
-/** Scale only letters Tesseract reads badly: too small to resolve, or so large it is slow. */
-function scaleFor(characterPx: number | null): number {
-  if (!characterPx) return 1;
-  if (characterPx < SMALLEST_CHARACTER_PX) return Math.min(MAX_SCALE, SMALLEST_CHARACTER_PX / characterPx);
-  if (characterPx > LARGEST_CHARACTER_PX) return LARGEST_CHARACTER_PX / characterPx;
-  return 1;
+/**
+ * Scale only letters Tesseract reads badly: too small to resolve, or so large it is slow.
+ * A page is scaled down only as far as keeps its small print (where it also has large
+ * type) readable.
+ */
+function scaleFor(letterPx: number | null, smallLetterPx: number | null): number {
+  if (!letterPx) return 1;
+  if (letterPx < SMALLEST_CHARACTER_PX) return Math.min(MAX_SCALE, SMALLEST_CHARACTER_PX / letterPx);
+  if (letterPx <= LARGEST_CHARACTER_PX) return 1;
+  const down = LARGEST_CHARACTER_PX / letterPx;
+  return smallLetterPx ? Math.min(1, Math.max(down, SMALL_PRINT_PX / smallLetterPx)) : down;
 }
 
 /** A Gaussian-smoothed copy of a grey page. */

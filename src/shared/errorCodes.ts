@@ -25,6 +25,8 @@ export const JobErrorCode = {
   UNSUPPORTED_LANGUAGE: 'UNSUPPORTED_LANGUAGE',
   /** The OCR engine failed on a page. */
   OCR_FAILED: 'OCR_FAILED',
+  /** A page kept the OCR engine busy past its budget (OCR_PAGE_TIMEOUT_MS); the engine was stopped. */
+  OCR_TIMEOUT: 'OCR_TIMEOUT',
   /** A step did not finish or heartbeat within its timeout, on every attempt. */
   STEP_TIMEOUT: 'STEP_TIMEOUT',
   /** Reading or writing the blob store failed. */
@@ -49,4 +51,5 @@ export const NON_RETRYABLE_JOB_ERRORS: readonly JobErrorCode[] = [
   JobErrorCode.IMAGE_TOO_LARGE,
   JobErrorCode.SOURCE_MISSING,
   JobErrorCode.UNSUPPORTED_LANGUAGE,
+  JobErrorCode.OCR_TIMEOUT,
 ];

@@ -39,6 +39,8 @@ export interface PageAnalysis {
   /** Slope of the text lines (clockwise degrees) that was corrected. */
   skew: number;
   inverted: boolean;
+  /** The page holds nothing to read (paper, grain, a speck): it is not recognised. Absent from older workers. */
+  blank?: boolean;
   /** Median letter height found, in source pixels; null on pages without text. */
   characterPx: number | null;
   scale: number;
@@ -50,9 +52,12 @@ export interface PageAnalysis {
  * that was read back onto the page as it was submitted.
  */
 export interface PageGeometry {
-  /** The page as decoded (after its EXIF orientation; a PDF page as rendered), in pixels. */
+  /** The page as submitted (after its EXIF orientation; a PDF page as rendered), in pixels. */
   sourceWidth: number;
   sourceHeight: number;
+  /** The page with its pixels made square (a fax's doubled in height); absent when they were already. */
+  squareWidth?: number;
+  squareHeight?: number;
   /** Clockwise degrees the page was turned about its centre before it was read. */
   rotation: number;
   /** Size once turned (the canvas grows to hold a page turned by an odd angle). */

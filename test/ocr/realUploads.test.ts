@@ -1,0 +1,162 @@
+// Pages the way real uploads come, drawn by the test: transparency, fax pixels, dim photos,
+// crooked sheets, headlines over small print, blank pages, and a page that takes too long.
+import { createHash } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
+import sharp from 'sharp';
+import type { UploadSource } from '../../src/shared/schemas';
+import { jobKeys } from '../../src/storage/blobStore';
+import { activityEnvironment, createOcrFixture, runActivity as run, type OcrFixture } from '../helpers/harness';
+import { escapeXml, renderText, wordRecall, words } from '../helpers/images';
+
+let fixture: OcrFixture;
+let page: Buffer;
+const LINES = [
+  'Shipping notice for the spring order',
+  'Twelve boxes of tiles left the depot',
+  'on Monday and should arrive by Friday.',
+  'Please count them on delivery and sign',
+  'the enclosed form before the driver leaves.',
+];
+const EXPECTED = words(LINES.join(' '));
+
+beforeAll(async () => {
+  fixture = await createOcrFixture({ OCR_PAGE_TIMEOUT_MS: '1000' });
+  page = await renderText({ lines: LINES, fontSize: 30, width: 900, font: 'DejaVu Serif' });
+});
+afterAll(async () => {
+  await fixture?.close();
+});
+
+async function read(bytes: Buffer, mediaType = 'image/png') {
+  const { pipeline } = fixture.deps;
+  const prepared = await pipeline.preparePage(`doc-${Math.random()}`, bytes, mediaType, 0);
+  const recognized = await pipeline.recognizePage(prepared.png, { languages: ['eng'] });
+  return { prepared, analysis: prepared.analysis, text: recognized.text };
+}
+
+/** The page's text as an RGBA image whose shapes are only in its alpha channel. */
+async function alphaOnly(png: Buffer, colour: number): Promise<Buffer> {
+  const { data, info } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
+  const rgba = Buffer.alloc(info.width * info.height * 4);
+  for (let i = 0; i < data.length; i++) {
+    rgba.fill(colour, i * 4, i * 4 + 3);
+    rgba[i * 4 + 3] = 255 - data[i]!;
+  }
+  return sharp(rgba, { raw: { width: info.width, height: info.height, channels: 4 } }).png().toBuffer();
+}
+
+describe('transparency', () => {
+  test.each([
+    ['black', 0],
+    ['white', 255],
+  ])('when %s text exists only in the alpha channel of a transparent page, then it is read', async (_name, colour) => {
+    const { text } = await read(await alphaOnly(page, colour));
+
+    expect(words(text)).toEqual(EXPECTED);
+  });
+});
+
+describe('faxes', () => {
+  test('when a TIFF declares 204 x 98 dpi (pixels twice as tall as wide), then it is read at square pixels and reported at its own size', async () => {
+    const { width, height } = await sharp(page).metadata();
+    const squashed = await sharp(page).resize({ width: width!, height: Math.round(height! / 2), fit: 'fill' }).toBuffer();
+    const fax = await sharp(squashed)
+      .flatten({ background: 'white' })
+      .threshold(160)
+      .toColourspace('b-w')
+      .tiff({ compression: 'ccittfax4', bitdepth: 1, xres: 204 / 25.4, yres: 98 / 25.4 })
+      .toBuffer();
+
+    const { prepared, text } = await read(fax, 'image/tiff');
+
+    expect(wordRecall(EXPECTED, words(text))).toBeGreaterThanOrEqual(0.95);
+    expect(prepared.geometry).toMatchObject({ sourceWidth: width, sourceHeight: Math.round(height! / 2) });
+    expect(prepared.geometry.squareHeight).toBeGreaterThan(height! * 0.95);
+  });
+});
+
+describe('light and polarity', () => {
+  test('when a photo of white paper is dim (paper at a quarter of full brightness), then it is not taken for a dark page', async () => {
+    const dim = await sharp(page).linear(0.25, 0).png().toBuffer();
+
+    const { analysis, text } = await read(dim);
+
+    expect(analysis.inverted).toBe(false);
+    expect(words(text)).toEqual(EXPECTED);
+  });
+});
+
+describe('geometry', () => {
+  test('when a sheet lies 12 degrees crooked, then the skew is measured and corrected', async () => {
+    const crooked = await sharp(page).rotate(12, { background: 'white' }).png().toBuffer();
+
+    const { analysis, text } = await read(crooked);
+
+    expect(analysis.skew).toBeGreaterThan(11);
+    expect(analysis.skew).toBeLessThan(13);
+    expect(words(text)).toEqual(EXPECTED);
+  });
+
+  test('when a 60 pt headline stands above small body text, then the page is scaled for the body text', async () => {
+    const body = ['The small print of this page must stay readable', 'even though a large headline stands above it', 'and takes up most of the ink on the page here.', 'Every line below the title is set in nine point', 'type, as in a newspaper or a printed leaflet.'];
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1800" height="900"><rect width="100%" height="100%" fill="white"/>
+      <text x="60" y="230" font-family="DejaVu Sans" font-weight="bold" font-size="250">NEWS</text>
+      <g font-family="DejaVu Serif" font-size="38">${body.map((line, i) => `<text x="60" y="${420 + i * 60}">${escapeXml(line)}</text>`).join('')}</g></svg>`;
+    const png = await sharp(Buffer.from(svg)).png().toBuffer();
+
+    const { analysis, text } = await read(png);
+
+    expect(analysis.characterPx).toBeLessThan(40);
+    expect(wordRecall(words(body.join(' ')), words(text))).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
+describe('blank pages and page budgets', () => {
+  async function store(bytes: Buffer) {
+    const jobId = `uploads-${Math.random().toString(36).slice(2)}`;
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const source: UploadSource = { kind: 'upload', key: jobKeys.source(jobId, sha256), sha256, bytes: bytes.length, mediaType: 'image/png' };
+    await fixture.blobs.put(source.key, bytes);
+    return { jobId, source };
+  }
+
+  test('when a scanned page is blank (paper tone, grain, two specks), then it is read as empty text without the OCR engine', async () => {
+    const width = 1654;
+    const height = 2339;
+    const pixels = Buffer.alloc(width * height);
+    let seed = 7;
+    for (let i = 0; i < pixels.length; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      pixels[i] = 228 + ((seed >>> 16) % 9) - 4;
+    }
+    for (const [x, y] of [[400, 700], [1200, 1900]] as const) {
+      for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) pixels[(y + dy) * width + x + dx] = 30;
+    }
+    const blank = await sharp(pixels, { raw: { width, height, channels: 1 } }).png().toBuffer();
+    const { jobId, source } = await store(blank);
+    const engine = jest.spyOn(fixture.pool, 'recognize');
+    const env = activityEnvironment();
+
+    const image = await run(env, fixture.activities.preprocessPage, { jobId, source, mediaType: 'image/png', page: 1 });
+    const recognized = await run(env, fixture.activities.recognizePage, { jobId, page: 1, image, languages: ['eng'], outputs: ['text', 'json'] });
+
+    expect(image.analysis.blank).toBe(true);
+    expect(recognized).toMatchObject({ words: 0, characters: 0 });
+    expect(engine).not.toHaveBeenCalled();
+    engine.mockRestore();
+  });
+
+  test('when a page keeps the engine busy past OCR_PAGE_TIMEOUT_MS, then the page fails for good with OCR_TIMEOUT and the engine is freed', async () => {
+    const dense = await renderText({ lines: Array.from({ length: 120 }, (_, i) => `Line ${i} of a very dense page that takes the engine a long time`), fontSize: 22, width: 1700 });
+    const { jobId, source } = await store(dense);
+    const env = activityEnvironment();
+    const image = await run(env, fixture.activities.preprocessPage, { jobId, source, mediaType: 'image/png', page: 1 });
+
+    const err = await run(env, fixture.activities.recognizePage, { jobId, page: 1, image, languages: ['eng'], outputs: ['text', 'json'] }).catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect(err).toMatchObject({ type: 'OCR_TIMEOUT', nonRetryable: true });
+    const after = await fixture.pool.recognize(await renderText({ lines: ['Still working'] }), { languages: ['eng'] });
+    expect(words(after.text)).toEqual(['still', 'working']);
+  });
+});
