@@ -49,6 +49,78 @@ export function invert(image: Grey): void {
 }
 
 /**
+ * The dark areas of an otherwise dark-on-light page that hold light text (white on a blue
+ * title bar, a button, a status pill, a dark table header), to be turned dark on light
+ * area by area. Such an area is one large, mostly solid dark shape with several light
+ * shapes inside it (its letters); a dark letter has a counter or two, small against it, and
+ * a ruled table is mostly holes.
+ */
+export function textBackgrounds(image: Grey): Component[] {
+  const { data, width, height } = image;
+  const histogram = new Uint32Array(256);
+  for (let i = 0; i < data.length; i += 3) histogram[data[i]!]!++;
+  const threshold = otsu(histogram);
+  const dark = new Uint8Array(width * height);
+  for (let i = 0; i < data.length; i++) dark[i] = data[i]! < threshold ? 1 : 0;
+  const areas = components(dark, width, height);
+  const boxArea = (c: Component) => (c.x1 - c.x0 + 1) * (c.y1 - c.y0 + 1);
+  const solid = (c: Component) => boxArea(c) >= 2000 && c.area >= 0.5 * boxArea(c);
+  // Most pages have no solid dark shapes at all: nothing more to look at.
+  if (!areas.list.some(solid)) return [];
+  const light = new Uint8Array(width * height);
+  for (let i = 0; i < dark.length; i++) light[i] = 1 - dark[i]!;
+  const holes = components(light, width, height);
+  // A light shape that does not touch the page's edge lies inside the dark shape to the
+  // left of its first pixel (8-connected: that neighbour cannot be light).
+  const inside = new Map<number, { count: number; area: number; pixels: number }>();
+  holes.list.forEach((hole, k) => {
+    if (hole.x0 === 0 || hole.y0 === 0 || hole.x1 === width - 1 || hole.y1 === height - 1) return;
+    const row = hole.y0 * width;
+    let x = hole.x0;
+    while (x < hole.x1 && holes.labels[row + x] !== k + 1) x++;
+    const around = areas.labels[row + x - 1]!;
+    if (!around) return;
+    const seen = inside.get(around) ?? { count: 0, area: 0, pixels: 0 };
+    seen.count += 1;
+    seen.area += boxArea(hole);
+    seen.pixels += hole.area;
+    inside.set(around, seen);
+  });
+  return areas.list.filter((area, k) => {
+    const held = inside.get(k + 1);
+    if (!solid(area) || held === undefined || held.count < 2) return false;
+    // A bar with its letters fills its box; words run together (blurred print) leave the
+    // paper around their letters' edges outside. Letters in a bar are small against it; a
+    // bold letter's counters are not.
+    return area.area + held.pixels >= 0.9 * boxArea(area) && boxArea(area) >= 12 * (held.area / held.count);
+  });
+}
+
+/**
+ * Turns each box dark on light: its pixels inverted, and its own ground (the box's median,
+ * a bar's colour) stretched to white, so the area reads like the paper around it.
+ */
+export function invertBoxes({ data, width }: Grey, boxes: readonly Component[]): void {
+  const histogram = new Uint32Array(256);
+  for (const box of boxes) {
+    histogram.fill(0);
+    let count = 0;
+    for (let y = box.y0; y <= box.y1; y++) {
+      for (let i = y * width + box.x0, end = y * width + box.x1; i <= end; i++) {
+        histogram[data[i]!]!++;
+        count++;
+      }
+    }
+    const ground = 255 - percentile(histogram, count, 0.5);
+    const lut = new Uint8Array(256);
+    for (let v = 0; v < 256; v++) lut[v] = Math.min(255, Math.round(((255 - v) * 255) / Math.max(1, ground)));
+    for (let y = box.y0; y <= box.y1; y++) {
+      for (let i = y * width + box.x0, end = y * width + box.x1; i <= end; i++) data[i] = lut[data[i]!]!;
+    }
+  }
+}
+
+/**
  * Flattens the paper to white and stretches the ink to black, in `target`. The background
  * (a high percentile over blocks, smoothed) and the ink and paper levels are measured on
  * `reference`, a smoothed copy of the page so grain does not fool them. Dividing out the

@@ -8,12 +8,14 @@ import {
   inkPoints,
   invert,
   inkContrast,
+  invertBoxes,
   isDarkPage,
   letterHeights,
   levelLines,
   neighbourDirection,
   normalizeContrast,
   rowProfile,
+  textBackgrounds,
   turnQuarter,
   uprightness,
   type Component,
@@ -46,6 +48,8 @@ export interface AnalysisResult {
   grey: Grey;
   /** No ink worth reading: paper, grain and a speck or two. Nothing else is measured. */
   blank: boolean;
+  /** Dark areas holding light text (bars, buttons) that were turned dark on light. */
+  invertedAreas: number;
   inverted: boolean;
   characterPx: number | null;
   letterCount: number;
@@ -70,6 +74,10 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
     invert(smooth);
   }
   if (request.contrast) normalizeContrast(grey, smooth);
+  // Light text on dark bars and buttons of a light page, turned dark on light where it is
+  // (found once shadows are divided out, so a shadow is never taken for a dark bar).
+  const backgrounds = request.invert ? textBackgrounds(grey) : [];
+  invertBoxes(grey, backgrounds);
   const { width, height } = grey;
   const mask = binarize(grey);
   const { labels, list } = components(mask, width, height);
@@ -109,6 +117,7 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
     grey,
     blank: false,
     inverted,
+    invertedAreas: backgrounds.length,
     characterPx,
     letterCount: letterList.length,
     neighbours: neighbourDirection(letterList),
@@ -121,7 +130,7 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
 function blankPage(grey: Grey, inverted = false): AnalysisResult {
   grey.data.fill(255);
   const level: LineView = { slope: 0, rise: 1, letterPx: null, smallLetterPx: null };
-  return { grey, blank: true, inverted, characterPx: null, letterCount: 0, neighbours: 1, across: level, down: level };
+  return { grey, blank: true, inverted, invertedAreas: 0, characterPx: null, letterCount: 0, neighbours: 1, across: level, down: level };
 }
 
 /** 1 per component (by label: index + 1) to keep, 0 for dust. */

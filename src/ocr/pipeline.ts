@@ -193,6 +193,7 @@ export class OcrPipeline {
         orientationBy,
         skew: deskew,
         inverted,
+        invertedAreas: found.invertedAreas,
         blank: found.blank,
         characterPx: letterPx,
         scale: Math.round(scale * 100) / 100,

@@ -39,6 +39,8 @@ export interface PageAnalysis {
   /** Slope of the text lines (clockwise degrees) that was corrected. */
   skew: number;
   inverted: boolean;
+  /** Dark areas holding light text (title bars, buttons) turned dark on light. Absent from older workers. */
+  invertedAreas?: number;
   /** The page holds nothing to read (paper, grain, a speck): it is not recognised. Absent from older workers. */
   blank?: boolean;
   /** Median letter height found, in source pixels; null on pages without text. */

@@ -86,6 +86,30 @@ describe('light and polarity', () => {
   });
 });
 
+describe('screenshots', () => {
+  test('when white text sits on blue bars and buttons of a light screen, then those areas are turned and their text read', async () => {
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1280" height="800"><rect width="100%" height="100%" fill="#f4f5f7"/>
+      <rect x="0" y="0" width="1280" height="56" fill="#1f4e9c"/>
+      <text x="24" y="36" font-family="DejaVu Sans" font-size="18" fill="white">Northwind Orders Dashboard</text>
+      <g font-family="DejaVu Sans" font-size="14" fill="#222">
+        <text x="40" y="120">Order 4471 was shipped to the Leeds warehouse today</text>
+        <text x="40" y="150">Three invoices are waiting for your approval</text>
+      </g>
+      <rect x="40" y="190" width="170" height="40" rx="6" fill="#2563eb"/>
+      <text x="62" y="216" font-family="DejaVu Sans" font-size="15" fill="white">Approve all</text>
+      <rect x="230" y="190" width="150" height="40" rx="6" fill="#b91c1c"/>
+      <text x="252" y="216" font-family="DejaVu Sans" font-size="15" fill="white">Reject all</text></svg>`;
+    const screenshot = await sharp(Buffer.from(svg)).png().toBuffer();
+
+    const { analysis, text } = await read(screenshot);
+
+    expect(analysis.invertedAreas).toBeGreaterThanOrEqual(2);
+    const expected = words('Northwind Orders Dashboard Order 4471 was shipped to the Leeds warehouse today Three invoices are waiting for your approval Approve all Reject all');
+    expect(wordRecall(expected, words(text))).toBeGreaterThanOrEqual(0.9);
+    expect(words(text)).toEqual(expect.arrayContaining(['northwind', 'dashboard', 'approve', 'reject']));
+  });
+});
+
 describe('geometry', () => {
   test('when a sheet lies 12 degrees crooked, then the skew is measured and corrected', async () => {
     const crooked = await sharp(page).rotate(12, { background: 'white' }).png().toBuffer();
