@@ -18,6 +18,8 @@ export interface StoredPage {
   text: string;
   confidence: number;
   layout: PageSummary['layout'];
+  /** Absent in pages of older workers: the prepared page. */
+  reading?: PageSummary['reading'];
   blocks: OcrBlock[];
   analysis: PageAnalysis;
   preprocessMs: number;
@@ -39,6 +41,7 @@ export function pageSummary(stored: StoredPage): PageSummary {
     orientation: stored.analysis.orientation,
     skew: stored.analysis.skew,
     layout: stored.layout,
+    reading: stored.reading ?? 'prepared',
     preprocessMs: stored.preprocessMs,
     recognizeMs: stored.recognizeMs,
   };

@@ -33,6 +33,8 @@ export function preprocessPageActivity(deps: ActivityDeps) {
         analysis: prepared.analysis,
         geometry: prepared.geometry,
         dpi: prepared.dpi,
+        source,
+        mediaType,
         durationMs: Math.round(performance.now() - started),
       };
     });

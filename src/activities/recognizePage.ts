@@ -1,4 +1,7 @@
 import { toSourceBlocks } from '../ocr/geometry';
+import type { PlainCopy } from '../ocr/pipeline';
+import type { PageGeometry } from '../shared/steps';
+import { readSource } from './source';
 import { imageOnlyPdf } from '../ocr/pdf';
 import type { PageRecognition, RecognizeOptions } from '../ocr/types';
 import type { PageLayout } from '../shared/jobs';
@@ -40,11 +43,22 @@ export function recognizePageActivity(deps: ActivityDeps) {
 
       const png = await storage('reading the prepared page', () => deps.blobs.get(image.imageKey));
       const started = performance.now();
+      const { source, mediaType } = image;
+      const plainCopy =
+        source && mediaType
+          ? () => deps.pipeline.plainCopy(source.sha256, () => readSource(deps.blobs, source), mediaType, page - 1, signal)
+          : null;
       const { pdf, ...recognition } = image.analysis.blank
         ? await blankPage(png, image, outputs.includes('pdf'))
-        : await recognizeWithin(deps, png, { languages, pdf: outputs.includes('pdf'), signal, onProgress: (value) => (fraction = value) }, page);
+        : await recognizeWithin(
+            deps,
+            { png, geometry: image.geometry },
+            plainCopy,
+            { languages, pdf: outputs.includes('pdf'), signal, onProgress: (value) => (fraction = value) },
+            page,
+          );
       // Boxes were found on the turned and scaled image; the client sees the page it sent.
-      const { geometry } = image;
+      const { geometry } = recognition;
       const stored: StoredPage = {
         page,
         dpi: image.dpi ?? null,
@@ -56,6 +70,7 @@ export function recognizePageActivity(deps: ActivityDeps) {
         text: recognition.text,
         confidence: recognition.confidence,
         layout: recognition.layout,
+        reading: recognition.reading,
         blocks: geometry ? toSourceBlocks(recognition.blocks, geometry) : recognition.blocks,
         analysis: image.analysis,
         preprocessMs: image.durationMs,
@@ -69,9 +84,11 @@ export function recognizePageActivity(deps: ActivityDeps) {
   };
 }
 
+type Reading = PageRecognition & { layout: PageLayout; reading: 'prepared' | 'plain'; geometry?: PageGeometry | undefined };
+
 /** A page with nothing to read: empty text, without the engine. */
-async function blankPage(png: Buffer, image: RecognizePageInput['image'], pdf: boolean): Promise<PageRecognition & { layout: PageLayout }> {
-  const recognition = { text: '', confidence: 0, blocks: [], layout: 'flow' as const };
+async function blankPage(png: Buffer, image: RecognizePageInput['image'], pdf: boolean): Promise<Reading> {
+  const recognition = { text: '', confidence: 0, blocks: [], layout: 'flow' as const, reading: 'prepared' as const, geometry: image.geometry };
   return pdf ? { ...recognition, pdf: await imageOnlyPdf(png, image.width, image.height) } : recognition;
 }
 
@@ -81,13 +98,17 @@ async function blankPage(png: Buffer, image: RecognizePageInput['image'], pdf: b
  */
 async function recognizeWithin(
   deps: ActivityDeps,
-  png: Buffer,
+  prepared: { png: Buffer; geometry?: PageGeometry | undefined },
+  plainCopy: (() => Promise<PlainCopy>) | null,
   options: RecognizeOptions & { signal: AbortSignal },
   page: number,
-): Promise<PageRecognition & { layout: PageLayout }> {
+): Promise<Reading> {
   const budget = AbortSignal.timeout(deps.pageTimeoutMs);
+  const signal = AbortSignal.any([options.signal, budget]);
   try {
-    return await deps.pipeline.recognizePage(png, { ...options, signal: AbortSignal.any([options.signal, budget]) });
+    // Pages of older workers carry no geometry: their boxes stay on the image that was read.
+    if (!prepared.geometry) return { ...(await deps.pipeline.recognizePage(prepared.png, { ...options, signal })), reading: 'prepared' };
+    return await deps.pipeline.readPage({ png: prepared.png, geometry: prepared.geometry }, plainCopy, { ...options, signal });
   } catch (err) {
     if (!budget.aborted || options.signal.aborted) throw err;
     throw permanentFailure(

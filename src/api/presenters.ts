@@ -44,7 +44,11 @@ export function jobBody({ state, live, result, steps }: JobSnapshot, config: Con
             characters: state.result.characters,
             pageCount: state.result.pageCount,
             engine: state.result.engine,
-            pages: result?.pages ?? state.result.pages.map((page) => ({ ...page, text: '' })),
+            // Results stored before pages said what was read were all of the prepared page.
+            pages: (result?.pages ?? state.result.pages.map((page) => ({ ...page, text: '' }))).map((page) => ({
+              ...page,
+              reading: page.reading ?? 'prepared',
+            })),
           }
         : null,
     error: state.error,

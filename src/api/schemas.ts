@@ -32,6 +32,9 @@ export const pageResultSchema = z
     layout: z.enum(PAGE_LAYOUTS).meta({
       description: 'How the text was ordered: one flow, columns one after another, or a table row by row.',
     }),
+    reading: z.enum(['prepared', 'plain']).meta({
+      description: 'What was read: the prepared page, or the page as decoded, when preparing it made a weak reading and the plain one read better.',
+    }),
     preprocessMs: z.number().int(),
     recognizeMs: z.number().int(),
   })
@@ -166,6 +169,7 @@ export const resultDocumentSchema = z
         text: z.string(),
         confidence: z.number(),
         layout: z.enum(PAGE_LAYOUTS),
+        reading: z.enum(['prepared', 'plain']).optional(),
         blocks: z.array(block),
         analysis: z
           .object({

@@ -35,7 +35,7 @@ const MIN_LETTERS_FOR_ORIENTATION = 40;
 const MIN_SKEW = 0.3;
 
 /** The steps of the pipeline, each of which the evaluation can switch off to measure it. */
-export const PIPELINE_STEPS = ['invert', 'contrast', 'despeckle', 'orientation', 'deskew', 'scale', 'readingOrder'] as const;
+export const PIPELINE_STEPS = ['invert', 'contrast', 'despeckle', 'orientation', 'deskew', 'scale', 'readingOrder', 'guard'] as const;
 export type PipelineStep = (typeof PIPELINE_STEPS)[number];
 
 export interface PipelineDeps {
@@ -58,6 +58,45 @@ export interface PreparedPage {
   geometry: PageGeometry;
   /** Resolution a PDF page was rendered at; null for images. */
   dpi: number | null;
+}
+
+/** The page as decoded, for a plain reading beside the prepared one. */
+export interface PlainCopy {
+  png: Buffer;
+  geometry: PageGeometry;
+}
+
+/** A page's text, and which image it was read from: the prepared page or the plain copy. */
+export interface PageReading extends PageRecognition {
+  layout: PageLayout;
+  reading: 'prepared' | 'plain';
+  /** Maps the reading's boxes onto the submitted page. */
+  geometry: PageGeometry;
+}
+
+/** Words read with at least this confidence count towards a reading's score. */
+const CONFIDENT_WORD = 50;
+/** A prepared reading below this mean confidence, or with fewer words, is checked against a plain one. */
+const WEAK_CONFIDENCE = 80;
+const FEW_WORDS = 5;
+/** The plain reading replaces the prepared one only when it scores this much better. */
+const PLAIN_MARGIN = 1.15;
+/** The plain copy's longest side, in pixels: enough to read, cheap to recognise. */
+const PLAIN_MAX_SIDE = 2400;
+
+function words(recognition: PageRecognition) {
+  return recognition.blocks.flatMap((block) => block.lines.flatMap((line) => line.words));
+}
+
+function weakReading(recognition: PageRecognition): boolean {
+  return recognition.confidence < WEAK_CONFIDENCE || words(recognition).length < FEW_WORDS;
+}
+
+/** Characters read with confidence, weighted by it. */
+function readingScore(recognition: PageRecognition): number {
+  return words(recognition)
+    .filter((word) => word.confidence >= CONFIDENT_WORD)
+    .reduce((sum, word) => sum + (word.text.trim().length * word.confidence) / 100, 0);
 }
 
 /** Reads documents page by page: decode, clean up for Tesseract, recognise. */
@@ -203,6 +242,51 @@ export class OcrPipeline {
   }
 
   /** Recognises a prepared page; its text comes in reading order, with the layout found. */
+  /**
+   * Reads a prepared page, never worse than plain reading: when the reading of the
+   * prepared page is weak (low confidence, few words), the page as decoded (`plainCopy`,
+   * scaled down only, nothing else done to it) is read too, and the better reading is
+   * kept. The reading says which it is and carries the geometry its boxes are on.
+   */
+  async readPage(
+    prepared: Pick<PreparedPage, 'png' | 'geometry'>,
+    plainCopy: (() => Promise<PlainCopy>) | null,
+    options: RecognizeOptions,
+  ): Promise<PageReading> {
+    const ours = await this.recognizePage(prepared.png, options);
+    if (!plainCopy || this.deps.skip?.has('guard') || !weakReading(ours)) {
+      return { ...ours, reading: 'prepared', geometry: prepared.geometry };
+    }
+    const copy = await plainCopy();
+    const plain = await this.recognizePage(copy.png, options);
+    return readingScore(plain) > PLAIN_MARGIN * readingScore(ours)
+      ? { ...plain, reading: 'plain', geometry: copy.geometry }
+      : { ...ours, reading: 'prepared', geometry: prepared.geometry };
+  }
+
+  /** The page as decoded and nothing more, scaled down to at most PLAIN_MAX_SIDE: the plain reading's image. */
+  async plainCopy(documentKey: string, bytes: DocumentBytes, mediaType: string, pageIndex: number, signal?: AbortSignal): Promise<PlainCopy> {
+    const decoded = await this.decodePage(documentKey, bytes, mediaType, pageIndex, signal);
+    const scale = Math.min(1, PLAIN_MAX_SIDE / Math.max(decoded.width, decoded.height));
+    const { data: png, info } = await sharp(decoded.data, { raw: { width: decoded.width, height: decoded.height, channels: 1 } })
+      .resize({ width: Math.max(1, Math.round(decoded.width * scale)) })
+      .greyscale()
+      .png({ compressionLevel: 1 })
+      .toBuffer({ resolveWithObject: true });
+    const geometry: PageGeometry = {
+      sourceWidth: decoded.sourceWidth,
+      sourceHeight: decoded.sourceHeight,
+      squareWidth: decoded.width,
+      squareHeight: decoded.height,
+      rotation: 0,
+      turnedWidth: decoded.width,
+      turnedHeight: decoded.height,
+      width: info.width,
+      height: info.height,
+    };
+    return { png, geometry };
+  }
+
   async recognizePage(png: Buffer, options: RecognizeOptions): Promise<PageRecognition & { layout: PageLayout }> {
     const recognition = await this.deps.ocr.recognize(png, options);
     if (this.deps.skip?.has('readingOrder')) return { ...recognition, layout: 'flow' };

@@ -52,6 +52,8 @@ export interface PageSummary {
   /** Slope of the text lines that was corrected, in degrees. */
   skew: number;
   layout: PageLayout;
+  /** What was read: the prepared page, or the page as decoded when that read better (a weak prepared reading). */
+  reading: 'prepared' | 'plain';
   preprocessMs: number;
   recognizeMs: number;
 }

@@ -83,6 +83,9 @@ export interface PreprocessedPage {
   geometry?: PageGeometry;
   /** Resolution a PDF page was rendered at; null for images. */
   dpi?: number | null;
+  /** The document the page is from, for a plain reading beside the prepared one (absent from older workers). */
+  source?: UploadSource;
+  mediaType?: string;
 }
 
 export interface RecognizePageInput {

@@ -135,6 +135,32 @@ describe('geometry', () => {
   });
 });
 
+describe('never worse than plain reading', () => {
+  test('when the prepared page reads weakly and the page as decoded reads better, then the plain reading is kept and says so', async () => {
+    const { pipeline } = fixture.deps;
+    const spoiled = await sharp(page).blur(12).png().toBuffer();
+    const prepared = await pipeline.preparePage('guard', page, 'image/png', 0);
+    const plain = () => pipeline.plainCopy('guard', page, 'image/png', 0);
+
+    const reading = await pipeline.readPage({ png: spoiled, geometry: prepared.geometry }, plain, { languages: ['eng'] });
+
+    expect(reading.reading).toBe('plain');
+    expect(words(reading.text)).toEqual(EXPECTED);
+    expect(reading.geometry.rotation).toBe(0);
+  });
+
+  test('when the prepared page reads well, then the page is not read a second time', async () => {
+    const { pipeline } = fixture.deps;
+    const prepared = await pipeline.preparePage('guard-good', page, 'image/png', 0);
+    const plain = jest.fn(() => pipeline.plainCopy('guard-good', page, 'image/png', 0));
+
+    const reading = await pipeline.readPage(prepared, plain, { languages: ['eng'] });
+
+    expect(reading.reading).toBe('prepared');
+    expect(plain).not.toHaveBeenCalled();
+  });
+});
+
 describe('blank pages and page budgets', () => {
   async function store(bytes: Buffer) {
     const jobId = `uploads-${Math.random().toString(36).slice(2)}`;
