@@ -1,4 +1,5 @@
 import type { PageGeometry } from '../shared/steps';
+import { project } from './perspective';
 import type { BoundingBox, OcrBlock } from './types';
 
 /** A box on the image that was read, as the smallest upright box on the submitted page holding it. */
@@ -6,6 +7,9 @@ export function toSourceBox(box: BoundingBox, geometry: PageGeometry): BoundingB
   const { sourceWidth, sourceHeight, turnedWidth, turnedHeight, width, height, rotation } = geometry;
   const squareWidth = geometry.squareWidth ?? sourceWidth;
   const squareHeight = geometry.squareHeight ?? sourceHeight;
+  const { perspective } = geometry;
+  const flatWidth = perspective ? geometry.flatWidth ?? squareWidth : squareWidth;
+  const flatHeight = perspective ? geometry.flatHeight ?? squareHeight : squareHeight;
   const scaleX = turnedWidth / width;
   const scaleY = turnedHeight / height;
   const radians = (rotation * Math.PI) / 180;
@@ -20,9 +24,10 @@ export function toSourceBox(box: BoundingBox, geometry: PageGeometry): BoundingB
     // turn by θ took (dx, dy) to (dx cos θ − dy sin θ, dx sin θ + dy cos θ)).
     const dx = x! * scaleX - turnedWidth / 2;
     const dy = y! * scaleY - turnedHeight / 2;
-    // Then the squaring of the pixels.
-    const sx = squareWidth / 2 + dx * cos + dy * sin;
-    const sy = squareHeight / 2 - dx * sin + dy * cos;
+    // Then the flattening of a photographed page, then the squaring of the pixels.
+    const fx = flatWidth / 2 + dx * cos + dy * sin;
+    const fy = flatHeight / 2 - dx * sin + dy * cos;
+    const { x: sx, y: sy } = perspective ? project(perspective, fx, fy) : { x: fx, y: fy };
     return [(sx * sourceWidth) / squareWidth, (sy * sourceHeight) / squareHeight] as const;
   });
   const xs = corners.map(([x]) => x);

@@ -21,11 +21,14 @@ import {
   type Component,
   type Grey,
 } from './imaging';
+import { findPage, flatSize, homography, warp } from './perspective';
 
 export interface AnalysisRequest {
   grey: Grey;
   /** The same page, Gaussian-smoothed: contrast is measured on it. */
   smooth: Grey;
+  /** Look for a photographed page on a desk and map it flat. */
+  perspective: boolean;
   invert: boolean;
   contrast: boolean;
   despeckle: boolean;
@@ -50,6 +53,11 @@ export interface AnalysisResult {
   blank: boolean;
   /** Dark areas holding light text (bars, buttons) that were turned dark on light. */
   invertedAreas: number;
+  /**
+   * When the page was a photographed sheet on a desk and was mapped flat: the homography
+   * from the flat page (`grey`) to the page as decoded. Null otherwise.
+   */
+  perspective: number[] | null;
   inverted: boolean;
   characterPx: number | null;
   letterCount: number;
@@ -66,8 +74,16 @@ const BLANK_CONTRAST = 18;
 const BLANK_LETTERS = 3;
 
 export function analysePage(request: AnalysisRequest): AnalysisResult {
-  const { grey, smooth } = request;
-  if (inkContrast(smooth) < BLANK_CONTRAST) return blankPage(grey);
+  let { grey, smooth } = request;
+  let perspective: number[] | null = null;
+  const quad = request.perspective ? findPage(smooth) : null;
+  if (quad) {
+    const { width, height } = flatSize(quad);
+    perspective = homography(quad, width, height);
+    grey = warp(grey, perspective, width, height);
+    smooth = warp(smooth, perspective, width, height);
+  }
+  if (inkContrast(smooth) < BLANK_CONTRAST) return blankPage(grey, false, perspective);
   const inverted = request.invert && isDarkPage(grey);
   if (inverted) {
     invert(grey);
@@ -102,7 +118,7 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
   const letterList = list.filter((_, k) => letters[k + 1] && keep[k + 1]);
   const points = inkPoints(letterMask, width, height);
   const turned = turnQuarter(points, height);
-  if (letterList.length < BLANK_LETTERS) return blankPage(grey, inverted);
+  if (letterList.length < BLANK_LETTERS) return blankPage(grey, inverted, perspective);
   const view = (pts: Int32Array, extent: number, linesRunVertically: boolean): LineView => {
     const slope = levelLines(pts, extent);
     const heights = letterHeights(letterList, linesRunVertically, Math.min(width, height));
@@ -118,6 +134,7 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
     blank: false,
     inverted,
     invertedAreas: backgrounds.length,
+    perspective,
     characterPx,
     letterCount: letterList.length,
     neighbours: neighbourDirection(letterList),
@@ -127,10 +144,10 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
 }
 
 /** A page with nothing to read, as plain white paper: recognition is skipped for it. */
-function blankPage(grey: Grey, inverted = false): AnalysisResult {
+function blankPage(grey: Grey, inverted: boolean, perspective: number[] | null): AnalysisResult {
   grey.data.fill(255);
   const level: LineView = { slope: 0, rise: 1, letterPx: null, smallLetterPx: null };
-  return { grey, blank: true, inverted, invertedAreas: 0, characterPx: null, letterCount: 0, neighbours: 1, across: level, down: level };
+  return { grey, blank: true, inverted, invertedAreas: 0, perspective, characterPx: null, letterCount: 0, neighbours: 1, across: level, down: level };
 }
 
 /** 1 per component (by label: index + 1) to keep, 0 for dust. */

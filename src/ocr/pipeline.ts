@@ -35,7 +35,7 @@ const MIN_LETTERS_FOR_ORIENTATION = 40;
 const MIN_SKEW = 0.3;
 
 /** The steps of the pipeline, each of which the evaluation can switch off to measure it. */
-export const PIPELINE_STEPS = ['invert', 'contrast', 'despeckle', 'orientation', 'deskew', 'scale', 'readingOrder', 'guard'] as const;
+export const PIPELINE_STEPS = ['perspective', 'invert', 'contrast', 'despeckle', 'orientation', 'deskew', 'scale', 'readingOrder', 'guard'] as const;
 export type PipelineStep = (typeof PIPELINE_STEPS)[number];
 
 export interface PipelineDeps {
@@ -174,7 +174,7 @@ export class OcrPipeline {
     // The contrast is measured on a smoothed copy, which grain cannot fool.
     const smooth = await blurred(decoded, 1);
     const found = await this.deps.analysis.analyse(
-      { grey: decoded, smooth, invert: on('invert'), contrast: on('contrast'), despeckle: on('despeckle') },
+      { grey: decoded, smooth, perspective: on('perspective'), invert: on('invert'), contrast: on('contrast'), despeckle: on('despeckle') },
       signal,
     );
     const { grey, inverted, characterPx } = found;
@@ -218,8 +218,9 @@ export class OcrPipeline {
       geometry: {
         sourceWidth: decoded.sourceWidth,
         sourceHeight: decoded.sourceHeight,
-        squareWidth: width,
-        squareHeight: height,
+        squareWidth: decoded.width,
+        squareHeight: decoded.height,
+        ...(found.perspective ? { perspective: found.perspective, flatWidth: width, flatHeight: height } : {}),
         rotation: turn,
         turnedWidth,
         turnedHeight,

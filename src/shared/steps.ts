@@ -60,6 +60,13 @@ export interface PageGeometry {
   /** The page with its pixels made square (a fax's doubled in height); absent when they were already. */
   squareWidth?: number;
   squareHeight?: number;
+  /**
+   * A photographed page mapped flat: the homography (nine numbers, row by row) from the
+   * flat page (flatWidth x flatHeight) to the square-pixel page. Absent when not needed.
+   */
+  perspective?: number[];
+  flatWidth?: number;
+  flatHeight?: number;
   /** Clockwise degrees the page was turned about its centre before it was read. */
   rotation: number;
   /** Size once turned (the canvas grows to hold a page turned by an odd angle). */

@@ -140,4 +140,18 @@ describe('toSourceBox', () => {
 
     expect(box).toEqual({ x0: 0, y0: 0, x1: 20, y1: 100 });
   });
+
+  test('when a photographed page was mapped flat, then boxes go back through the homography to where they are on the photo', () => {
+    // A flat page of 100 x 50 that lies in the photo 10 px right and 20 px down.
+    const flattened: PageGeometry = {
+      ...geometry(0, [300, 200], [100, 50], [100, 50]),
+      squareWidth: 300,
+      squareHeight: 200,
+      perspective: [1, 0, 10, 0, 1, 20, 0, 0, 1],
+      flatWidth: 100,
+      flatHeight: 50,
+    };
+
+    expect(toSourceBox({ x0: 0, y0: 0, x1: 50, y1: 25 }, flattened)).toEqual({ x0: 10, y0: 20, x1: 60, y1: 45 });
+  });
 });
