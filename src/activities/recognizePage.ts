@@ -1,8 +1,7 @@
 import { toSourceBlocks } from '../ocr/geometry';
 import type { PlainCopy } from '../ocr/pipeline';
-import type { PageGeometry } from '../shared/steps';
+import type { PageAnalysis, PageGeometry } from '../shared/steps';
 import { readSource } from './source';
-import { imageOnlyPdf } from '../ocr/pdf';
 import type { PageRecognition, RecognizeOptions } from '../ocr/types';
 import type { PageLayout } from '../shared/jobs';
 import { JobErrorCode } from '../shared/errorCodes';
@@ -48,15 +47,13 @@ export function recognizePageActivity(deps: ActivityDeps) {
         source && mediaType
           ? () => deps.pipeline.plainCopy(source.sha256, () => readSource(deps.blobs, source), mediaType, page - 1, signal)
           : null;
-      const { pdf, ...recognition } = image.analysis.blank
-        ? await blankPage(png, image, outputs.includes('pdf'))
-        : await recognizeWithin(
-            deps,
-            { png, geometry: image.geometry },
-            plainCopy,
-            { languages, pdf: outputs.includes('pdf'), signal, onProgress: (value) => (fraction = value) },
-            page,
-          );
+      const { pdf, ...recognition } = await recognizeWithin(
+        deps,
+        { png, geometry: image.geometry, analysis: image.analysis },
+        plainCopy,
+        { languages, pdf: outputs.includes('pdf'), signal, onProgress: (value) => (fraction = value) },
+        page,
+      );
       // Boxes were found on the turned and scaled image; the client sees the page it sent.
       const { geometry } = recognition;
       const stored: StoredPage = {
@@ -86,19 +83,13 @@ export function recognizePageActivity(deps: ActivityDeps) {
 
 type Reading = PageRecognition & { layout: PageLayout; reading: 'prepared' | 'plain'; geometry?: PageGeometry | undefined };
 
-/** A page with nothing to read: empty text, without the engine. */
-async function blankPage(png: Buffer, image: RecognizePageInput['image'], pdf: boolean): Promise<Reading> {
-  const recognition = { text: '', confidence: 0, blocks: [], layout: 'flow' as const, reading: 'prepared' as const, geometry: image.geometry };
-  return pdf ? { ...recognition, pdf: await imageOnlyPdf(png, image.width, image.height) } : recognition;
-}
-
 /**
  * Recognises a page within the page budget: past it the engine is stopped (the pool
  * replaces it) and the page fails for good with OCR_TIMEOUT; the job goes on with the others.
  */
 async function recognizeWithin(
   deps: ActivityDeps,
-  prepared: { png: Buffer; geometry?: PageGeometry | undefined },
+  prepared: { png: Buffer; geometry?: PageGeometry | undefined; analysis: PageAnalysis },
   plainCopy: (() => Promise<PlainCopy>) | null,
   options: RecognizeOptions & { signal: AbortSignal },
   page: number,
@@ -107,8 +98,11 @@ async function recognizeWithin(
   const signal = AbortSignal.any([options.signal, budget]);
   try {
     // Pages of older workers carry no geometry: their boxes stay on the image that was read.
-    if (!prepared.geometry) return { ...(await deps.pipeline.recognizePage(prepared.png, { ...options, signal })), reading: 'prepared' };
-    return await deps.pipeline.readPage({ png: prepared.png, geometry: prepared.geometry }, plainCopy, { ...options, signal });
+    if (!prepared.geometry) {
+      if (prepared.analysis.blank) return { text: '', confidence: 0, blocks: [], layout: 'flow', reading: 'prepared' };
+      return { ...(await deps.pipeline.recognizePage(prepared.png, { ...options, signal })), reading: 'prepared' };
+    }
+    return await deps.pipeline.readPage({ ...prepared, geometry: prepared.geometry }, plainCopy, { ...options, signal });
   } catch (err) {
     if (!budget.aborted || options.signal.aborted) throw err;
     throw permanentFailure(

@@ -48,6 +48,61 @@ export function invert(image: Grey): void {
   for (let i = 0; i < data.length; i++) data[i] = 255 - data[i]!;
 }
 
+/** How noisy a page is, and how bright its paper: see pageNoise. */
+export interface PageNoise {
+  /**
+   * The typical difference between the page and its smoothed copy on the paper (grain and
+   * sensor noise, which smoothing removes; shading and shadows, which it keeps, do not
+   * count), over the distance from paper to ink. A clean scan gives a few hundredths.
+   */
+  ratio: number;
+  /** The paper's grey level (median), on the smoothed copy. */
+  paper: number;
+}
+
+export function pageNoise(image: Grey, smooth: Grey): PageNoise {
+  const histogram = new Uint32Array(256);
+  for (let i = 0; i < smooth.data.length; i += 3) histogram[smooth.data[i]!]!++;
+  const threshold = otsu(histogram);
+  const ink = classStats(histogram, 0, threshold);
+  const paper = classStats(histogram, threshold, 256);
+  if (ink.count === 0 || paper.count === 0) return { ratio: 0, paper: paper.median };
+  const differences = new Uint32Array(256);
+  let count = 0;
+  for (let i = 0; i < smooth.data.length; i += 3) {
+    if (smooth.data[i]! < threshold) continue;
+    differences[Math.abs(image.data[i]! - smooth.data[i]!)]!++;
+    count++;
+  }
+  return { ratio: percentile(differences, count, 0.5) / Math.max(1, paper.median - ink.median), paper: paper.median };
+}
+
+/** A Gaussian-blurred copy (separable, kernel to three sigmas). */
+export function gaussianBlur({ data, width, height }: Grey, sigma: number): Grey {
+  const radius = Math.ceil(sigma * 3);
+  const kernel = Float32Array.from({ length: 2 * radius + 1 }, (_, k) => Math.exp(-((k - radius) ** 2) / (2 * sigma * sigma)));
+  const total = kernel.reduce((a, b) => a + b, 0);
+  for (let k = 0; k < kernel.length; k++) kernel[k]! /= total;
+  const across = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      let sum = 0;
+      for (let k = -radius; k <= radius; k++) sum += kernel[k + radius]! * data[row + Math.min(width - 1, Math.max(0, x + k))]!;
+      across[row + x] = sum;
+    }
+  }
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let sum = 0;
+      for (let k = -radius; k <= radius; k++) sum += kernel[k + radius]! * across[Math.min(height - 1, Math.max(0, y + k)) * width + x]!;
+      out[y * width + x] = Math.round(sum);
+    }
+  }
+  return { data: out, width, height };
+}
+
 /**
  * The dark areas of an otherwise dark-on-light page that hold light text (white on a blue
  * title bar, a button, a status pill, a dark table header), to be turned dark on light
@@ -415,6 +470,30 @@ export function characterSize(list: Component[], width: number, height: number):
     sizes.push(larger);
   }
   return quantile(sizes, 0.5);
+}
+
+/**
+ * The letter size at which half the ink lies in smaller components. Noise specks are many
+ * but hold little ink, so on a noisy page this finds the letters where a count is taken
+ * over by specks (a headline can take it over, though: use characterSize where it can).
+ */
+export function inkWeightedCharacterSize(list: Component[], width: number, height: number): number | null {
+  const sized: Array<[size: number, area: number]> = [];
+  let total = 0;
+  for (const c of list) {
+    const larger = Math.max(c.x1 - c.x0 + 1, c.y1 - c.y0 + 1);
+    if (c.area < 4 || larger > Math.min(width, height) / 8) continue;
+    sized.push([larger, c.area]);
+    total += c.area;
+  }
+  if (sized.length < 20) return null;
+  sized.sort((a, b) => a[0] - b[0]);
+  let seen = 0;
+  for (const [size, area] of sized) {
+    seen += area;
+    if (seen >= total / 2) return size;
+  }
+  return sized.at(-1)![0];
 }
 
 /**

@@ -7,8 +7,11 @@ import {
   components,
   inkPoints,
   invert,
+  gaussianBlur,
   inkContrast,
+  inkWeightedCharacterSize,
   invertBoxes,
+  pageNoise,
   isDarkPage,
   letterHeights,
   levelLines,
@@ -53,6 +56,8 @@ export interface AnalysisResult {
   blank: boolean;
   /** Dark areas holding light text (bars, buttons) that were turned dark on light. */
   invertedAreas: number;
+  /** The page was noisy and was read from its smoothed copy. */
+  smoothed: boolean;
   /**
    * When the page was a photographed sheet on a desk and was mapped flat: the homography
    * from the flat page (`grey`) to the page as decoded. Null otherwise.
@@ -70,6 +75,12 @@ export interface AnalysisResult {
 
 /** Below this ink contrast (grey levels, on the smoothed page) a page holds no text. */
 const BLANK_CONTRAST = 18;
+/** Dim pages (paper below DIM_PAPER) noisier than this (see pageNoise) are read from a smoothed copy. */
+const NOISY = 0.15;
+const DIM_PAPER = 128;
+/** The smoothing of a noisy page, done only where its letters are large enough to keep their strokes. */
+const DENOISE_SIGMA = 1.2;
+const MIN_LETTER_TO_DENOISE_PX = 12;
 /** A page with fewer letter-like components than this holds no text worth reading. */
 const BLANK_LETTERS = 3;
 
@@ -84,6 +95,15 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
     smooth = warp(smooth, perspective, width, height);
   }
   if (inkContrast(smooth) < BLANK_CONTRAST) return blankPage(grey, false, perspective);
+  // A noisy photo (sensor noise in a dim shot) is read from its smoothed copy: the noise
+  // would otherwise be stretched with the contrast into specks the size of letters.
+  const noise = pageNoise(grey, smooth);
+  // Sensor noise is what a dim exposure adds: a bright scan's grain is left to the contrast step.
+  const noisy = noise.ratio > NOISY && noise.paper < DIM_PAPER ? denoiseSigma(smooth) : 0;
+  if (noisy) {
+    grey = gaussianBlur(grey, noisy);
+    smooth = grey;
+  }
   const inverted = request.invert && isDarkPage(grey);
   if (inverted) {
     invert(grey);
@@ -135,6 +155,7 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
     inverted,
     invertedAreas: backgrounds.length,
     perspective,
+    smoothed: noisy > 0,
     characterPx,
     letterCount: letterList.length,
     neighbours: neighbourDirection(letterList),
@@ -143,11 +164,22 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
   };
 }
 
+/**
+ * How much to smooth a noisy page: DENOISE_SIGMA where its letters (measured on the
+ * smoothed copy, by ink so that specks do not count) are large enough to keep their
+ * strokes; 0 where smoothing would blur small print away.
+ */
+function denoiseSigma(smooth: Grey): number {
+  const { list } = components(binarize(smooth), smooth.width, smooth.height);
+  const letterPx = inkWeightedCharacterSize(list, smooth.width, smooth.height);
+  return letterPx !== null && letterPx >= MIN_LETTER_TO_DENOISE_PX ? DENOISE_SIGMA : 0;
+}
+
 /** A page with nothing to read, as plain white paper: recognition is skipped for it. */
 function blankPage(grey: Grey, inverted: boolean, perspective: number[] | null): AnalysisResult {
   grey.data.fill(255);
   const level: LineView = { slope: 0, rise: 1, letterPx: null, smallLetterPx: null };
-  return { grey, blank: true, inverted, invertedAreas: 0, perspective, characterPx: null, letterCount: 0, neighbours: 1, across: level, down: level };
+  return { grey, blank: true, inverted, invertedAreas: 0, perspective, smoothed: false, characterPx: null, letterCount: 0, neighbours: 1, across: level, down: level };
 }
 
 /** 1 per component (by label: index + 1) to keep, 0 for dust. */

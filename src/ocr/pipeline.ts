@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { asDecodeError } from './decodeError';
+import { imageOnlyPdf } from './pdf';
 import { decodeImage, type DecodedImage } from './decodeImage';
 import type { PageGeometry } from '../shared/steps';
 import type { Grey } from './imaging';
@@ -234,6 +235,7 @@ export class OcrPipeline {
         skew: deskew,
         inverted,
         invertedAreas: found.invertedAreas,
+        smoothed: found.smoothed,
         blank: found.blank,
         characterPx: letterPx,
         scale: Math.round(scale * 100) / 100,
@@ -250,10 +252,15 @@ export class OcrPipeline {
    * kept. The reading says which it is and carries the geometry its boxes are on.
    */
   async readPage(
-    prepared: Pick<PreparedPage, 'png' | 'geometry'>,
+    prepared: Pick<PreparedPage, 'png' | 'geometry'> & { analysis?: Pick<PageAnalysis, 'blank'> },
     plainCopy: (() => Promise<PlainCopy>) | null,
     options: RecognizeOptions,
   ): Promise<PageReading> {
+    if (prepared.analysis?.blank) {
+      // Nothing to read: empty text without the engine (and the page's image as its PDF page).
+      const empty = { text: '', confidence: 0, blocks: [], layout: 'flow' as const, reading: 'prepared' as const, geometry: prepared.geometry };
+      return options.pdf ? { ...empty, pdf: await imageOnlyPdf(prepared.png, prepared.geometry.width, prepared.geometry.height) } : empty;
+    }
     const ours = await this.recognizePage(prepared.png, options);
     if (!plainCopy || this.deps.skip?.has('guard') || !weakReading(ours)) {
       return { ...ours, reading: 'prepared', geometry: prepared.geometry };
