@@ -1,4 +1,5 @@
 import type { PageGeometry } from '../shared/steps';
+import { displacement } from './dewarp';
 import { project } from './perspective';
 import type { BoundingBox, OcrBlock } from './types';
 
@@ -24,9 +25,12 @@ export function toSourceBox(box: BoundingBox, geometry: PageGeometry): BoundingB
     // turn by θ took (dx, dy) to (dx cos θ − dy sin θ, dx sin θ + dy cos θ)).
     const dx = x! * scaleX - turnedWidth / 2;
     const dy = y! * scaleY - turnedHeight / 2;
-    // Then the flattening of a photographed page, then the squaring of the pixels.
+    // Then the straightening of a curl, the flattening of a photographed page and the
+    // squaring of the pixels.
     const fx = flatWidth / 2 + dx * cos + dy * sin;
-    const fy = flatHeight / 2 - dx * sin + dy * cos;
+    const straightY = flatHeight / 2 - dx * sin + dy * cos;
+    // A straightened curl moved pixels up or down only.
+    const fy = geometry.bend ? straightY + displacement({ lines: geometry.bend }, fx, straightY) : straightY;
     const { x: sx, y: sy } = perspective ? project(perspective, fx, fy) : { x: fx, y: fy };
     return [(sx * sourceWidth) / squareWidth, (sy * sourceHeight) / squareHeight] as const;
   });

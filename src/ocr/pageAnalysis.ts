@@ -24,6 +24,7 @@ import {
   type Component,
   type Grey,
 } from './imaging';
+import { findBend, straighten, type Dewarp } from './dewarp';
 import { findPage, flatSize, homography, warp } from './perspective';
 
 export interface AnalysisRequest {
@@ -32,6 +33,8 @@ export interface AnalysisRequest {
   smooth: Grey;
   /** Look for a photographed page on a desk and map it flat. */
   perspective: boolean;
+  /** Trace curved text lines and straighten them. */
+  dewarp: boolean;
   invert: boolean;
   contrast: boolean;
   despeckle: boolean;
@@ -63,6 +66,8 @@ export interface AnalysisResult {
    * from the flat page (`grey`) to the page as decoded. Null otherwise.
    */
   perspective: number[] | null;
+  /** When the page's lines were bent and were straightened: the bend. Null otherwise. */
+  bend: Dewarp | null;
   inverted: boolean;
   characterPx: number | null;
   letterCount: number;
@@ -114,28 +119,18 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
   // (found once shadows are divided out, so a shadow is never taken for a dark bar).
   const backgrounds = request.invert ? textBackgrounds(grey) : [];
   invertBoxes(grey, backgrounds);
-  const { width, height } = grey;
-  const mask = binarize(grey);
-  const { labels, list } = components(mask, width, height);
-  const characterPx = characterSize(list, width, height);
-  // Dust and noise: specks far smaller than a letter's dot, and dot-sized specks with no
-  // letter near them (a full stop or an i's dot always has one). Painted paper-white.
-  const keep = request.despeckle ? dustFilter(list, characterPx) : new Uint8Array(list.length + 1).fill(1);
-  const letterMin = characterPx ? characterPx * 0.25 : 2;
-  const letterMax = characterPx ? characterPx * 4 : Math.min(width, height);
-  const letters = new Uint8Array(list.length + 1);
-  list.forEach((c, k) => {
-    const larger = Math.max(c.x1 - c.x0 + 1, c.y1 - c.y0 + 1);
-    letters[k + 1] = larger >= letterMin && larger <= letterMax ? 1 : 0;
-  });
-  const letterMask = new Uint8Array(mask.length);
-  for (let i = 0; i < labels.length; i++) {
-    const label = labels[i]!;
-    if (!label) continue;
-    if (!keep[label]) grey.data[i] = 255;
-    else if (letters[label]) letterMask[i] = 1;
+  let measured = measureLetters(grey, request.despeckle);
+  // A curled page: its lines traced and straightened, then measured again.
+  let bend: Dewarp | null = null;
+  if (request.dewarp && measured.characterPx && neighbourDirection(measured.letterList) > 1.3) {
+    bend = findBend(measured.letterList, measured.characterPx, grey.width);
+    if (bend) {
+      grey = straighten(grey, bend);
+      measured = measureLetters(grey, request.despeckle);
+    }
   }
-  const letterList = list.filter((_, k) => letters[k + 1] && keep[k + 1]);
+  const { width, height } = grey;
+  const { characterPx, letterList, letterMask } = measured;
   const points = inkPoints(letterMask, width, height);
   const turned = turnQuarter(points, height);
   if (letterList.length < BLANK_LETTERS) return blankPage(grey, inverted, perspective);
@@ -155,6 +150,7 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
     inverted,
     invertedAreas: backgrounds.length,
     perspective,
+    bend,
     smoothed: noisy > 0,
     characterPx,
     letterCount: letterList.length,
@@ -179,7 +175,41 @@ function denoiseSigma(smooth: Grey): number {
 function blankPage(grey: Grey, inverted: boolean, perspective: number[] | null): AnalysisResult {
   grey.data.fill(255);
   const level: LineView = { slope: 0, rise: 1, letterPx: null, smallLetterPx: null };
-  return { grey, blank: true, inverted, invertedAreas: 0, perspective, smoothed: false, characterPx: null, letterCount: 0, neighbours: 1, across: level, down: level };
+  return { grey, blank: true, inverted, invertedAreas: 0, perspective, bend: null, smoothed: false, characterPx: null, letterCount: 0, neighbours: 1, across: level, down: level };
+}
+
+interface MeasuredLetters {
+  characterPx: number | null;
+  /** Letter-sized components that are not dust. */
+  letterList: Component[];
+  /** 1 where a pixel belongs to one of them. */
+  letterMask: Uint8Array;
+}
+
+/** The page's ink components and which are letters; dust is painted paper-white in `grey`. */
+function measureLetters(grey: Grey, despeckle: boolean): MeasuredLetters {
+  const { width, height } = grey;
+  const mask = binarize(grey);
+  const { labels, list } = components(mask, width, height);
+  const characterPx = characterSize(list, width, height);
+  // Dust and noise: specks far smaller than a letter's dot, and dot-sized specks with no
+  // letter near them (a full stop or an i's dot always has one). Painted paper-white.
+  const keep = despeckle ? dustFilter(list, characterPx) : new Uint8Array(list.length + 1).fill(1);
+  const letterMin = characterPx ? characterPx * 0.25 : 2;
+  const letterMax = characterPx ? characterPx * 4 : Math.min(width, height);
+  const letters = new Uint8Array(list.length + 1);
+  list.forEach((c, k) => {
+    const larger = Math.max(c.x1 - c.x0 + 1, c.y1 - c.y0 + 1);
+    letters[k + 1] = larger >= letterMin && larger <= letterMax ? 1 : 0;
+  });
+  const letterMask = new Uint8Array(mask.length);
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i]!;
+    if (!label) continue;
+    if (!keep[label]) grey.data[i] = 255;
+    else if (letters[label]) letterMask[i] = 1;
+  }
+  return { characterPx, letterList: list.filter((_, k) => letters[k + 1] && keep[k + 1]), letterMask };
 }
 
 /** 1 per component (by label: index + 1) to keep, 0 for dust. */

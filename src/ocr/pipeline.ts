@@ -36,7 +36,7 @@ const MIN_LETTERS_FOR_ORIENTATION = 40;
 const MIN_SKEW = 0.3;
 
 /** The steps of the pipeline, each of which the evaluation can switch off to measure it. */
-export const PIPELINE_STEPS = ['perspective', 'invert', 'contrast', 'despeckle', 'orientation', 'deskew', 'scale', 'readingOrder', 'guard'] as const;
+export const PIPELINE_STEPS = ['perspective', 'dewarp', 'invert', 'contrast', 'despeckle', 'orientation', 'deskew', 'scale', 'readingOrder', 'guard'] as const;
 export type PipelineStep = (typeof PIPELINE_STEPS)[number];
 
 export interface PipelineDeps {
@@ -175,7 +175,7 @@ export class OcrPipeline {
     // The contrast is measured on a smoothed copy, which grain cannot fool.
     const smooth = await blurred(decoded, 1);
     const found = await this.deps.analysis.analyse(
-      { grey: decoded, smooth, perspective: on('perspective'), invert: on('invert'), contrast: on('contrast'), despeckle: on('despeckle') },
+      { grey: decoded, smooth, perspective: on('perspective'), dewarp: on('dewarp'), invert: on('invert'), contrast: on('contrast'), despeckle: on('despeckle') },
       signal,
     );
     const { grey, inverted, characterPx } = found;
@@ -222,6 +222,7 @@ export class OcrPipeline {
         squareWidth: decoded.width,
         squareHeight: decoded.height,
         ...(found.perspective ? { perspective: found.perspective, flatWidth: width, flatHeight: height } : {}),
+        ...(found.bend ? { bend: found.bend.lines } : {}),
         rotation: turn,
         turnedWidth,
         turnedHeight,

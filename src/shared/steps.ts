@@ -69,6 +69,11 @@ export interface PageGeometry {
   perspective?: number[];
   flatWidth?: number;
   flatHeight?: number;
+  /**
+   * A curled page straightened: its traced lines, top to bottom (each y = a·(x−centre)² +
+   * b·(x−centre) + c on the page before straightening, straight at `level` after). Absent when not needed.
+   */
+  bend?: Array<{ level: number; centre: number; a: number; b: number; c: number }>;
   /** Clockwise degrees the page was turned about its centre before it was read. */
   rotation: number;
   /** Size once turned (the canvas grows to hold a page turned by an odd angle). */

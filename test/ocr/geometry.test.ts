@@ -154,4 +154,17 @@ describe('toSourceBox', () => {
 
     expect(toSourceBox({ x0: 0, y0: 0, x1: 50, y1: 25 }, flattened)).toEqual({ x0: 10, y0: 20, x1: 60, y1: 45 });
   });
+
+  test('when a curled page was straightened, then boxes go back up or down by the bend where they were', () => {
+    // Two traced lines, each lower by 10 px than straight: everything was 10 px lower on the page sent.
+    const straightened: PageGeometry = {
+      ...geometry(0, [200, 100], [200, 100], [200, 100]),
+      bend: [
+        { level: 20, centre: 100, a: 0, b: 0, c: 30 },
+        { level: 60, centre: 100, a: 0, b: 0, c: 70 },
+      ],
+    };
+
+    expect(toSourceBox({ x0: 10, y0: 30, x1: 50, y1: 40 }, straightened)).toEqual({ x0: 10, y0: 40, x1: 50, y1: 50 });
+  });
 });

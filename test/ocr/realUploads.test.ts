@@ -129,6 +129,28 @@ describe('photos of a page on a desk', () => {
   });
 });
 
+describe('curled pages', () => {
+  test('when the text lines bend like a page near a book\'s spine, then they are traced, straightened and read', async () => {
+    const tall = await renderText({ lines: [...LINES, ...LINES], fontSize: 30, width: 760, font: 'DejaVu Serif' });
+    const { data, info } = await sharp(tall).flatten({ background: 'white' }).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const curled = Buffer.alloc(data.length, 255);
+    // Each column is lifted by up to 40 px, most in the middle: the page bulges.
+    for (let x = 0; x < info.width; x++) {
+      const lift = 40 * Math.sin((Math.PI * x) / info.width);
+      for (let y = 0; y < info.height; y++) {
+        const from = Math.round(y + lift);
+        if (from < info.height) curled[y * info.width + x] = data[from * info.width + x]!;
+      }
+    }
+    const png = await sharp(curled, { raw: { width: info.width, height: info.height, channels: 1 } }).png().toBuffer();
+
+    const { prepared, text } = await read(png);
+
+    expect(prepared.geometry.bend?.length).toBeGreaterThanOrEqual(2);
+    expect(wordRecall([...EXPECTED, ...EXPECTED], words(text))).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
 describe('geometry', () => {
   test('when a sheet lies 12 degrees crooked, then the skew is measured and corrected', async () => {
     const crooked = await sharp(page).rotate(12, { background: 'white' }).png().toBuffer();
