@@ -497,6 +497,53 @@ export function inkWeightedCharacterSize(list: Component[], width: number, heigh
 }
 
 /**
+ * The pixels of ruled lines: ink in a run at least `minRun` long across (or down) the page
+ * and at most `maxThickness` thick the other way (table rules, cell borders, underlines,
+ * form boxes). A letter's strokes are shorter, and a headline's bold bars thicker. Null when
+ * the page has none.
+ */
+export function ruledLines(mask: Uint8Array, width: number, height: number, minRun: number, maxThickness: number): Uint8Array | null {
+  // The length of the run each ink pixel is in, across and down.
+  const across = new Uint16Array(mask.length);
+  const down = new Uint16Array(mask.length);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; ) {
+      if (!mask[row + x]) {
+        x++;
+        continue;
+      }
+      let end = x;
+      while (end < width && mask[row + end]) end++;
+      across.fill(Math.min(65535, end - x), row + x, row + end);
+      x = end;
+    }
+  }
+  for (let x = 0; x < width; x++) {
+    for (let y = 0; y < height; ) {
+      if (!mask[y * width + x]) {
+        y++;
+        continue;
+      }
+      let end = y;
+      while (end < height && mask[end * width + x]) end++;
+      for (let k = y; k < end; k++) down[k * width + x] = Math.min(65535, end - y);
+      y = end;
+    }
+  }
+  const rules = new Uint8Array(mask.length);
+  let found = false;
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    if ((across[i]! >= minRun && down[i]! <= maxThickness) || (down[i]! >= minRun && across[i]! <= maxThickness)) {
+      rules[i] = 1;
+      found = true;
+    }
+  }
+  return found ? rules : null;
+}
+
+/**
  * Sampled ink pixels as (x, y) pairs: every pixel of every `step`-th column. A hundred
  * thousand points measure a slope to a twentieth of a degree as well as millions.
  */

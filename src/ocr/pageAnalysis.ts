@@ -18,6 +18,7 @@ import {
   neighbourDirection,
   normalizeContrast,
   rowProfile,
+  ruledLines,
   textBackgrounds,
   turnQuarter,
   uprightness,
@@ -35,6 +36,8 @@ export interface AnalysisRequest {
   perspective: boolean;
   /** Trace curved text lines and straighten them. */
   dewarp: boolean;
+  /** Paint out ruled lines (table rules, underlines, boxes). */
+  unrule: boolean;
   invert: boolean;
   contrast: boolean;
   despeckle: boolean;
@@ -68,6 +71,8 @@ export interface AnalysisResult {
   perspective: number[] | null;
   /** When the page's lines were bent and were straightened: the bend. Null otherwise. */
   bend: Dewarp | null;
+  /** Ruled lines were painted out. */
+  unruled: boolean;
   inverted: boolean;
   characterPx: number | null;
   letterCount: number;
@@ -86,6 +91,9 @@ const DIM_PAPER = 128;
 /** The smoothing of a noisy page, done only where its letters are large enough to keep their strokes. */
 const DENOISE_SIGMA = 1.2;
 const MIN_LETTER_TO_DENOISE_PX = 12;
+/** Runs of ink this many letter sizes long, and at most RULE_THICKNESS of one thick, are rules, not strokes of letters. */
+const RULE_LETTERS = 6;
+const RULE_THICKNESS = 0.4;
 /** A page with fewer letter-like components than this holds no text worth reading. */
 const BLANK_LETTERS = 3;
 
@@ -120,6 +128,17 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
   const backgrounds = request.invert ? textBackgrounds(grey) : [];
   invertBoxes(grey, backgrounds);
   let measured = measureLetters(grey, request.despeckle);
+  // Table rules, cell borders, underlines and form boxes: Tesseract's layout analysis loses
+  // the cells between them, so they are painted out and the letters measured again.
+  const letterPx = measured.characterPx;
+  const rules =
+    request.unrule && letterPx
+      ? ruledLines(measured.mask, grey.width, grey.height, RULE_LETTERS * letterPx, Math.max(3, RULE_THICKNESS * letterPx))
+      : null;
+  if (rules) {
+    for (let i = 0; i < rules.length; i++) if (rules[i]) grey.data[i] = 255;
+    measured = measureLetters(grey, request.despeckle);
+  }
   // A curled page: its lines traced and straightened, then measured again.
   let bend: Dewarp | null = null;
   if (request.dewarp && measured.characterPx && neighbourDirection(measured.letterList) > 1.3) {
@@ -151,6 +170,7 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
     invertedAreas: backgrounds.length,
     perspective,
     bend,
+    unruled: rules !== null,
     smoothed: noisy > 0,
     characterPx,
     letterCount: letterList.length,
@@ -175,10 +195,12 @@ function denoiseSigma(smooth: Grey): number {
 function blankPage(grey: Grey, inverted: boolean, perspective: number[] | null): AnalysisResult {
   grey.data.fill(255);
   const level: LineView = { slope: 0, rise: 1, letterPx: null, smallLetterPx: null };
-  return { grey, blank: true, inverted, invertedAreas: 0, perspective, bend: null, smoothed: false, characterPx: null, letterCount: 0, neighbours: 1, across: level, down: level };
+  return { grey, blank: true, inverted, invertedAreas: 0, perspective, bend: null, unruled: false, smoothed: false, characterPx: null, letterCount: 0, neighbours: 1, across: level, down: level };
 }
 
 interface MeasuredLetters {
+  /** 1 where the binarised page has ink. */
+  mask: Uint8Array;
   characterPx: number | null;
   /** Letter-sized components that are not dust. */
   letterList: Component[];
@@ -209,7 +231,7 @@ function measureLetters(grey: Grey, despeckle: boolean): MeasuredLetters {
     if (!keep[label]) grey.data[i] = 255;
     else if (letters[label]) letterMask[i] = 1;
   }
-  return { characterPx, letterList: list.filter((_, k) => letters[k + 1] && keep[k + 1]), letterMask };
+  return { mask, characterPx, letterList: list.filter((_, k) => letters[k + 1] && keep[k + 1]), letterMask };
 }
 
 /** 1 per component (by label: index + 1) to keep, 0 for dust. */

@@ -36,7 +36,7 @@ const MIN_LETTERS_FOR_ORIENTATION = 40;
 const MIN_SKEW = 0.3;
 
 /** The steps of the pipeline, each of which the evaluation can switch off to measure it. */
-export const PIPELINE_STEPS = ['perspective', 'dewarp', 'invert', 'contrast', 'despeckle', 'orientation', 'deskew', 'scale', 'readingOrder', 'guard'] as const;
+export const PIPELINE_STEPS = ['perspective', 'dewarp', 'unrule', 'invert', 'contrast', 'despeckle', 'orientation', 'deskew', 'scale', 'readingOrder', 'guard'] as const;
 export type PipelineStep = (typeof PIPELINE_STEPS)[number];
 
 export interface PipelineDeps {
@@ -98,6 +98,26 @@ function readingScore(recognition: PageRecognition): number {
   return words(recognition)
     .filter((word) => word.confidence >= CONFIDENT_WORD)
     .reduce((sum, word) => sum + (word.text.trim().length * word.confidence) / 100, 0);
+}
+
+/** A line read with a mean confidence below this is not text but marks taken for it (a shadow's edge, a desk's grain). */
+const JUNK_LINE_CONFIDENCE = 30;
+
+/** The recognition without its junk lines; its text rebuilt from the lines kept, if any went. */
+function withoutJunkLines(recognition: PageRecognition): PageRecognition {
+  let dropped = false;
+  const blocks = recognition.blocks
+    .map((block) => {
+      const lines = block.lines.filter((line) => line.confidence >= JUNK_LINE_CONFIDENCE || !line.text.trim());
+      dropped ||= lines.length < block.lines.length;
+      return { ...block, lines };
+    })
+    .filter((block) => block.lines.length > 0);
+  if (!dropped) return recognition;
+  const text = blocks.map((block) => block.lines.map((line) => line.text).join('\n')).join('\n\n');
+  const words = blocks.flatMap((block) => block.lines.flatMap((line) => line.words));
+  const confidence = words.length ? Math.round((words.reduce((sum, word) => sum + word.confidence, 0) / words.length) * 100) / 100 : 0;
+  return { ...recognition, blocks, text: text ? `${text}\n` : '', confidence };
 }
 
 /** Reads documents page by page: decode, clean up for Tesseract, recognise. */
@@ -175,7 +195,7 @@ export class OcrPipeline {
     // The contrast is measured on a smoothed copy, which grain cannot fool.
     const smooth = await blurred(decoded, 1);
     const found = await this.deps.analysis.analyse(
-      { grey: decoded, smooth, perspective: on('perspective'), dewarp: on('dewarp'), invert: on('invert'), contrast: on('contrast'), despeckle: on('despeckle') },
+      { grey: decoded, smooth, perspective: on('perspective'), dewarp: on('dewarp'), unrule: on('unrule'), invert: on('invert'), contrast: on('contrast'), despeckle: on('despeckle') },
       signal,
     );
     const { grey, inverted, characterPx } = found;
@@ -237,6 +257,7 @@ export class OcrPipeline {
         inverted,
         invertedAreas: found.invertedAreas,
         smoothed: found.smoothed,
+        unruled: found.unruled,
         blank: found.blank,
         characterPx: letterPx,
         scale: Math.round(scale * 100) / 100,
@@ -297,7 +318,7 @@ export class OcrPipeline {
   }
 
   async recognizePage(png: Buffer, options: RecognizeOptions): Promise<PageRecognition & { layout: PageLayout }> {
-    const recognition = await this.deps.ocr.recognize(png, options);
+    const recognition = withoutJunkLines(await this.deps.ocr.recognize(png, options));
     if (this.deps.skip?.has('readingOrder')) return { ...recognition, layout: 'flow' };
     const { text, layout } = readingOrder(recognition.blocks, recognition.text);
     return { ...recognition, text, layout };

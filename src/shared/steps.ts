@@ -39,6 +39,8 @@ export interface PageAnalysis {
   /** Slope of the text lines (clockwise degrees) that was corrected. */
   skew: number;
   inverted: boolean;
+  /** Ruled lines (table rules, underlines, boxes) were painted out before reading. Absent from older workers. */
+  unruled?: boolean;
   /** The page was noisy and was read from a smoothed copy. Absent from older workers. */
   smoothed?: boolean;
   /** Dark areas holding light text (title bars, buttons) turned dark on light. Absent from older workers. */

@@ -129,6 +129,31 @@ describe('photos of a page on a desk', () => {
   });
 });
 
+describe('ruled tables', () => {
+  test('when a table has ruled cells, then the rules are painted out and every cell is read', async () => {
+    const rows = [
+      ['Region', 'Quarter one', 'Quarter two'],
+      ['North', '412.60', '398.00'],
+      ['South', '287.10', '301.50'],
+      ['Export', '156.90', '148.20'],
+    ];
+    const x = [60, 400, 760, 1120];
+    const y = (row: number) => 160 + row * 70;
+    const cells = rows.flatMap((cellsOfRow, r) => cellsOfRow.map((cell, c) => `<text x="${x[c]! + 20}" y="${y(r) + 48}">${escapeXml(cell)}</text>`));
+    const lines = [...[0, 1, 2, 3, 4].map((r) => `<line x1="60" y1="${y(r)}" x2="1120" y2="${y(r)}"/>`), ...x.map((xx) => `<line x1="${xx}" y1="90" x2="${xx}" y2="${y(4)}"/>`), '<line x1="400" y1="90" x2="1120" y2="90"/>', '<line x1="60" y1="90" x2="400" y2="90"/>'];
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="520"><rect width="100%" height="100%" fill="white"/>
+      <text x="580" y="140" font-family="DejaVu Sans" font-size="30" text-anchor="middle">Sales 2026</text>
+      <g stroke="black" stroke-width="3">${lines.join('')}</g>
+      <g font-family="DejaVu Sans" font-size="30">${cells.join('')}</g></svg>`;
+    const png = await sharp(Buffer.from(svg)).png().toBuffer();
+
+    const { analysis, text } = await read(png);
+
+    expect(analysis.unruled).toBe(true);
+    expect(wordRecall(words(['Sales 2026', ...rows.flat()].join(' ')), words(text))).toBe(1);
+  });
+});
+
 describe('curled pages', () => {
   test('when the text lines bend like a page near a book\'s spine, then they are traced, straightened and read', async () => {
     const tall = await renderText({ lines: [...LINES, ...LINES], fontSize: 30, width: 760, font: 'DejaVu Serif' });

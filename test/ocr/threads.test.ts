@@ -10,7 +10,7 @@ const SCRIPT = path.join(__dirname, '../fixtures/threads/behaves.js');
 /** A request the test thread understands, shaped like a page analysis request. */
 function ask(behaviour: 'answer' | 'hang' | 'crash' | 'exit', value = 0): AnalysisRequest {
   const image = { data: new Uint8Array(4), width: 2, height: 2 };
-  return { grey: image, smooth: { ...image, data: new Uint8Array(4) }, perspective: false, dewarp: false, invert: false, contrast: false, despeckle: false, behaviour, value } as AnalysisRequest;
+  return { grey: image, smooth: { ...image, data: new Uint8Array(4) }, perspective: false, dewarp: false, unrule: false, invert: false, contrast: false, despeckle: false, behaviour, value } as AnalysisRequest;
 }
 const echoed = (result: AnalysisResult) => (result as unknown as { echoed: number }).echoed;
 
