@@ -103,15 +103,23 @@ export function gaussianBlur({ data, width, height }: Grey, sigma: number): Grey
   return { data: out, width, height };
 }
 
+/** Dark areas holding light text: which area (1, 2, …) each pixel belongs to, 0 for none. */
+export interface TextBackgrounds {
+  regions: Int32Array;
+  count: number;
+}
+
 /**
  * The dark areas of an otherwise dark-on-light page that hold light text (white on a blue
  * title bar, a button, a status pill, a dark table header), to be turned dark on light
  * area by area. Such an area is one large, mostly solid dark shape with several light
  * shapes inside it (its letters); a dark letter has a counter or two, small against it, and
- * a ruled table is mostly holes.
+ * a ruled table is mostly holes. An area is the shape and the holes it encloses, not its
+ * box: a pill's rounded corners stay page.
  */
-export function textBackgrounds(image: Grey): Component[] {
+export function textBackgrounds(image: Grey): TextBackgrounds {
   const { data, width, height } = image;
+  const regions = new Int32Array(width * height);
   const histogram = new Uint32Array(256);
   for (let i = 0; i < data.length; i += 3) histogram[data[i]!]!++;
   const threshold = otsu(histogram);
@@ -119,9 +127,9 @@ export function textBackgrounds(image: Grey): Component[] {
   for (let i = 0; i < data.length; i++) dark[i] = data[i]! < threshold ? 1 : 0;
   const areas = components(dark, width, height);
   const boxArea = (c: Component) => (c.x1 - c.x0 + 1) * (c.y1 - c.y0 + 1);
-  const solid = (c: Component) => boxArea(c) >= 2000 && c.area >= 0.5 * boxArea(c);
+  const solid = (c: Component) => boxArea(c) >= 600 && c.area >= 0.5 * boxArea(c);
   // Most pages have no solid dark shapes at all: nothing more to look at.
-  if (!areas.list.some(solid)) return [];
+  if (!areas.list.some(solid)) return { regions, count: 0 };
   const light = new Uint8Array(width * height);
   for (let i = 0; i < dark.length; i++) light[i] = 1 - dark[i]!;
   const holes = components(light, width, height);
@@ -141,37 +149,78 @@ export function textBackgrounds(image: Grey): Component[] {
     seen.pixels += hole.area;
     inside.set(around, seen);
   });
-  return areas.list.filter((area, k) => {
+  // Region numbers by dark-shape label, for the shapes that are text backgrounds.
+  const regionOf = new Int32Array(areas.list.length + 1);
+  let count = 0;
+  areas.list.forEach((area, k) => {
     const held = inside.get(k + 1);
-    if (!solid(area) || held === undefined || held.count < 2) return false;
+    if (!solid(area) || held === undefined || held.count < 2) return;
     // A bar with its letters fills its box; words run together (blurred print) leave the
     // paper around their letters' edges outside. Letters in a bar are small against it; a
     // bold letter's counters are not.
-    return area.area + held.pixels >= 0.9 * boxArea(area) && boxArea(area) >= 12 * (held.area / held.count);
+    if (area.area + held.pixels >= 0.9 * boxArea(area) && boxArea(area) >= 12 * (held.area / held.count)) regionOf[k + 1] = ++count;
   });
+  if (count === 0) return { regions, count };
+  // Each area is its shape and all it encloses (letters, and the counters inside them): the
+  // pixels of its box that cannot reach the box's edge without crossing the shape.
+  areas.list.forEach((area, k) => {
+    const region = regionOf[k + 1]!;
+    if (!region) return;
+    const label = k + 1;
+    const w = area.x1 - area.x0 + 1;
+    const h = area.y1 - area.y0 + 1;
+    const outside = new Uint8Array(w * h);
+    const stack: number[] = [];
+    const visit = (x: number, y: number) => {
+      const j = (y - area.y0) * w + (x - area.x0);
+      if (outside[j] || areas.labels[y * width + x] === label) return;
+      outside[j] = 1;
+      stack.push(x, y);
+    };
+    for (let x = area.x0; x <= area.x1; x++) {
+      visit(x, area.y0);
+      visit(x, area.y1);
+    }
+    for (let y = area.y0; y <= area.y1; y++) {
+      visit(area.x0, y);
+      visit(area.x1, y);
+    }
+    while (stack.length) {
+      const y = stack.pop()!;
+      const x = stack.pop()!;
+      if (x > area.x0) visit(x - 1, y);
+      if (x < area.x1) visit(x + 1, y);
+      if (y > area.y0) visit(x, y - 1);
+      if (y < area.y1) visit(x, y + 1);
+    }
+    for (let y = area.y0; y <= area.y1; y++) {
+      for (let x = area.x0; x <= area.x1; x++) if (!outside[(y - area.y0) * w + (x - area.x0)]) regions[y * width + x] = region;
+    }
+  });
+  return { regions, count };
 }
 
 /**
- * Turns each box dark on light: its pixels inverted, and its own ground (the box's median,
- * a bar's colour) stretched to white, so the area reads like the paper around it.
+ * Turns each area dark on light: its pixels inverted, and its own ground (the area's
+ * median, a bar's colour) stretched to white, so the area reads like the paper around it.
  */
-export function invertBoxes({ data, width }: Grey, boxes: readonly Component[]): void {
-  const histogram = new Uint32Array(256);
-  for (const box of boxes) {
-    histogram.fill(0);
-    let count = 0;
-    for (let y = box.y0; y <= box.y1; y++) {
-      for (let i = y * width + box.x0, end = y * width + box.x1; i <= end; i++) {
-        histogram[data[i]!]!++;
-        count++;
-      }
-    }
-    const ground = 255 - percentile(histogram, count, 0.5);
-    const lut = new Uint8Array(256);
-    for (let v = 0; v < 256; v++) lut[v] = Math.min(255, Math.round(((255 - v) * 255) / Math.max(1, ground)));
-    for (let y = box.y0; y <= box.y1; y++) {
-      for (let i = y * width + box.x0, end = y * width + box.x1; i <= end; i++) data[i] = lut[data[i]!]!;
-    }
+export function invertRegions({ data }: Grey, { regions, count }: TextBackgrounds): void {
+  if (count === 0) return;
+  const histograms = Array.from({ length: count + 1 }, () => new Uint32Array(256));
+  const sizes = new Uint32Array(count + 1);
+  for (let i = 0; i < data.length; i++) {
+    const region = regions[i]!;
+    if (!region) continue;
+    histograms[region]![data[i]!]!++;
+    sizes[region]!++;
+  }
+  const luts = histograms.map((histogram, region) => {
+    const ground = 255 - percentile(histogram, Math.max(1, sizes[region]!), 0.5);
+    return Uint8Array.from({ length: 256 }, (_, v) => Math.min(255, Math.round(((255 - v) * 255) / Math.max(1, ground))));
+  });
+  for (let i = 0; i < data.length; i++) {
+    const region = regions[i]!;
+    if (region) data[i] = luts[region]![data[i]!]!;
   }
 }
 

@@ -10,7 +10,7 @@ import {
   gaussianBlur,
   inkContrast,
   inkWeightedCharacterSize,
-  invertBoxes,
+  invertRegions,
   pageNoise,
   isDarkPage,
   letterHeights,
@@ -125,8 +125,8 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
   if (request.contrast) normalizeContrast(grey, smooth);
   // Light text on dark bars and buttons of a light page, turned dark on light where it is
   // (found once shadows are divided out, so a shadow is never taken for a dark bar).
-  const backgrounds = request.invert ? textBackgrounds(grey) : [];
-  invertBoxes(grey, backgrounds);
+  const backgrounds = request.invert ? textBackgrounds(grey) : { regions: new Int32Array(0), count: 0 };
+  invertRegions(grey, backgrounds);
   let measured = measureLetters(grey, request.despeckle);
   // Table rules, cell borders, underlines and form boxes: Tesseract's layout analysis loses
   // the cells between them, so they are painted out and the letters measured again.
@@ -167,7 +167,7 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
     grey,
     blank: false,
     inverted,
-    invertedAreas: backgrounds.length,
+    invertedAreas: backgrounds.count,
     perspective,
     bend,
     unruled: rules !== null,
