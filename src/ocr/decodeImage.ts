@@ -3,7 +3,7 @@
 // made square where the file says they are not (faxes).
 import sharp from 'sharp';
 import { asDecodeError } from './decodeError';
-import type { Grey } from './imaging';
+import { components, type Grey } from './imaging';
 import { tiffResolution } from './tiffResolution';
 
 export interface DecodedImage extends Grey {
@@ -26,6 +26,9 @@ export async function decodeImage(bytes: Buffer, mediaType: string, pageIndex: n
       image = background === null ? image.removeAlpha() : image.flatten({ background });
     }
     const { data, info } = await image.greyscale().raw().toBuffer({ resolveWithObject: true });
+    // A coloured stamp over dark print: its strokes are lightened to what the print shows through.
+    const { channels } = await open().metadata();
+    if ((channels ?? 1) >= 3) await dropStamps(open().rotate(), data, info.width, info.height);
     const page: DecodedImage = {
       data: new Uint8Array(data.buffer, data.byteOffset, data.length),
       width: info.width,
@@ -66,6 +69,112 @@ async function backgroundForTransparency(image: sharp.Sharp): Promise<{ r: numbe
   }
   const lightText = count > 0 && luminance / count >= 128;
   return lightText ? { r: 0, g: 0, b: 0 } : { r: 255, g: 255, b: 255 };
+}
+
+/** A stamp is looked for on a copy this many pixels on its longer side. */
+const STAMP_SEARCH_SIDE = 600;
+/** Saturation (max minus min channel) and brightness of a stamp's ink. */
+const STAMP_SATURATION = 20;
+const STAMP_BRIGHTNESS = 100;
+/** Pixels a stamp's broken strokes are grown by (on the small copy) to join them. */
+const STAMP_GROW = 3;
+
+/**
+ * Lightens coloured stamps (a red PAID over the totals) in `grey`, in place. A stamp is a
+ * shape of coloured strokes (grown a little to join a worn stamp's pieces) whose box is at
+ * least an eighth and at most 60% of the page's sides, and which covers under 60% of its
+ * box: a coloured title's letters are smaller, a coloured bar or button is solid, a desk is
+ * larger. Inside a stamp's box every coloured pixel becomes what the paper or print under
+ * the ink shows through it (its ink's brightest channel, divided by the ink's own), so the
+ * print under the stamp stays as dark as it is.
+ */
+async function dropStamps(image: sharp.Sharp, grey: Buffer, width: number, height: number): Promise<void> {
+  const scale = Math.min(1, STAMP_SEARCH_SIDE / Math.max(width, height));
+  const small = await image
+    .clone()
+    .resize({ width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)), fit: 'fill' })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const { width: sw, height: sh, channels } = small.info;
+  const coloured = new Uint8Array(sw * sh);
+  for (let i = 0, p = 0; i < coloured.length; i++, p += channels) {
+    const [r, g, b] = [small.data[p]!, small.data[p + 1]!, small.data[p + 2]!];
+    const max = Math.max(r, g, b);
+    coloured[i] = max - Math.min(r, g, b) >= STAMP_SATURATION && max >= STAMP_BRIGHTNESS ? 1 : 0;
+  }
+  // Worn stamps print in broken strokes: grown until they join into one shape.
+  const joined = grow(coloured, sw, sh, STAMP_GROW);
+  const side = Math.min(sw, sh) / 8;
+  const frames = components(joined, sw, sh).list.filter((c) => {
+    const w = c.x1 - c.x0 + 1;
+    const h = c.y1 - c.y0 + 1;
+    // A desk or a coloured page around the text is larger than any stamp.
+    return w >= side && h >= side && w <= sw * 0.6 && h <= sh * 0.6 && c.area < 0.6 * w * h;
+  });
+  if (frames.length === 0) return;
+  const { data: rgb, info } = await image.clone().removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  for (const frame of frames) {
+    const x0 = Math.max(0, Math.floor(frame.x0 / scale));
+    const x1 = Math.min(width - 1, Math.ceil((frame.x1 + 1) / scale));
+    const y0 = Math.max(0, Math.floor(frame.y0 / scale));
+    const y1 = Math.min(height - 1, Math.ceil((frame.y1 + 1) / scale));
+    const coloured = (p: number) => {
+      const max = Math.max(rgb[p]!, rgb[p + 1]!, rgb[p + 2]!);
+      return max >= STAMP_BRIGHTNESS && max - Math.min(rgb[p]!, rgb[p + 1]!, rgb[p + 2]!) >= STAMP_SATURATION;
+    };
+    // The stamp's ink: the median colour of its coloured pixels. Printed over paper it lets
+    // through most of its own brightest channel; that channel, divided by the ink's, is
+    // what the paper (or the print under it) shows there.
+    const histograms = [new Uint32Array(256), new Uint32Array(256), new Uint32Array(256)];
+    let count = 0;
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        const p = (y * width + x) * info.channels;
+        if (!coloured(p)) continue;
+        for (let c = 0; c < 3; c++) histograms[c]![rgb[p + c]!]!++;
+        count++;
+      }
+    }
+    if (count === 0) continue;
+    const ink = histograms.map((histogram) => medianOf(histogram, count));
+    const channel = ink.indexOf(Math.max(...ink));
+    const through = Math.max(1, ink[channel]!);
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        const i = y * width + x;
+        const p = i * info.channels;
+        if (coloured(p)) grey[i] = Math.max(grey[i]!, Math.min(255, Math.round((rgb[p + channel]! * 255) / through)));
+      }
+    }
+  }
+}
+
+function medianOf(histogram: Uint32Array, count: number): number {
+  let seen = 0;
+  for (let v = 0; v < 256; v++) {
+    seen += histogram[v]!;
+    if (seen * 2 >= count) return v;
+  }
+  return 255;
+}
+
+/** The mask grown by `steps` pixels (a square neighbourhood). */
+function grow(mask: Uint8Array, width: number, height: number, steps: number): Uint8Array {
+  let current = mask;
+  for (let step = 0; step < steps; step++) {
+    const next = new Uint8Array(current.length);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        if (!current[y * width + x]) continue;
+        for (let yy = Math.max(0, y - 1); yy <= Math.min(height - 1, y + 1); yy++) {
+          for (let xx = Math.max(0, x - 1); xx <= Math.min(width - 1, x + 1); xx++) next[yy * width + xx] = 1;
+        }
+      }
+    }
+    current = next;
+  }
+  return current;
 }
 
 /** A page whose declared resolution differs across and down (a 204 x 98 dpi fax), resampled to square pixels. */

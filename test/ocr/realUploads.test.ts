@@ -129,6 +129,29 @@ describe('photos of a page on a desk', () => {
   });
 });
 
+describe('stamps', () => {
+  test('when a red rubber stamp lies over the totals, then it is lightened away and the figures under it are read', async () => {
+    const lines = ['Subtotal 1,448.60', 'VAT 20% 289.72', 'Total due 1,738.32', 'Payment within fourteen days'];
+    const svg = (body: string) => `<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="520"><rect width="100%" height="100%" fill="white"/>${body}</svg>`;
+    const print = await sharp(Buffer.from(svg(`<g font-family="DejaVu Sans" font-size="34">${lines.map((line, i) => `<text x="80" y="${110 + i * 80}">${escapeXml(line)}</text>`).join('')}</g>`))).png().toBuffer();
+    const stamp = await sharp(
+      Buffer.from(
+        svg(`<g transform="rotate(-14 480 230)" fill="none" stroke="#d4545b" stroke-width="9">
+          <rect x="260" y="130" width="440" height="190" rx="18"/>
+          <text x="300" y="270" font-family="DejaVu Sans" font-weight="bold" font-size="130" fill="#d4545b" stroke="none">PAID</text></g>`),
+      ),
+    )
+      .png()
+      .toBuffer();
+    // Ink on paper: the stamp darkens what it lies over (multiplies), as a real stamp does.
+    const stamped = await sharp(print).composite([{ input: stamp, blend: 'multiply' }]).png().toBuffer();
+
+    const { text } = await read(stamped);
+
+    expect(wordRecall(words(lines.join(' ')), words(text))).toBeGreaterThanOrEqual(0.95);
+  });
+});
+
 describe('ruled tables', () => {
   test('when a table has ruled cells, then the rules are painted out and every cell is read', async () => {
     const rows = [
