@@ -177,6 +177,7 @@ export const resultDocumentSchema = z
             orientationBy: z.enum(['lines', 'osd', 'none']),
             skew: z.number(),
             inverted: z.boolean(),
+            largeTypePx: z.number().optional().meta({ description: 'Height of the large type (a headline) the page had, read a second time scaled down.' }),
             unruled: z.boolean().optional().meta({ description: 'True when ruled lines (table rules, underlines, boxes) were painted out before reading.' }),
             smoothed: z.boolean().optional().meta({ description: 'True when the page was noisy and was read from a smoothed copy.' }),
             invertedAreas: z.number().int().optional().meta({ description: 'Dark areas holding light text (title bars, buttons) turned dark on light.' }),

@@ -73,6 +73,8 @@ export interface AnalysisResult {
   bend: Dewarp | null;
   /** Ruled lines were painted out. */
   unruled: boolean;
+  /** Height of the page's large type (letters several times its typical size, which Tesseract may pass over); null without any. */
+  largeTypePx: number | null;
   inverted: boolean;
   characterPx: number | null;
   letterCount: number;
@@ -91,6 +93,26 @@ const DIM_PAPER = 128;
 /** The smoothing of a noisy page, done only where its letters are large enough to keep their strokes. */
 const DENOISE_SIGMA = 1.2;
 const MIN_LETTER_TO_DENOISE_PX = 12;
+/** Letters this many times the page's typical letter are large type (a headline, a poster line). */
+const LARGE_TYPE = 3;
+/** A page with this many large letters has large type worth a reading of its own. */
+const LARGE_TYPE_LETTERS = 3;
+
+/**
+ * The height of the page's large type (the median of its letters much taller than the
+ * typical letter and letter-shaped), or null when it has fewer than LARGE_TYPE_LETTERS.
+ */
+function largeTypeHeight(list: Component[], characterPx: number, pageSide: number): number | null {
+  const heights: number[] = [];
+  for (const c of list) {
+    const w = c.x1 - c.x0 + 1;
+    const h = c.y1 - c.y0 + 1;
+    if (h >= LARGE_TYPE * characterPx && h <= pageSide / 3 && w / h < 3 && h / w < 6 && c.area > 0.2 * w * h) heights.push(h);
+  }
+  if (heights.length < LARGE_TYPE_LETTERS) return null;
+  return heights.sort((a, b) => a - b)[Math.floor(heights.length / 2)]!;
+}
+
 /** Runs of ink this many letter sizes long, and at most RULE_THICKNESS of one thick, are rules, not strokes of letters. */
 const RULE_LETTERS = 6;
 const RULE_THICKNESS = 0.4;
@@ -173,6 +195,7 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
     unruled: rules !== null,
     smoothed: noisy > 0,
     characterPx,
+    largeTypePx: characterPx === null ? null : largeTypeHeight(measured.list, characterPx, Math.min(width, height)),
     letterCount: letterList.length,
     neighbours: neighbourDirection(letterList),
     across: view(points, height, false),
@@ -195,12 +218,14 @@ function denoiseSigma(smooth: Grey): number {
 function blankPage(grey: Grey, inverted: boolean, perspective: number[] | null): AnalysisResult {
   grey.data.fill(255);
   const level: LineView = { slope: 0, rise: 1, letterPx: null, smallLetterPx: null };
-  return { grey, blank: true, inverted, invertedAreas: 0, perspective, bend: null, unruled: false, smoothed: false, characterPx: null, letterCount: 0, neighbours: 1, across: level, down: level };
+  return { grey, blank: true, inverted, invertedAreas: 0, perspective, bend: null, unruled: false, largeTypePx: null, smoothed: false, characterPx: null, letterCount: 0, neighbours: 1, across: level, down: level };
 }
 
 interface MeasuredLetters {
   /** 1 where the binarised page has ink. */
   mask: Uint8Array;
+  /** Every ink component. */
+  list: Component[];
   characterPx: number | null;
   /** Letter-sized components that are not dust. */
   letterList: Component[];
@@ -231,7 +256,7 @@ function measureLetters(grey: Grey, despeckle: boolean): MeasuredLetters {
     if (!keep[label]) grey.data[i] = 255;
     else if (letters[label]) letterMask[i] = 1;
   }
-  return { mask, characterPx, letterList: list.filter((_, k) => letters[k + 1] && keep[k + 1]), letterMask };
+  return { mask, list, characterPx, letterList: list.filter((_, k) => letters[k + 1] && keep[k + 1]), letterMask };
 }
 
 /** 1 per component (by label: index + 1) to keep, 0 for dust. */

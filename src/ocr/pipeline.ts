@@ -9,7 +9,7 @@ import type { AnalysisResult } from './pageAnalysis';
 import type { OrientationDetector } from './orientation';
 import { readingOrder } from './readingOrder';
 import { loadBytes, type DocumentBytes, type Rasterizer } from './rasterizer';
-import type { OcrEngine, PageRecognition, RecognizeOptions } from './types';
+import type { BoundingBox, OcrEngine, OcrLine, PageRecognition, RecognizeOptions } from './types';
 import type { PageLayout } from '../shared/jobs';
 import type { PageAnalysis } from '../shared/steps';
 
@@ -36,7 +36,7 @@ const MIN_LETTERS_FOR_ORIENTATION = 40;
 const MIN_SKEW = 0.3;
 
 /** The steps of the pipeline, each of which the evaluation can switch off to measure it. */
-export const PIPELINE_STEPS = ['perspective', 'dewarp', 'unrule', 'invert', 'contrast', 'despeckle', 'orientation', 'deskew', 'scale', 'readingOrder', 'guard'] as const;
+export const PIPELINE_STEPS = ['perspective', 'dewarp', 'unrule', 'invert', 'contrast', 'despeckle', 'orientation', 'deskew', 'scale', 'readingOrder', 'largeType', 'guard'] as const;
 export type PipelineStep = (typeof PIPELINE_STEPS)[number];
 
 export interface PipelineDeps {
@@ -98,6 +98,24 @@ function readingScore(recognition: PageRecognition): number {
   return words(recognition)
     .filter((word) => word.confidence >= CONFIDENT_WORD)
     .reduce((sum, word) => sum + (word.text.trim().length * word.confidence) / 100, 0);
+}
+
+/** Large type is read again scaled down (at least by half, at most by MAX_LARGE_TYPE_SHRINK) to about this height. */
+const LARGE_TYPE_TARGET_PX = 22;
+const MAX_LARGE_TYPE_SHRINK = 8;
+/** A line of the second reading this many times the page's typical word height is large type. */
+const LARGE_TYPE_HEIGHTS = 2.5;
+
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+}
+
+function area(box: BoundingBox): number {
+  return Math.max(0, box.x1 - box.x0) * Math.max(0, box.y1 - box.y0);
+}
+
+function overlap(a: BoundingBox, b: BoundingBox): number {
+  return area({ x0: Math.max(a.x0, b.x0), y0: Math.max(a.y0, b.y0), x1: Math.min(a.x1, b.x1), y1: Math.min(a.y1, b.y1) });
 }
 
 /** A line read with a mean confidence below this is not text but marks taken for it (a shadow's edge, a desk's grain). */
@@ -258,6 +276,7 @@ export class OcrPipeline {
         invertedAreas: found.invertedAreas,
         smoothed: found.smoothed,
         unruled: found.unruled,
+        ...(found.largeTypePx ? { largeTypePx: Math.round(found.largeTypePx * scale) } : {}),
         blank: found.blank,
         characterPx: letterPx,
         scale: Math.round(scale * 100) / 100,
@@ -274,7 +293,7 @@ export class OcrPipeline {
    * kept. The reading says which it is and carries the geometry its boxes are on.
    */
   async readPage(
-    prepared: Pick<PreparedPage, 'png' | 'geometry'> & { analysis?: Pick<PageAnalysis, 'blank'> },
+    prepared: Pick<PreparedPage, 'png' | 'geometry'> & { analysis?: Pick<PageAnalysis, 'blank' | 'largeTypePx'> },
     plainCopy: (() => Promise<PlainCopy>) | null,
     options: RecognizeOptions,
   ): Promise<PageReading> {
@@ -283,7 +302,9 @@ export class OcrPipeline {
       const empty = { text: '', confidence: 0, blocks: [], layout: 'flow' as const, reading: 'prepared' as const, geometry: prepared.geometry };
       return options.pdf ? { ...empty, pdf: await imageOnlyPdf(prepared.png, prepared.geometry.width, prepared.geometry.height) } : empty;
     }
-    const ours = await this.recognizePage(prepared.png, options);
+    let ours = await this.recognizePage(prepared.png, options);
+    const largeTypePx = prepared.analysis?.largeTypePx;
+    if (largeTypePx && !this.deps.skip?.has('largeType')) ours = await this.withLargeType(ours, prepared.png, largeTypePx, options);
     if (!plainCopy || this.deps.skip?.has('guard') || !weakReading(ours)) {
       return { ...ours, reading: 'prepared', geometry: prepared.geometry };
     }
@@ -292,6 +313,66 @@ export class OcrPipeline {
     return readingScore(plain) > PLAIN_MARGIN * readingScore(ours)
       ? { ...plain, reading: 'plain', geometry: copy.geometry }
       : { ...ours, reading: 'prepared', geometry: prepared.geometry };
+  }
+
+  /**
+   * Adds the large type Tesseract passed over (a headline several times the body's size can
+   * be taken for a picture): the page is read again, scaled so the large type is about
+   * LARGE_TYPE_TARGET_PX high, and lines of it
+   * that are large against the page's words, read with confidence, and where the first
+   * reading found nothing, are put in, in their place from the top.
+   */
+  private async withLargeType(
+    ours: PageRecognition & { layout: PageLayout },
+    png: Buffer,
+    largeTypePx: number,
+    options: RecognizeOptions,
+  ): Promise<PageRecognition & { layout: PageLayout }> {
+    const { width = 1, height = 1 } = await sharp(png).metadata();
+    const shrink = Math.min(MAX_LARGE_TYPE_SHRINK, Math.max(2, largeTypePx / LARGE_TYPE_TARGET_PX));
+    const small = await sharp(png).resize({ width: Math.max(1, Math.round(width / shrink)) }).png().toBuffer();
+    const smallWidth = (await sharp(small).metadata()).width ?? 1;
+    const factor = width / smallWidth;
+    const extra = await this.deps.ocr.recognize(small, { languages: options.languages, ...(options.signal ? { signal: options.signal } : {}) });
+    const typical = median(words(ours).map((word) => word.bbox.y1 - word.bbox.y0)) || height;
+    const grown = (box: BoundingBox): BoundingBox => ({
+      x0: Math.round(box.x0 * factor),
+      y0: Math.round(box.y0 * factor),
+      x1: Math.round(box.x1 * factor),
+      y1: Math.round(box.y1 * factor),
+    });
+    const large = extra.blocks
+      .flatMap((block) => block.lines)
+      .map((line) => ({ ...line, bbox: grown(line.bbox), words: line.words.map((word) => ({ ...word, bbox: grown(word.bbox) })) }))
+      .filter((line) => line.bbox.y1 - line.bbox.y0 >= LARGE_TYPE_HEIGHTS * typical && line.confidence >= CONFIDENT_WORD && line.text.trim());
+    let readLines = ours.blocks.flatMap((block) => block.lines);
+    let text = ours.text;
+    const lines: OcrLine[] = [];
+    for (const line of large) {
+      // What the first reading made of the same place, if anything: replaced when it was
+      // read with less confidence (a headline half read), else the large line is not needed.
+      const there = readLines.filter((read) => overlap(read.bbox, line.bbox) >= 0.5 * area(read.bbox));
+      if (there.some((read) => read.confidence >= line.confidence)) continue;
+      if (there.length) {
+        text = text.replace(there[0]!.text, line.text);
+        for (const read of there.slice(1)) text = text.replace(`${read.text}\n`, '').replace(read.text, '');
+        readLines = readLines.filter((read) => !there.includes(read));
+      } else {
+        // It goes before the first line of the reading that lies below it.
+        const next = readLines.find((read) => read.bbox.y0 >= line.bbox.y1 - 1 && text.includes(read.text));
+        text = next ? text.replace(next.text, `${line.text}\n${next.text}`) : `${text.trimEnd()}\n${line.text}\n`;
+      }
+      lines.push(line);
+    }
+    if (lines.length === 0) return ours;
+    const box = lines.reduce(
+      (b, line) => ({ x0: Math.min(b.x0, line.bbox.x0), y0: Math.min(b.y0, line.bbox.y0), x1: Math.max(b.x1, line.bbox.x1), y1: Math.max(b.y1, line.bbox.y1) }),
+      lines[0]!.bbox,
+    );
+    const block = { text: lines.map((line) => line.text).join('\n'), confidence: median(lines.map((line) => line.confidence)), bbox: box, lines };
+    const kept = ours.blocks.map((b) => ({ ...b, lines: b.lines.filter((line) => readLines.includes(line)) })).filter((b) => b.lines.length);
+    const blocks = [...kept, block].sort((a, b) => a.bbox.y0 - b.bbox.y0);
+    return { ...ours, blocks, text };
   }
 
   /** The page as decoded and nothing more, scaled down to at most PLAIN_MAX_SIDE: the plain reading's image. */

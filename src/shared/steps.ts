@@ -39,6 +39,8 @@ export interface PageAnalysis {
   /** Slope of the text lines (clockwise degrees) that was corrected. */
   skew: number;
   inverted: boolean;
+  /** Height of the page's large type (a headline several times its typical letter) on the prepared page; read a second time, scaled down. Absent when none. */
+  largeTypePx?: number;
   /** Ruled lines (table rules, underlines, boxes) were painted out before reading. Absent from older workers. */
   unruled?: boolean;
   /** The page was noisy and was read from a smoothed copy. Absent from older workers. */

@@ -27,10 +27,12 @@ afterAll(async () => {
   await fixture?.close();
 });
 
+/** Reads a page as the service does: prepared, then read (with the plain reading to fall back on). */
 async function read(bytes: Buffer, mediaType = 'image/png') {
   const { pipeline } = fixture.deps;
-  const prepared = await pipeline.preparePage(`doc-${Math.random()}`, bytes, mediaType, 0);
-  const recognized = await pipeline.recognizePage(prepared.png, { languages: ['eng'] });
+  const key = `doc-${Math.random()}`;
+  const prepared = await pipeline.preparePage(key, bytes, mediaType, 0);
+  const recognized = await pipeline.readPage(prepared, () => pipeline.plainCopy(key, bytes, mediaType, 0), { languages: ['eng'] });
   return { prepared, analysis: prepared.analysis, text: recognized.text };
 }
 
@@ -210,7 +212,7 @@ describe('geometry', () => {
     expect(words(text)).toEqual(EXPECTED);
   });
 
-  test('when a 60 pt headline stands above small body text, then the page is scaled for the body text', async () => {
+  test('when a 60 pt headline stands above small body text, then the page is scaled for the body text and the headline is read too', async () => {
     const body = ['The small print of this page must stay readable', 'even though a large headline stands above it', 'and takes up most of the ink on the page here.', 'Every line below the title is set in nine point', 'type, as in a newspaper or a printed leaflet.'];
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1800" height="900"><rect width="100%" height="100%" fill="white"/>
       <text x="60" y="230" font-family="DejaVu Sans" font-weight="bold" font-size="250">NEWS</text>
@@ -221,6 +223,7 @@ describe('geometry', () => {
 
     expect(analysis.characterPx).toBeLessThan(40);
     expect(wordRecall(words(body.join(' ')), words(text))).toBeGreaterThanOrEqual(0.95);
+    expect(words(text)[0]).toBe('news');
   });
 });
 
