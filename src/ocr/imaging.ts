@@ -593,6 +593,37 @@ export function ruledLines(mask: Uint8Array, width: number, height: number, minR
 }
 
 /**
+ * Whether a component is a drawn box: a checkbox, a form field's frame, a table's grid. It is
+ * hollow (its ink under 35% of its box) and has ink at all four corners of its box and at
+ * the middle of all four sides. No letter has all eight: O lacks the corners, H, N, X and Z
+ * a side's middle.
+ */
+export function isFrame(c: Component, mask: Uint8Array, width: number): boolean {
+  const w = c.x1 - c.x0 + 1;
+  const h = c.y1 - c.y0 + 1;
+  if (w < 6 || h < 6 || c.area >= 0.35 * w * h) return false;
+  // Ink within two pixels of a point inside the box.
+  const inkNear = (x: number, y: number) => {
+    for (let yy = Math.max(c.y0, y - 2); yy <= Math.min(c.y1, y + 2); yy++) {
+      for (let xx = Math.max(c.x0, x - 2); xx <= Math.min(c.x1, x + 2); xx++) if (mask[yy * width + xx]) return true;
+    }
+    return false;
+  };
+  const mx = Math.round((c.x0 + c.x1) / 2);
+  const my = Math.round((c.y0 + c.y1) / 2);
+  return [
+    [c.x0, c.y0],
+    [c.x1, c.y0],
+    [c.x0, c.y1],
+    [c.x1, c.y1],
+    [mx, c.y0],
+    [mx, c.y1],
+    [c.x0, my],
+    [c.x1, my],
+  ].every(([x, y]) => inkNear(x!, y!));
+}
+
+/**
  * Sampled ink pixels as (x, y) pairs: every pixel of every `step`-th column. A hundred
  * thousand points measure a slope to a twentieth of a degree as well as millions.
  */

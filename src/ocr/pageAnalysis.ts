@@ -10,6 +10,7 @@ import {
   gaussianBlur,
   inkContrast,
   inkWeightedCharacterSize,
+  isFrame,
   invertRegions,
   pageNoise,
   isDarkPage,
@@ -93,6 +94,29 @@ const DIM_PAPER = 128;
 /** The smoothing of a noisy page, done only where its letters are large enough to keep their strokes. */
 const DENOISE_SIGMA = 1.2;
 const MIN_LETTER_TO_DENOISE_PX = 12;
+/** The pixels of the components that are drawn boxes at least FRAME_LETTERS of a letter each way; null when there are none. */
+function framePixels({ list, labels, mask }: MeasuredLetters, width: number, letterPx: number): Uint8Array | null {
+  const frame = new Uint8Array(list.length + 1);
+  const checkboxes: Component[] = [];
+  list.forEach((c, k) => {
+    const [w, h] = [c.x1 - c.x0 + 1, c.y1 - c.y0 + 1];
+    if (w < FRAME_LETTERS * letterPx || h < FRAME_LETTERS * letterPx || !isFrame(c, mask, width)) return;
+    frame[k + 1] = 1;
+    if (w <= CHECKBOX_LETTERS * letterPx && h <= CHECKBOX_LETTERS * letterPx) checkboxes.push(c);
+  });
+  if (!frame.includes(1)) return null;
+  // A checkbox's tick or cross is a mark, not a letter.
+  list.forEach((c, k) => {
+    if (checkboxes.some((box) => c.x0 > box.x0 && c.x1 < box.x1 && c.y0 > box.y0 && c.y1 < box.y1)) frame[k + 1] = 1;
+  });
+  return Uint8Array.from(labels, (label) => frame[label]!);
+}
+
+/** A drawn box this many letter sizes wide and high is a checkbox or a frame; smaller, it may be a letter. */
+const FRAME_LETTERS = 0.6;
+/** A drawn box at most this many letter sizes each way is a checkbox: what is inside it is a tick or a cross. */
+const CHECKBOX_LETTERS = 2.5;
+
 /** Letters this many times the page's typical letter are large type (a headline, a poster line). */
 const LARGE_TYPE = 3;
 /** A page with this many large letters has large type worth a reading of its own. */
@@ -157,8 +181,10 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
     request.unrule && letterPx
       ? ruledLines(measured.mask, grey.width, grey.height, RULE_LETTERS * letterPx, Math.max(3, RULE_THICKNESS * letterPx))
       : null;
-  if (rules) {
-    for (let i = 0; i < rules.length; i++) if (rules[i]) grey.data[i] = 255;
+  // Boxes (checkboxes, field frames, a table's grid) go whole, their short sides included.
+  const frames = request.unrule && letterPx ? framePixels(measured, grey.width, letterPx) : null;
+  if (rules || frames) {
+    for (let i = 0; i < grey.data.length; i++) if (rules?.[i] || frames?.[i]) grey.data[i] = 255;
     measured = measureLetters(grey, request.despeckle);
   }
   // A curled page: its lines traced and straightened, then measured again.
@@ -192,7 +218,7 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
     invertedAreas: backgrounds.count,
     perspective,
     bend,
-    unruled: rules !== null,
+    unruled: rules !== null || frames !== null,
     smoothed: noisy > 0,
     characterPx,
     largeTypePx: characterPx === null ? null : largeTypeHeight(measured.list, characterPx, Math.min(width, height)),
@@ -224,6 +250,8 @@ function blankPage(grey: Grey, inverted: boolean, perspective: number[] | null):
 interface MeasuredLetters {
   /** 1 where the binarised page has ink. */
   mask: Uint8Array;
+  /** Each pixel's component, by 1 + its index in `list`; 0 for no ink. */
+  labels: Int32Array;
   /** Every ink component. */
   list: Component[];
   characterPx: number | null;
@@ -256,7 +284,7 @@ function measureLetters(grey: Grey, despeckle: boolean): MeasuredLetters {
     if (!keep[label]) grey.data[i] = 255;
     else if (letters[label]) letterMask[i] = 1;
   }
-  return { mask, list, characterPx, letterList: list.filter((_, k) => letters[k + 1] && keep[k + 1]), letterMask };
+  return { mask, labels, list, characterPx, letterList: list.filter((_, k) => letters[k + 1] && keep[k + 1]), letterMask };
 }
 
 /** 1 per component (by label: index + 1) to keep, 0 for dust. */
