@@ -1,0 +1,16 @@
+// Evaluation set 2: documents like the ones users upload that set 1 does not cover (alpha
+// channels, screenshots, photos, faxes, stamps, forms, receipts, other languages, odd
+// multi-page files). Every page is generated here from text written for it, with seeded
+// randomness, so the set and its ground truth are the same on every run.
+import type { EvalDocument } from '../corpus';
+import { geometryDocs } from './geometry';
+import { photoDocs } from './photos';
+
+/** Families of set-2 documents; each returns its documents in a fixed order. */
+const FAMILIES: Array<() => Promise<EvalDocument[]>> = [photoDocs, geometryDocs];
+
+export async function buildCorpus2(): Promise<EvalDocument[]> {
+  const docs: EvalDocument[] = [];
+  for (const family of FAMILIES) docs.push(...(await family()));
+  return docs;
+}
