@@ -3,11 +3,13 @@
 // multi-page files). Every page is generated here from text written for it, with seeded
 // randomness, so the set and its ground truth are the same on every run.
 import type { EvalDocument } from '../corpus';
+import { alphaDocs } from './alpha';
 import { geometryDocs } from './geometry';
 import { photoDocs } from './photos';
+import { screenDocs } from './screens';
 
 /** Families of set-2 documents; each returns its documents in a fixed order. */
-const FAMILIES: Array<() => Promise<EvalDocument[]>> = [photoDocs, geometryDocs];
+const FAMILIES: Array<() => Promise<EvalDocument[]>> = [alphaDocs, screenDocs, photoDocs, geometryDocs];
 
 export async function buildCorpus2(): Promise<EvalDocument[]> {
   const docs: EvalDocument[] = [];
