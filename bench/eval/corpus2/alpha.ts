@@ -26,7 +26,7 @@ async function coverage(spec: AlphaImage): Promise<{ data: Uint8Array; width: nu
   const height = Math.round(2 * margin + leading * spec.lines.length);
   const sheet = new Sheet(spec.width, height, 'black');
   sheet.block(spec.lines, margin, margin + spec.font.size, spec.font, leading, { fill: 'white' });
-  const mask = await toRaster(sheet.render(), 1);
+  const mask = await toRaster(await sheet.render(), 1);
   return { data: mask.data, width: mask.width, height: mask.height, expected: sheet.expected() };
 }
 

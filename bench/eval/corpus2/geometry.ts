@@ -22,7 +22,7 @@ interface Rotated {
 
 async function rotatedPage(spec: Rotated): Promise<EvalDocument> {
   const sheet = proseSheet(spec.dpi, spec.lines, { family: spec.family, points: spec.points, heading: spec.heading });
-  const turned = await toRaster(sheet.render().rotate(spec.degrees, { background: spec.lid }));
+  const turned = await toRaster((await sheet.render()).rotate(spec.degrees, { background: spec.lid }));
   addNoise(turned, 5, spec.seed);
   return evalDocument({
     name: spec.name,
@@ -50,7 +50,7 @@ interface Curled {
 
 async function curledPage(spec: Curled): Promise<EvalDocument> {
   const sheet = proseSheet(200, spec.lines, { family: spec.family, points: spec.points, heading: spec.heading, background: '#fbfaf6' });
-  const page = await toRaster(sheet.render());
+  const page = await toRaster(await sheet.render());
   const margin = 40;
   const width = page.width + 2 * margin;
   const height = page.height + 2 * margin + spec.bend;

@@ -4,12 +4,15 @@
 // randomness, so the set and its ground truth are the same on every run.
 import type { EvalDocument } from '../corpus';
 import { alphaDocs } from './alpha';
+import { formDocs } from './forms';
 import { geometryDocs } from './geometry';
+import { mixedDocs } from './mixed';
 import { photoDocs } from './photos';
 import { screenDocs } from './screens';
+import { tableDocs } from './tables';
 
 /** Families of set-2 documents; each returns its documents in a fixed order. */
-const FAMILIES: Array<() => Promise<EvalDocument[]>> = [alphaDocs, screenDocs, photoDocs, geometryDocs];
+const FAMILIES: Array<() => Promise<EvalDocument[]>> = [alphaDocs, screenDocs, photoDocs, geometryDocs, mixedDocs, tableDocs, formDocs];
 
 export async function buildCorpus2(): Promise<EvalDocument[]> {
   const docs: EvalDocument[] = [];

@@ -29,7 +29,7 @@ interface DarkPhoto {
 
 async function darkPhoto(spec: DarkPhoto): Promise<EvalDocument> {
   const sheet = proseSheet(spec.dpi, spec.lines, { family: spec.family, points: spec.points, heading: spec.heading, ink: '#1a1a1a' });
-  const raster = await toRaster(sheet.render().rotate(spec.tilt, { background: 'white' }).blur(spec.blur));
+  const raster = await toRaster((await sheet.render()).rotate(spec.tilt, { background: 'white' }).blur(spec.blur));
   const light = vignette(raster.width, raster.height, spec.corners);
   shade(raster, (x, y) => {
     const level = spec.exposure * light(x, y);
@@ -92,7 +92,7 @@ function deskTexture(kind: DeskPhoto['desk'], seed: number): (x: number, y: numb
 async function deskPhoto(spec: DeskPhoto): Promise<EvalDocument> {
   const dpi = 200;
   const sheet = proseSheet(dpi, spec.lines, { family: spec.family, points: spec.points, heading: spec.heading, background: '#f7f5ef' });
-  const page = await toRaster(sheet.render());
+  const page = await toRaster(await sheet.render());
   const [width, height] = spec.frame;
   const pageCorners: Point[] = [
     [0, 0],

@@ -295,7 +295,7 @@ export async function screenDocs(): Promise<EvalDocument[]> {
         kind: 'screenshot',
         split,
         description,
-        bytes: await sheet.render().png().toBuffer(),
+        bytes: await (await sheet.render()).png().toBuffer(),
         mediaType: 'image/png',
         expected: sheet.expected(),
       }),

@@ -54,6 +54,7 @@ export function svgText(x: number, y: number, text: string, font: Font, style: T
 
 export class Sheet {
   private readonly parts: string[] = [];
+  private readonly texts: Array<{ x: number; y: number; text: string; font: Font; anchor: TextStyle['anchor'] }> = [];
   /** Expected text, one entry per line, in reading order. */
   readonly lines: string[] = [];
 
@@ -65,6 +66,7 @@ export class Sheet {
 
   /** Draws text that is not read on its own (part of a line recorded with `read`, or not text at all). */
   draw(x: number, y: number, text: string, font: Font, style?: TextStyle): this {
+    this.texts.push({ x, y, text, font, anchor: style?.anchor });
     this.parts.push(svgText(x, y, text, font, style));
     return this;
   }
@@ -108,8 +110,18 @@ export class Sheet {
       `<rect width="100%" height="100%" fill="${this.background}"/>${this.parts.join('')}</svg>`;
   }
 
-  /** The sheet rendered to 8-bit sRGB pixels, three channels. */
-  render(): sharp.Sharp {
+  /**
+   * The sheet rendered to 8-bit sRGB pixels, three channels. Refuses a sheet with text
+   * running off its edges: text that is not on the page cannot be expected.
+   */
+  async render(): Promise<sharp.Sharp> {
+    for (const { x, y, text, font, anchor } of this.texts) {
+      const width = await measure(text, font);
+      const start = anchor === 'end' ? x - width : anchor === 'middle' ? x - width / 2 : x;
+      if (start < 0 || start + width > this.width || y - font.size * 0.8 < 0 || y > this.height) {
+        throw new Error(`"${text}" runs off the ${this.width}×${this.height} sheet`);
+      }
+    }
     return sharp(Buffer.from(this.svg())).removeAlpha();
   }
 
