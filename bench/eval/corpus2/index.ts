@@ -4,15 +4,17 @@
 // randomness, so the set and its ground truth are the same on every run.
 import type { EvalDocument } from '../corpus';
 import { alphaDocs } from './alpha';
+import { faxDocs } from './fax';
 import { formDocs } from './forms';
 import { geometryDocs } from './geometry';
 import { mixedDocs } from './mixed';
 import { photoDocs } from './photos';
 import { screenDocs } from './screens';
+import { stampDocs } from './stamps';
 import { tableDocs } from './tables';
 
 /** Families of set-2 documents; each returns its documents in a fixed order. */
-const FAMILIES: Array<() => Promise<EvalDocument[]>> = [alphaDocs, screenDocs, photoDocs, geometryDocs, mixedDocs, tableDocs, formDocs];
+const FAMILIES: Array<() => Promise<EvalDocument[]>> = [alphaDocs, screenDocs, photoDocs, geometryDocs, mixedDocs, tableDocs, formDocs, faxDocs, stampDocs];
 
 export async function buildCorpus2(): Promise<EvalDocument[]> {
   const docs: EvalDocument[] = [];

@@ -28,6 +28,7 @@ const widths = new Map<string, number>();
 
 /** The advance width of `text` in `font`, in pixels, as the SVG renderer lays it out. */
 export async function measure(text: string, font: Font): Promise<number> {
+  if (text.trim() === '') return 0;
   const description = `${font.family}${font.bold ? ' Bold' : ''}${font.italic ? ' Italic' : ''} ${font.size}`;
   const key = `${description}|${text}`;
   const known = widths.get(key);
@@ -49,7 +50,8 @@ export function svgText(x: number, y: number, text: string, font: Font, style: T
     style.anchor && style.anchor !== 'start' ? `text-anchor="${style.anchor}"` : '',
     style.opacity !== undefined ? `fill-opacity="${style.opacity}"` : '',
   ];
-  return `<text ${attributes.filter(Boolean).join(' ')}>${escapeXml(text)}</text>`;
+  // Runs of spaces are kept: monospaced tables and indents are laid out with them.
+  return `<text xml:space="preserve" ${attributes.filter(Boolean).join(' ')}>${escapeXml(text)}</text>`;
 }
 
 export class Sheet {
