@@ -7,14 +7,17 @@ import { alphaDocs } from './alpha';
 import { faxDocs } from './fax';
 import { formDocs } from './forms';
 import { geometryDocs } from './geometry';
+import { languageDocs } from './languages';
 import { mixedDocs } from './mixed';
+import { multiPageDocs } from './multipage';
+import { receiptDocs } from './receipts';
 import { photoDocs } from './photos';
 import { screenDocs } from './screens';
 import { stampDocs } from './stamps';
 import { tableDocs } from './tables';
 
 /** Families of set-2 documents; each returns its documents in a fixed order. */
-const FAMILIES: Array<() => Promise<EvalDocument[]>> = [alphaDocs, screenDocs, photoDocs, geometryDocs, mixedDocs, tableDocs, formDocs, faxDocs, stampDocs];
+const FAMILIES: Array<() => Promise<EvalDocument[]>> = [alphaDocs, screenDocs, photoDocs, geometryDocs, mixedDocs, tableDocs, formDocs, faxDocs, stampDocs, receiptDocs, languageDocs, multiPageDocs];
 
 export async function buildCorpus2(): Promise<EvalDocument[]> {
   const docs: EvalDocument[] = [];
