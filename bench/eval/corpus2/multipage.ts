@@ -12,6 +12,8 @@ import { PASSAGES } from './texts';
 import { multiPageTiff } from './tiff';
 
 const A4_POINTS: [number, number] = [595.3, 841.9];
+/** No creation or modification time in the PDFs, so they are the same bytes on every run. */
+const FIXED_PDF = { updateMetadata: false };
 
 /** A scanned sheet: paper a little grey, grain. One channel. */
 async function scan(sheet: Sheet, seed: number, { paper = 242, grain = 5 } = {}): Promise<Raster> {
@@ -40,7 +42,7 @@ function blankBack(width: number, height: number, seed: number, showThrough?: Ra
 }
 
 async function pdfOfImages(pages: Array<{ jpeg: Buffer; size: [number, number] }>): Promise<Buffer> {
-  const pdf = await PDFDocument.create();
+  const pdf = await PDFDocument.create(FIXED_PDF);
   for (const { jpeg, size } of pages) {
     const image = await pdf.embedJpg(jpeg);
     pdf.addPage(size).drawImage(image, { x: 0, y: 0, width: size[0], height: size[1] });
@@ -117,7 +119,7 @@ async function mixedDocs(): Promise<EvalDocument[]> {
   const first = proseSheet(200, PASSAGES[4]!.slice(1), { heading: PASSAGES[4]![0], family: FONTS.sans, points: 10.5 });
   const sideways = proseSheet(200, PASSAGES[6]!.slice(1), { heading: PASSAGES[6]![0], family: FONTS.serif });
   const sidewaysScan = await toRaster(fromRaster(await scan(sideways, 1102)).rotate(90), 1);
-  const pdfA = await PDFDocument.create();
+  const pdfA = await PDFDocument.create(FIXED_PDF);
   const helvetica = await pdfA.embedFont(StandardFonts.Helvetica);
   pdfA.addPage(A4_POINTS).drawImage(await pdfA.embedJpg(await jpeg(await scan(first, 1101))), { x: 0, y: 0, width: A4_POINTS[0], height: A4_POINTS[1] });
   const landscape: [number, number] = [A4_POINTS[1], A4_POINTS[0]];
@@ -132,7 +134,7 @@ async function mixedDocs(): Promise<EvalDocument[]> {
   ]);
 
   // PDF 2: a born-digital letter, a scan upside down, an A5 landscape scan slightly askew.
-  const pdfB = await PDFDocument.create();
+  const pdfB = await PDFDocument.create(FIXED_PDF);
   const times = await pdfB.embedFont(StandardFonts.TimesRoman);
   const digitalB = digitalPage(pdfB, times, PASSAGES[8]!, 12);
   const upsideDown = proseSheet(200, PASSAGES[7]!.slice(1), { heading: PASSAGES[7]![0], family: FONTS.liberationSerif });
