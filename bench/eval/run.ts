@@ -4,7 +4,9 @@
 //
 // `--set=2` (or `--set=all`) reads evaluation set 2 instead, and native Tesseract as a third
 // reader; it summarises per kind and lists where our pipeline does worse than either.
-// `--split=dev|test`, `--kind=NAME` and document names narrow any run.
+// `--split=dev|test`, `--kind=NAME` and document names narrow any run. A page may take at
+// most `--page-seconds` (default 120) per reader; past that it counts as read with no text
+// and is reported, so one runaway page cannot stall the run.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,6 +43,34 @@ interface FullRow extends Row {
   pagesFound: number;
   native: Score | null;
   nativeMs: number | null;
+  /** Pages (numbered from 1) each reader did not finish within the page time limit. */
+  late: { ours: number[]; plain: number[]; native: number[] };
+}
+
+/** What a reader made of a document: its text, and the pages it ran out of time on. */
+interface Reading {
+  text: string;
+  late: number[];
+}
+
+/**
+ * Reads the document page by page, each page under the time limit. A page past the limit
+ * is abandoned (the reader's signal is aborted) and counts as read with no text.
+ */
+async function readPages(count: number, limitMs: number, read: (index: number, signal: AbortSignal) => Promise<string>): Promise<Reading> {
+  const texts: string[] = [];
+  const late: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const signal = AbortSignal.timeout(limitMs);
+    try {
+      texts.push(await read(i, signal));
+    } catch (err) {
+      if (!signal.aborted) throw err;
+      texts.push('');
+      late.push(i + 1);
+    }
+  }
+  return { text: texts.join('\f'), late };
 }
 
 const logger = pino({ level: 'warn' });
@@ -64,33 +94,29 @@ async function decodedPages(doc: EvalDocument, rasterizer: Rasterizer): Promise<
 }
 
 /** Plain Tesseract: each page as decoded, straight into tesseract.js with default settings. */
-async function plainTesseract(doc: EvalDocument, pages: Buffer[], pool: TesseractPool): Promise<string> {
-  const texts: string[] = [];
-  for (const page of pages) texts.push((await pool.recognize(page, { languages: doc.languages })).text);
-  return texts.join('\f');
+function plainTesseract(doc: EvalDocument, pages: Buffer[], pool: TesseractPool, limitMs: number): Promise<Reading> {
+  return readPages(pages.length, limitMs, async (i, signal) => (await pool.recognize(pages[i]!, { languages: doc.languages, signal })).text);
 }
 
 /** Native Tesseract (Debian's), one single-threaded process per page, on the same pages as plain. */
-async function nativeTesseractText(doc: EvalDocument, pages: Buffer[], binary: string, dir: string): Promise<string> {
-  const texts: string[] = [];
-  for (const [i, page] of pages.entries()) {
+function nativeTesseractText(doc: EvalDocument, pages: Buffer[], binary: string, dir: string, limitMs: number): Promise<Reading> {
+  return readPages(pages.length, limitMs, (i, signal) => {
+    const page = pages[i]!;
     const extension = (detectMediaType(page) ?? 'image/png').split('/')[1];
     const file = path.join(dir, `${doc.name}-${i + 1}.${extension}`);
     writeFileSync(file, page);
-    texts.push(await readNative(binary, file, { languages: doc.languages }));
-  }
-  return texts.join('\f');
+    return readNative(binary, file, { languages: doc.languages, signal });
+  });
 }
 
-async function ourPipeline(doc: EvalDocument, pipeline: OcrPipeline): Promise<{ text: string; pages: number }> {
+async function ourPipeline(doc: EvalDocument, pipeline: OcrPipeline, limitMs: number): Promise<Reading & { pages: number }> {
   const count = await pipeline.pageCount(doc.name, doc.bytes, doc.mediaType);
-  const texts: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const prepared = await pipeline.preparePage(doc.name, doc.bytes, doc.mediaType, i);
+  const reading = await readPages(count, limitMs, async (i, signal) => {
+    const prepared = await pipeline.preparePage(doc.name, doc.bytes, doc.mediaType, i, signal);
     if (process.env.EVAL_VERBOSE) console.log(doc.name, i + 1, JSON.stringify(prepared.analysis));
-    texts.push((await pipeline.recognizePage(prepared.png, { languages: doc.languages })).text);
-  }
-  return { text: texts.join('\f'), pages: count };
+    return (await pipeline.recognizePage(prepared.png, { languages: doc.languages, signal })).text;
+  });
+  return { ...reading, pages: count };
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
@@ -103,14 +129,14 @@ const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
 const meanF1 = (scores: Score[]) => scores.reduce((sum, s) => sum + s.wordF1, 0) / scores.length;
 
 /** `--ablation`: the whole set once per step left out, to show what each step contributes. */
-async function ablation(corpus: EvalDocument[], deps: Omit<PipelineDeps, 'skip'>): Promise<void> {
+async function ablation(corpus: EvalDocument[], deps: Omit<PipelineDeps, 'skip'>, limitMs: number): Promise<void> {
   const variants: Array<[string, PipelineStep | null]> = [['all steps', null], ...PIPELINE_STEPS.map((step) => [`without ${step}`, step] as [string, PipelineStep])];
   const lines = ['| pipeline | CER | word F1 | time |', '|---|---|---|---|'];
   for (const [name, step] of variants) {
     const pipeline = new OcrPipeline({ ...deps, skip: new Set(step ? [step] : []) });
     const scores: Score[] = [];
     const started = performance.now();
-    for (const doc of corpus) scores.push(score(doc.expected, (await ourPipeline(doc, pipeline)).text));
+    for (const doc of corpus) scores.push(score(doc.expected, (await ourPipeline(doc, pipeline, limitMs)).text));
     const row = `| ${name} | ${pct(pooledCer(scores))} | ${meanF1(scores).toFixed(3)} | ${((performance.now() - started) / 1000).toFixed(1)} s |`;
     console.log(row);
     lines.push(row);
@@ -163,12 +189,20 @@ function summarise(group: string, rows: FullRow[]): Summary {
   };
 }
 
+/** Which reader ran out of time on which pages, e.g. "ours p2; plain p2". */
+function lateText(row: FullRow): string {
+  const parts = (['ours', 'plain', 'native'] as const)
+    .filter((reader) => row.late[reader].length)
+    .map((reader) => `${reader} ${row.late[reader].map((page) => `p${page}`).join(',')}`);
+  return parts.join('; ');
+}
+
 /** Set 2's report: per document, per kind and overall, and where ours is worse (by CER). */
-function reportFull(rows: FullRow[], set: string, nativeNote: string): void {
+function reportFull(rows: FullRow[], set: string, nativeNote: string, limitMs: number): void {
   const nat = (score: Score | null, pick: (s: Score) => string) => (score ? pick(score) : '–');
   const documents = [
-    '| document | kind | split | pages found | CER ours | CER plain | CER native | F1 ours | F1 plain | F1 native | ms ours | ms plain | ms native |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| document | kind | split | pages found | CER ours | CER plain | CER native | F1 ours | F1 plain | F1 native | ms ours | ms plain | ms native | pages past the limit |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((row) =>
       [
         row.name,
@@ -184,6 +218,7 @@ function reportFull(rows: FullRow[], set: string, nativeNote: string): void {
         Math.round(row.oursMs),
         Math.round(row.plainMs),
         row.nativeMs === null ? '–' : Math.round(row.nativeMs),
+        lateText(row),
       ].join(' | '),
     ).map((line) => `| ${line} |`),
   ].join('\n');
@@ -211,6 +246,7 @@ function reportFull(rows: FullRow[], set: string, nativeNote: string): void {
   const pageMismatches = rows.filter((row) => row.pagesFound !== row.pages);
   console.log(`\n${documents}\n\n${perKind}\n`);
   console.log(`CER pooled over characters; F1 is the mean word F1. ${nativeNote}`);
+  console.log(`A page not read within ${limitMs / 1000} s counts as read with no text (last column).`);
   console.log(`\nDocuments where ours is worse than plain or native (by CER):\n${worseList}\n`);
   if (pageMismatches.length) console.log(`Page count differs from the document's: ${pageMismatches.map((row) => row.name).join(', ')}\n`);
   const out = path.join(PROJECT_ROOT, 'bench/results');
@@ -240,24 +276,27 @@ async function main(): Promise<void> {
   const analysis = new AnalysisPool({ size: 1, timeoutMs: 120_000 });
   const deps = { ocr: pool, analysis, rasterizer, orientation, maxPixels: 100_000_000 };
   const native = set === '1' ? null : nativeReader(corpus);
+  const limitMs = Number(args.find((arg) => arg.startsWith('--page-seconds='))?.slice(15) ?? 120) * 1000;
   const nativeDir = mkdtempSync(path.join(os.tmpdir(), 'ocr-jobs-eval-native-'));
   const rows: FullRow[] = [];
   try {
     if (args.includes('--ablation')) {
-      await ablation(corpus, deps);
+      await ablation(corpus, deps, limitMs);
       return;
     }
     const pipeline = new OcrPipeline({ ...deps, skip });
     // Warm both paths up so neither pays the engine start-up in its timing.
     const first = corpus[0]!;
-    await plainTesseract(first, await decodedPages(first, rasterizer), pool);
-    await ourPipeline(first, pipeline);
+    await plainTesseract(first, await decodedPages(first, rasterizer), pool, limitMs);
+    await ourPipeline(first, pipeline, limitMs);
     for (const doc of corpus) {
       const pages = await decodedPages(doc, rasterizer);
-      const [plainText, plainMs] = await timed(() => plainTesseract(doc, pages, pool));
-      const [ours, oursMs] = await timed(() => ourPipeline(doc, pipeline));
+      const [plain, plainMs] = await timed(() => plainTesseract(doc, pages, pool, limitMs));
+      const [ours, oursMs] = await timed(() => ourPipeline(doc, pipeline, limitMs));
       const readsNative = native !== null && doc.languages.every((code) => native.languages.has(code));
-      const [nativeText, nativeMs] = readsNative ? await timed(() => nativeTesseractText(doc, pages, native.binary, nativeDir)) : [null, null];
+      const [nativeReading, nativeMs] = readsNative
+        ? await timed(() => nativeTesseractText(doc, pages, native.binary, nativeDir, limitMs))
+        : [null, null];
       const row: FullRow = {
         name: doc.name,
         kind: doc.kind,
@@ -267,11 +306,12 @@ async function main(): Promise<void> {
         pages: doc.expected.split('\f').length,
         pagesFound: ours.pages,
         ours: score(doc.expected, ours.text),
-        plain: score(doc.expected, plainText),
-        native: nativeText === null ? null : score(doc.expected, nativeText),
+        plain: score(doc.expected, plain.text),
+        native: nativeReading === null ? null : score(doc.expected, nativeReading.text),
         oursMs,
         plainMs,
         nativeMs,
+        late: { ours: ours.late, plain: plain.late, native: nativeReading?.late ?? [] },
       };
       rows.push(row);
       const nativePart = row.native ? ` vs ${pct(row.native.cer).padStart(6)}` : '';
@@ -280,7 +320,7 @@ async function main(): Promise<void> {
       console.log(
         `${doc.name.padEnd(18)} CER ${pct(row.ours.cer).padStart(6)} vs ${pct(row.plain.cer).padStart(6)}${nativePart}   ` +
           `F1 ${row.ours.wordF1.toFixed(3)} vs ${row.plain.wordF1.toFixed(3)}${nativeF1}   ` +
-          `${Math.round(oursMs)} ms vs ${Math.round(plainMs)} ms${nativeTime}`,
+          `${Math.round(oursMs)} ms vs ${Math.round(plainMs)} ms${nativeTime}${lateText(row) ? `   past the limit: ${lateText(row)}` : ''}`,
       );
     }
   } finally {
@@ -297,7 +337,7 @@ async function main(): Promise<void> {
   const nativeNote = native
     ? `Native: Debian's tesseract (${[...native.languages].filter((code) => code !== 'osd').sort().join(', ')}), OMP_THREAD_LIMIT=1, on the pages plain reads.`
     : 'Native Tesseract is not installed and could not be (not root): its columns are empty.';
-  reportFull(rows, set, nativeNote);
+  reportFull(rows, set, nativeNote, limitMs);
 }
 
 main().catch((err) => {

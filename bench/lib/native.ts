@@ -37,7 +37,11 @@ export function nativeLanguages(binary: string, wanted: string[]): Set<string> {
 }
 
 /** One page image file read by one single-threaded native process, in `languages`. */
-export function readNative(binary: string, file: string, options: { languages?: string[]; tessdataDir?: string } = {}): Promise<string> {
+export function readNative(
+  binary: string,
+  file: string,
+  options: { languages?: string[]; tessdataDir?: string; signal?: AbortSignal } = {},
+): Promise<string> {
   const args = [
     file,
     'stdout',
@@ -45,7 +49,11 @@ export function readNative(binary: string, file: string, options: { languages?: 
     ...(options.tessdataDir ? ['--tessdata-dir', options.tessdataDir] : []),
   ];
   return new Promise<string>((resolve, reject) => {
-    const child = spawn(binary, args, { env: { ...process.env, OMP_THREAD_LIMIT: '1' }, stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(binary, args, {
+      env: { ...process.env, OMP_THREAD_LIMIT: '1' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+      signal: options.signal,
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('error', reject);

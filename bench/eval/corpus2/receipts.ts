@@ -7,7 +7,10 @@ import { evalDocument } from './pages';
 import { addNoise, fromRaster, toRaster } from './raster';
 import { Sheet } from './sheet';
 
-/** A receipt line: text at the left, an amount flush right, or a line centred. */
+/** A dashed rule across the strip: a drawn line, not text to read. */
+const RULE = '---';
+
+/** A receipt line: text at the left, an amount flush right, a line centred, or a rule. */
 type ReceiptLine = string | [left: string, right: string] | { centre: string };
 
 interface Receipt {
@@ -35,7 +38,10 @@ async function receipt(spec: Receipt): Promise<EvalDocument> {
   const font = { family: spec.family, size: spec.size };
   spec.lines.forEach((line, i) => {
     const y = leading * (i + 4);
-    if (typeof line === 'string') sheet.text(margin, y, line, font);
+    if (line === RULE) {
+      const dash = `${spec.size * 0.45} ${spec.size * 0.15}`;
+      sheet.shape(`<line x1="${margin}" y1="${y - spec.size * 0.35}" x2="${width - margin}" y2="${y - spec.size * 0.35}" stroke="black" stroke-width="2" stroke-dasharray="${dash}"/>`);
+    } else if (typeof line === 'string') sheet.text(margin, y, line, font);
     else if (Array.isArray(line)) sheet.row(y, [{ x: margin, text: line[0] }, { x: width - margin, text: line[1], anchor: 'end' }], font);
     else sheet.text(width / 2, y, line.centre, font, { anchor: 'middle' });
   });
@@ -80,7 +86,7 @@ export async function receiptDocs(): Promise<EvalDocument[]> {
         { centre: 'GREENLEAF GROCERS' },
         { centre: '118 High Street, Hexham' },
         { centre: 'Tel 01434 600 218' },
-        '--------------------------',
+        RULE,
         ['Oat milk 1L', '1.65'],
         ['Sourdough loaf', '3.20'],
         ['Free range eggs x6', '2.45'],
@@ -92,11 +98,11 @@ export async function receiptDocs(): Promise<EvalDocument[]> {
         ['Basmati rice 1kg', '2.49'],
         ['Dish soap', '1.15'],
         ['Bag for life', '0.30'],
-        '--------------------------',
+        RULE,
         ['TOTAL', '25.33'],
         ['Card', '25.33'],
         ['Change', '0.00'],
-        '--------------------------',
+        RULE,
         '08/03/2026 10:47  Till 2',
         'Served by: Marek',
         { centre: 'Thank you, see you soon' },
@@ -116,7 +122,7 @@ export async function receiptDocs(): Promise<EvalDocument[]> {
         { centre: 'Cafe & Bakery, 3 Mill Yard' },
         { centre: 'VAT No. 884 1120 57' },
         'Table 7      Covers 3',
-        '----------------------------------',
+        RULE,
         ['2 x Flat white', '6.80'],
         ['1 x Earl Grey, pot', '2.90'],
         ['1 x Cheese scone', '3.25'],
@@ -125,7 +131,7 @@ export async function receiptDocs(): Promise<EvalDocument[]> {
         ['1 x Toasted teacake', '2.60'],
         ['1 x Orange juice', '2.75'],
         ['1 x Brownie', '3.10'],
-        '----------------------------------',
+        RULE,
         ['Subtotal', '34.80'],
         ['Service (optional) 10%', '3.48'],
         ['TOTAL', '38.28'],
@@ -147,14 +153,14 @@ export async function receiptDocs(): Promise<EvalDocument[]> {
       lines: [
         { centre: 'Bau- und Gartenmarkt Kühne' },
         { centre: 'Industriestraße 9, 04109 Leipzig' },
-        '-----------------------------------',
+        RULE,
         ['Schrauben 4x40 (200 St.)', '6,49'],
         ['Dübel 8 mm (50 St.)', '3,29'],
         ['Wandfarbe weiß 10 l', '39,90'],
         ['Malerrolle 25 cm', '7,95'],
         ['Abdeckfolie 4x5 m', '2,99'],
         ['Blumenerde 40 l', '5,49'],
-        '-----------------------------------',
+        RULE,
         ['Summe EUR', '66,11'],
         ['Gegeben EC-Karte', '66,11'],
         ['MwSt. 19 % enthalten', '10,56'],
@@ -174,13 +180,13 @@ export async function receiptDocs(): Promise<EvalDocument[]> {
       lines: [
         { centre: 'ALDER LANE PHARMACY' },
         { centre: '42 Alder Lane, Reading RG1 4QS' },
-        '-------------------------------',
+        RULE,
         ['Paracetamol 500mg x16', '0.89'],
         ['Antihistamine x30', '4.49'],
         ['Sun cream SPF50 200ml', '8.75'],
         ['Plasters, assorted', '2.15'],
         ['Prescription charge', '9.90'],
-        '-------------------------------',
+        RULE,
         ['TOTAL', '26.18'],
         ['CASH', '30.00'],
         ['CHANGE', '3.82'],
