@@ -249,6 +249,8 @@ function reportFull(rows: FullRow[], set: string, nativeNote: string, limitMs: n
   console.log(`A page not read within ${limitMs / 1000} s counts as read with no text (last column).`);
   console.log(`\nDocuments where ours is worse than plain or native (by CER):\n${worseList}\n`);
   if (pageMismatches.length) console.log(`Page count differs from the document's: ${pageMismatches.map((row) => row.name).join(', ')}\n`);
+  const late = rows.filter((row) => lateText(row));
+  if (late.length) console.log(`Pages past the time limit (counted as read with no text): ${late.map((row) => `${row.name} (${lateText(row)})`).join(', ')}\n`);
   const out = path.join(PROJECT_ROOT, 'bench/results');
   mkdirSync(out, { recursive: true });
   const file = path.join(out, `eval-set${set}.json`);

@@ -173,8 +173,8 @@ export async function receiptDocs(): Promise<EvalDocument[]> {
       name: 'receipt-pharmacy-58mm',
       split: 'dev',
       millimetres: 58,
-      family: FONTS.sansCondensed,
-      size: 20,
+      family: FONTS.liberationMono,
+      size: 19,
       ink: [0.5, 0.28],
       seed: 804,
       lines: [
