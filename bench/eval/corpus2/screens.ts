@@ -27,7 +27,8 @@ async function chip(
   const width = Math.ceil((await measure(text, font)) + 2 * padding);
   const left = anchor === 'end' ? x - width : x;
   const height = Math.round(font.size * 1.9);
-  const top = Math.round(y - font.size * 0.72 - (height - font.size) / 2);
+  // Centred on the text's x-height band, whose middle lies about 0.36 em above the baseline.
+  const top = Math.round(y - font.size * 0.36 - height / 2);
   const stroke = colours.stroke ? `stroke="${colours.stroke}" stroke-width="1"` : '';
   sheet.shape(rect(left, top, width, height, colours.fill, `rx="${radius}" ${stroke}`));
   sheet.draw(left + padding, y, text, font, { fill: colours.text });
