@@ -8,6 +8,9 @@ import { toRaster, type Rgb } from './raster';
 import { Sheet, type Font } from './sheet';
 import { PASSAGES } from './texts';
 
+/** UI exports say 72 dpi (what the pixels are, not a print size). */
+const UI_DPI = 72;
+
 interface AlphaImage {
   name: string;
   split: EvalDocument['split'];
@@ -52,7 +55,10 @@ async function alphaImage(spec: AlphaImage): Promise<EvalDocument> {
     kind: 'alpha',
     split: spec.split,
     description: spec.description,
-    bytes: await sharp(Buffer.from(rgba.buffer), { raw: { width, height, channels: 4 } }).png().toBuffer(),
+    bytes: await sharp(Buffer.from(rgba.buffer), { raw: { width, height, channels: 4 } })
+      .withMetadata({ density: UI_DPI })
+      .png()
+      .toBuffer(),
     mediaType: 'image/png',
     expected,
   });

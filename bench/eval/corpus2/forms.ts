@@ -111,7 +111,7 @@ async function form(spec: Form): Promise<EvalDocument> {
     split: spec.split,
     languages: spec.languages,
     description: 'filled-in form: labels, typed values on lines and in boxes, checkboxes',
-    bytes: await fromRaster(page).png().toBuffer(),
+    bytes: await fromRaster(page).withMetadata({ density: dpi }).png().toBuffer(),
     mediaType: 'image/png',
     expected: sheet.expected(),
   });

@@ -29,7 +29,7 @@ async function rotatedPage(spec: Rotated): Promise<EvalDocument> {
     kind: 'rotated',
     split: spec.split,
     description: `sheet crooked on the glass, turned ${spec.degrees}° clockwise, ${spec.lid} corners, ${spec.dpi} dpi`,
-    bytes: await fromRaster(turned).png().toBuffer(),
+    bytes: await fromRaster(turned).withMetadata({ density: spec.dpi }).png().toBuffer(),
     mediaType: 'image/png',
     expected: sheet.expected(),
   });
@@ -80,7 +80,7 @@ async function curledPage(spec: Curled): Promise<EvalDocument> {
     kind: 'curled',
     split: spec.split,
     description: `curled page (${spec.shape}): lines bend by up to ${spec.bend} px at 200 dpi`,
-    bytes: await fromRaster(curled).png().toBuffer(),
+    bytes: await fromRaster(curled).withMetadata({ density: 200 }).png().toBuffer(),
     mediaType: 'image/png',
     expected: sheet.expected(),
   });

@@ -11,7 +11,7 @@ import type { Sheet } from './sheet';
 async function scanned(sheet: Sheet, seed: number): Promise<Buffer> {
   const page = await toRaster(await sheet.render(), 1);
   addNoise(page, 5, seed);
-  return fromRaster(page).png().toBuffer();
+  return fromRaster(page).withMetadata({ density: 200 }).png().toBuffer();
 }
 
 const GERMAN_NOTICE = [

@@ -39,7 +39,7 @@ async function mixedPage(spec: Mixed): Promise<EvalDocument> {
     kind: 'mixed-sizes',
     split: spec.split,
     description: `type sizes ${sizes} pt on one page, ${dpi} dpi`,
-    bytes: await fromRaster(page).png().toBuffer(),
+    bytes: await fromRaster(page).withMetadata({ density: dpi }).png().toBuffer(),
     mediaType: 'image/png',
     expected: sheet.expected(),
   });

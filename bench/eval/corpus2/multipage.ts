@@ -82,6 +82,7 @@ async function duplexDocs(): Promise<EvalDocument[]> {
       split: 'test',
       description: 'duplex scan as two-page TIFF: page 1 text, page 2 blank paper with grain and two specks',
       bytes: await sharp([await fromRaster(frontBScan).png().toBuffer(), await fromRaster(backB).png().toBuffer()], { join: { animated: true } })
+        .withMetadata({ density: 200 })
         .tiff({ compression: 'lzw' })
         .toBuffer(),
       mediaType: 'image/tiff',

@@ -6,6 +6,9 @@ import { evalDocument, proseSheet } from './pages';
 import { addNoise, fromRaster, homography, shade, shadow, toRaster, valueNoise, vignette, warp, type Point, type Rgb } from './raster';
 import { PASSAGES } from './texts';
 
+/** What phone cameras write into their JPEGs: 72 dpi, whatever the page's size. */
+const CAMERA_DPI = 72;
+
 interface DarkPhoto {
   name: string;
   split: EvalDocument['split'];
@@ -41,7 +44,7 @@ async function darkPhoto(spec: DarkPhoto): Promise<EvalDocument> {
     kind: 'dark-photo',
     split: spec.split,
     description: `under-exposed phone photo: paper at ${Math.round(spec.exposure * 100)}% light, colour noise σ ${spec.noise}, vignette, blur ${spec.blur}, JPEG q${spec.quality}`,
-    bytes: await fromRaster(raster).jpeg({ quality: spec.quality }).toBuffer(),
+    bytes: await fromRaster(raster).withMetadata({ density: CAMERA_DPI }).jpeg({ quality: spec.quality }).toBuffer(),
     mediaType: 'image/jpeg',
     expected: sheet.expected(),
   });
@@ -113,7 +116,7 @@ async function deskPhoto(spec: DeskPhoto): Promise<EvalDocument> {
     kind: 'desk-photo',
     split: spec.split,
     description: `phone photo of a page lying on a ${spec.desk} desk: perspective trapezoid, shadow, JPEG q${spec.quality}`,
-    bytes: await fromRaster(blurred).jpeg({ quality: spec.quality }).toBuffer(),
+    bytes: await fromRaster(blurred).withMetadata({ density: CAMERA_DPI }).jpeg({ quality: spec.quality }).toBuffer(),
     mediaType: 'image/jpeg',
     expected: sheet.expected(),
   });

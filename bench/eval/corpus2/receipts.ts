@@ -59,7 +59,7 @@ async function receipt(spec: Receipt): Promise<EvalDocument> {
     }
   }
   addNoise(strip, 6, spec.seed);
-  const image = fromRaster(strip);
+  const image = fromRaster(strip).withMetadata({ density: 200 });
   return evalDocument({
     name: spec.name,
     kind: 'receipt',

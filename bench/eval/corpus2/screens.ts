@@ -296,7 +296,7 @@ export async function screenDocs(): Promise<EvalDocument[]> {
         kind: 'screenshot',
         split,
         description,
-        bytes: await (await sheet.render()).png().toBuffer(),
+        bytes: await (await sheet.render()).withMetadata({ density: 72 }).png().toBuffer(),
         mediaType: 'image/png',
         expected: sheet.expected(),
       }),

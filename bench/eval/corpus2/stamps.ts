@@ -68,7 +68,7 @@ async function stampedInvoice(
     split,
     languages,
     description: `invoice with a ${stamp.colour} "${stamp.lines[0]}" stamp over the totals, turned ${stamp.degrees}°`,
-    bytes: await fromRaster(stamped).png().toBuffer(),
+    bytes: await fromRaster(stamped).withMetadata({ density: dpi }).png().toBuffer(),
     mediaType: 'image/png',
     expected: sheet.expected(),
   });

@@ -86,7 +86,7 @@ async function ruledTable(spec: Ruled): Promise<EvalDocument> {
     kind: 'table',
     split: spec.split,
     description: `ruled table with merged header cells and row-spanning labels, ${spec.points} pt`,
-    bytes: await fromRaster(page).png().toBuffer(),
+    bytes: await fromRaster(page).withMetadata({ density: dpi }).png().toBuffer(),
     mediaType: 'image/png',
     expected: sheet.expected(),
   });
@@ -140,7 +140,7 @@ async function zebraTable(spec: Zebra): Promise<EvalDocument> {
     kind: 'table',
     split: spec.split,
     description: `zebra-striped table, no vertical rules, ${spec.points} pt`,
-    bytes: await fromRaster(page).png().toBuffer(),
+    bytes: await fromRaster(page).withMetadata({ density: dpi }).png().toBuffer(),
     mediaType: 'image/png',
     expected: sheet.expected(),
   });
