@@ -3,16 +3,52 @@
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import sharp from 'sharp';
 import { escapeXml } from '../../test/helpers/images';
+import { random } from './random';
 import { COLUMN_LEFT, COLUMN_RIGHT, PROSE, PROSE_B, SHORT, TABLE } from './texts';
 
 export interface EvalDocument {
   name: string;
+  /** What sort of document it is; the evaluation summarises per kind. */
+  kind: string;
   description: string;
   bytes: Buffer;
   mediaType: string;
   /** The text as a reader would read it; pages separated by a form feed. */
   expected: string;
+  /** Tesseract language codes the document is read in. */
+  languages: string[];
+  /** `dev` documents may be looked at while tuning the pipeline; `test` ones judge it. */
+  split: 'dev' | 'test';
 }
+
+/** A set-1 document as its builders make it; all of set 1 is English and has been tuned on. */
+type Set1Document = Omit<EvalDocument, 'kind' | 'languages' | 'split'>;
+
+/** The kind of each set-1 document, by name. */
+const SET1_KINDS: Record<string, string> = {
+  'clean-300dpi': 'clean',
+  'clean-150dpi': 'clean',
+  'rotated-90': 'rotated',
+  'rotated-180': 'rotated',
+  'rotated-270': 'rotated',
+  'exif-rotated': 'rotated',
+  skewed: 'skewed',
+  noisy: 'noisy',
+  blurred: 'blurred',
+  'low-contrast': 'faint',
+  inverted: 'inverted',
+  'small-print': 'small-print',
+  'uneven-light': 'photo',
+  'faded-fax': 'faint',
+  'phone-jpeg': 'photo',
+  'two-column': 'columns',
+  'headed-columns': 'columns',
+  table: 'table',
+  'table-plain': 'table',
+  'multipage-tiff': 'multipage',
+  'scanned-pdf': 'multipage',
+  'born-digital-pdf': 'pdf',
+};
 
 const A4 = { width: 8.27, height: 11.69 };
 const FONT = 'DejaVu Serif';
@@ -39,18 +75,6 @@ async function renderA4(dpi: number, items: TextItem[], { fontPt = 11, extraSvg 
 
 function lines(textLines: string[], { x = 72, y = 90, leading = 17 } = {}): TextItem[] {
   return textLines.map((text, i) => ({ x, y: y + i * leading, text }));
-}
-
-/** A small deterministic random generator, so the corpus is the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Salt-and-pepper specks plus grain, like a dirty scanner glass. */
@@ -81,11 +105,11 @@ async function unevenLight(png: Buffer, { darkest = 70 } = {}): Promise<Buffer> 
 
 const join = (textLines: string[]) => textLines.join('\n');
 
-async function proseDocs(): Promise<EvalDocument[]> {
+async function proseDocs(): Promise<Set1Document[]> {
   const page150 = await renderA4(150, lines(PROSE));
   const page200 = await renderA4(200, lines(PROSE));
   const pageB200 = await renderA4(200, lines(PROSE_B));
-  const docs: EvalDocument[] = [
+  const docs: Set1Document[] = [
     {
       name: 'clean-300dpi',
       description: 'clean page, 11 pt at 300 dpi',
@@ -190,7 +214,7 @@ async function proseDocs(): Promise<EvalDocument[]> {
   return docs;
 }
 
-async function layoutDocs(): Promise<EvalDocument[]> {
+async function layoutDocs(): Promise<Set1Document[]> {
   const columns = [...lines(COLUMN_LEFT, { x: 60 }), ...lines(COLUMN_RIGHT, { x: 320 })];
   const columnX = [72, 230, 340, 440];
   const rowY = (row: number) => 100 + row * 26;
@@ -235,7 +259,7 @@ async function layoutDocs(): Promise<EvalDocument[]> {
   ];
 }
 
-async function multiPageDocs(): Promise<EvalDocument[]> {
+async function multiPageDocs(): Promise<Set1Document[]> {
   const parts = [PROSE.slice(0, 6), PROSE.slice(6, 12), PROSE_B.slice(0, 6)];
   const pages = await Promise.all(parts.map((part) => renderA4(200, lines(part))));
   const tiff = await sharp(pages, { join: { animated: true } }).tiff({ compression: 'lzw' }).toBuffer();
@@ -276,6 +300,8 @@ async function multiPageDocs(): Promise<EvalDocument[]> {
   ];
 }
 
+/** Evaluation set 1: 22 pages of English prose, tables and columns, each damaged one way. */
 export async function buildCorpus(): Promise<EvalDocument[]> {
-  return [...(await proseDocs()), ...(await layoutDocs()), ...(await multiPageDocs())];
+  const docs = [...(await proseDocs()), ...(await layoutDocs()), ...(await multiPageDocs())];
+  return docs.map((doc) => ({ ...doc, kind: SET1_KINDS[doc.name] ?? 'other', languages: ['eng'], split: 'dev' }));
 }

@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
+import { aptInstall } from './debian';
 
 /** The native tesseract binary, installing Debian's package when missing and allowed. */
 export function nativeTesseract(): string | null {
@@ -16,15 +17,48 @@ export function nativeTesseract(): string | null {
   };
   const found = find();
   if (found) return found;
-  if (process.getuid?.() !== 0) return null;
-  try {
-    execFileSync('sh', ['-c', 'apt-get install -y -qq tesseract-ocr >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq tesseract-ocr)'], {
-      stdio: 'inherit',
+  return aptInstall(['tesseract-ocr']) ? find() : null;
+}
+
+/** Languages the native binary can read, installing Debian's `tesseract-ocr-LANG` for missing `wanted`. */
+export function nativeLanguages(binary: string, wanted: string[]): Set<string> {
+  const list = () =>
+    new Set(
+      execFileSync(binary, ['--list-langs'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+        .split('\n')
+        .slice(1)
+        .map((line) => line.trim())
+        .filter(Boolean),
+    );
+  const found = list();
+  const missing = wanted.filter((code) => !found.has(code));
+  if (missing.length === 0 || !aptInstall(missing.map((code) => `tesseract-ocr-${code}`))) return found;
+  return list();
+}
+
+/** One page image file read by one single-threaded native process, in `languages`. */
+export function readNative(
+  binary: string,
+  file: string,
+  options: { languages?: string[]; tessdataDir?: string; signal?: AbortSignal } = {},
+): Promise<string> {
+  const args = [
+    file,
+    'stdout',
+    ...(options.languages ? ['-l', options.languages.join('+')] : []),
+    ...(options.tessdataDir ? ['--tessdata-dir', options.tessdataDir] : []),
+  ];
+  return new Promise<string>((resolve, reject) => {
+    const child = spawn(binary, args, {
+      env: { ...process.env, OMP_THREAD_LIMIT: '1' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+      signal: options.signal,
     });
-  } catch {
-    return null;
-  }
-  return find();
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`tesseract exited ${code}`))));
+  });
 }
 
 /**
@@ -51,14 +85,7 @@ export async function runNative(
   const lane = async () => {
     while (next < files.length) {
       const index = next++;
-      const args = [files[index]!, 'stdout', ...(tessdataDir ? ['--tessdata-dir', tessdataDir] : [])];
-      texts[index] = await new Promise<string>((resolve, reject) => {
-        const child = spawn(binary, args, { env: { ...process.env, OMP_THREAD_LIMIT: '1' }, stdio: ['ignore', 'pipe', 'ignore'] });
-        let out = '';
-        child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-        child.on('error', reject);
-        child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`tesseract exited ${code}`))));
-      });
+      texts[index] = await readNative(binary, files[index]!, { tessdataDir });
     }
   };
   await Promise.all(Array.from({ length: parallel }, lane));
