@@ -114,7 +114,9 @@ async function ourPipeline(doc: EvalDocument, pipeline: OcrPipeline, limitMs: nu
   const reading = await readPages(count, limitMs, async (i, signal) => {
     const prepared = await pipeline.preparePage(doc.name, doc.bytes, doc.mediaType, i, signal);
     if (process.env.EVAL_VERBOSE) console.log(doc.name, i + 1, JSON.stringify(prepared.analysis));
-    return (await pipeline.recognizePage(prepared.png, { languages: doc.languages, signal })).text;
+    // Read as the service reads it: large type read again, the plain reading to fall back on.
+    const plain = () => pipeline.plainCopy(doc.name, doc.bytes, doc.mediaType, i, signal);
+    return (await pipeline.readPage(prepared, plain, { languages: doc.languages, signal })).text;
   });
   return { ...reading, pages: count };
 }
