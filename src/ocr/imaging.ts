@@ -10,20 +10,18 @@ export interface Grey {
 
 /**
  * True when the page is light text on a dark ground: of its two tones (split where Otsu
- * splits them), the darker covers most of the page. A page that is merely dark (a dim
- * photo of white paper) has its paper as the larger, lighter tone and is not inverted.
+ * splits them), the darker covers most of the page and is less than half as bright as the
+ * lighter. A page that is merely dark (a dim photo of white paper) has its paper as the
+ * larger, lighter tone; a screen dimmed behind a dialog is grey, not dark.
  */
 export function isDarkPage({ data }: Grey): boolean {
   const histogram = new Uint32Array(256);
-  let count = 0;
-  for (let i = 0; i < data.length; i += 7) {
-    histogram[data[i]!]!++;
-    count++;
-  }
+  for (let i = 0; i < data.length; i += 7) histogram[data[i]!]!++;
   const threshold = otsu(histogram);
-  let dark = 0;
-  for (let v = 0; v < threshold; v++) dark += histogram[v]!;
-  return dark > count * 0.5;
+  const dark = classStats(histogram, 0, threshold);
+  const light = classStats(histogram, threshold, 256);
+  // The ground of a dark page is dark indeed: a screen dimmed behind a dialog is grey.
+  return dark.count > light.count && dark.median < light.median * 0.5;
 }
 
 /**
@@ -135,7 +133,7 @@ export function textBackgrounds(image: Grey): TextBackgrounds {
   const holes = components(light, width, height);
   // A light shape that does not touch the page's edge lies inside the dark shape to the
   // left of its first pixel (8-connected: that neighbour cannot be light).
-  const inside = new Map<number, { count: number; area: number; pixels: number }>();
+  const inside = new Map<number, { count: number; area: number }>();
   holes.list.forEach((hole, k) => {
     if (hole.x0 === 0 || hole.y0 === 0 || hole.x1 === width - 1 || hole.y1 === height - 1) return;
     const row = hole.y0 * width;
@@ -143,61 +141,62 @@ export function textBackgrounds(image: Grey): TextBackgrounds {
     while (x < hole.x1 && holes.labels[row + x] !== k + 1) x++;
     const around = areas.labels[row + x - 1]!;
     if (!around) return;
-    const seen = inside.get(around) ?? { count: 0, area: 0, pixels: 0 };
+    const seen = inside.get(around) ?? { count: 0, area: 0 };
     seen.count += 1;
     seen.area += boxArea(hole);
-    seen.pixels += hole.area;
     inside.set(around, seen);
   });
-  // Region numbers by dark-shape label, for the shapes that are text backgrounds.
-  const regionOf = new Int32Array(areas.list.length + 1);
+  // Each candidate is its shape and all it encloses (letters, the counters inside them, a
+  // pill inside a toast): the pixels of its box that cannot reach the box's edge without
+  // crossing the shape. A bar fills its box so; words run together (blurred print) leave
+  // the paper between their letters' edges outside. Letters in a bar are small against it;
+  // a bold letter's counters are not.
   let count = 0;
   areas.list.forEach((area, k) => {
     const held = inside.get(k + 1);
-    if (!solid(area) || held === undefined || held.count < 2) return;
-    // A bar with its letters fills its box; words run together (blurred print) leave the
-    // paper around their letters' edges outside. Letters in a bar are small against it; a
-    // bold letter's counters are not.
-    if (area.area + held.pixels >= 0.9 * boxArea(area) && boxArea(area) >= 12 * (held.area / held.count)) regionOf[k + 1] = ++count;
-  });
-  if (count === 0) return { regions, count };
-  // Each area is its shape and all it encloses (letters, and the counters inside them): the
-  // pixels of its box that cannot reach the box's edge without crossing the shape.
-  areas.list.forEach((area, k) => {
-    const region = regionOf[k + 1]!;
-    if (!region) return;
-    const label = k + 1;
+    if (!solid(area) || held === undefined || held.count < 2 || boxArea(area) < 12 * (held.area / held.count)) return;
+    const filled = enclosedBy(areas.labels, width, area, k + 1);
+    let size = 0;
+    for (let j = 0; j < filled.length; j++) size += filled[j]!;
+    if (size < 0.9 * boxArea(area)) return;
+    count += 1;
     const w = area.x1 - area.x0 + 1;
-    const h = area.y1 - area.y0 + 1;
-    const outside = new Uint8Array(w * h);
-    const stack: number[] = [];
-    const visit = (x: number, y: number) => {
-      const j = (y - area.y0) * w + (x - area.x0);
-      if (outside[j] || areas.labels[y * width + x] === label) return;
-      outside[j] = 1;
-      stack.push(x, y);
-    };
-    for (let x = area.x0; x <= area.x1; x++) {
-      visit(x, area.y0);
-      visit(x, area.y1);
-    }
-    for (let y = area.y0; y <= area.y1; y++) {
-      visit(area.x0, y);
-      visit(area.x1, y);
-    }
-    while (stack.length) {
-      const y = stack.pop()!;
-      const x = stack.pop()!;
-      if (x > area.x0) visit(x - 1, y);
-      if (x < area.x1) visit(x + 1, y);
-      if (y > area.y0) visit(x, y - 1);
-      if (y < area.y1) visit(x, y + 1);
-    }
-    for (let y = area.y0; y <= area.y1; y++) {
-      for (let x = area.x0; x <= area.x1; x++) if (!outside[(y - area.y0) * w + (x - area.x0)]) regions[y * width + x] = region;
+    for (let j = 0; j < filled.length; j++) {
+      if (filled[j]) regions[(area.y0 + Math.floor(j / w)) * width + area.x0 + (j % w)] = count;
     }
   });
   return { regions, count };
+}
+
+/** 1 for each pixel of the shape's box that is the shape or enclosed by it (cannot reach the box's edge without crossing it). */
+function enclosedBy(labels: Int32Array, width: number, area: Component, label: number): Uint8Array {
+  const w = area.x1 - area.x0 + 1;
+  const h = area.y1 - area.y0 + 1;
+  const outside = new Uint8Array(w * h);
+  const stack: number[] = [];
+  const visit = (x: number, y: number) => {
+    const j = (y - area.y0) * w + (x - area.x0);
+    if (outside[j] || labels[y * width + x] === label) return;
+    outside[j] = 1;
+    stack.push(x, y);
+  };
+  for (let x = area.x0; x <= area.x1; x++) {
+    visit(x, area.y0);
+    visit(x, area.y1);
+  }
+  for (let y = area.y0; y <= area.y1; y++) {
+    visit(area.x0, y);
+    visit(area.x1, y);
+  }
+  while (stack.length) {
+    const y = stack.pop()!;
+    const x = stack.pop()!;
+    if (x > area.x0) visit(x - 1, y);
+    if (x < area.x1) visit(x + 1, y);
+    if (y > area.y0) visit(x, y - 1);
+    if (y < area.y1) visit(x, y + 1);
+  }
+  return outside.map((v) => 1 - v);
 }
 
 /**

@@ -28,6 +28,12 @@ const SMALLEST_CHARACTER_PX = 16;
  */
 const LARGEST_CHARACTER_PX = 22;
 const MAX_SCALE = 4;
+/**
+ * A page whose letters would be scaled up this much or more, and that has at most
+ * EARLY_SCALE_MAX_PIXELS, is scaled up before it is analysed rather than after.
+ */
+const EARLY_SCALE = 1.5;
+const EARLY_SCALE_MAX_PIXELS = 4_000_000;
 /** Scaling down stops where the small print (a page's 20th-percentile letter) would fall below this. */
 const SMALL_PRINT_PX = 12;
 /** Fewer letters than this leave orientation to OSD, or to the upright default. */
@@ -207,15 +213,40 @@ export class OcrPipeline {
       };
     })();
 
-    const decoded = await this.decodePage(documentKey, bytes, mediaType, pageIndex, signal);
+    let decoded = await this.decodePage(documentKey, bytes, mediaType, pageIndex, signal);
     lap('decode');
     const on = (step: PipelineStep) => !this.deps.skip?.has(step);
-    // The contrast is measured on a smoothed copy, which grain cannot fool.
-    const smooth = await blurred(decoded, 1);
-    const found = await this.deps.analysis.analyse(
-      { grey: decoded, smooth, perspective: on('perspective'), dewarp: on('dewarp'), unrule: on('unrule'), invert: on('invert'), contrast: on('contrast'), despeckle: on('despeckle') },
-      signal,
-    );
+    const analyse = async (page: typeof decoded) =>
+      this.deps.analysis.analyse(
+        {
+          grey: page,
+          // The contrast is measured on a smoothed copy, which grain cannot fool.
+          smooth: await blurred(page, 1),
+          perspective: on('perspective'),
+          dewarp: on('dewarp'),
+          unrule: on('unrule'),
+          invert: on('invert'),
+          contrast: on('contrast'),
+          despeckle: on('despeckle'),
+        },
+        signal,
+      );
+    // A small page is kept aside: if its letters turn out small, it is analysed again scaled up.
+    const kept = on('scale') && decoded.width * decoded.height <= EARLY_SCALE_MAX_PIXELS ? Uint8Array.from(decoded.data) : null;
+    let found = await analyse(decoded);
+    const early = kept && found.characterPx ? Math.min(MAX_SCALE, SMALLEST_CHARACTER_PX / found.characterPx) : 1;
+    if (kept && early >= EARLY_SCALE) {
+      // Small anti-aliased letters (a screenshot's) keep their strokes when the page is
+      // scaled up before its contrast is stretched and its dark areas are turned.
+      const width = Math.round(decoded.width * early);
+      const { data, info } = await sharp(kept, { raw: { width: decoded.width, height: decoded.height, channels: 1 } })
+        .resize({ width, kernel: 'lanczos3' })
+        .greyscale()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      decoded = { ...decoded, data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+      found = await analyse(decoded);
+    }
     const { grey, inverted, characterPx } = found;
     const { width, height } = grey;
     lap('analyse');
