@@ -16,6 +16,10 @@ interface Segment {
   words: OcrWord[];
 }
 
+/** Regions side by side each have at least this many lines. */
+const SIDE_ROWS = 3;
+/** A side whose lines have a line beside them this often lines up with the other side. */
+const LINED_UP = 0.8;
 /** A gap wider than this many letter heights between words on a row separates columns. */
 const GUTTER_HEIGHTS = 1.8;
 /** Column segments with no more words than this, on average, make a table. */
@@ -33,10 +37,19 @@ export function readingOrder(blocks: OcrBlock[], tesseractText: string): { text:
   const words = blocks.flatMap((block) => block.lines.flatMap((line) => line.words)).filter((w) => w.text.trim());
   if (words.length < 8) return { text: tesseractText, layout: 'flow' };
   const height = median(words.map((w) => w.bbox.y1 - w.bbox.y0));
+  // Regions side by side whose lines do not line up (a sidebar beside a screen's content):
+  // each is read whole, in turn.
+  const regions = cutRegions(words, height);
+  if (regions.sideBySide) return { text: regions.text, layout: 'columns' };
+  return orderRows(words, height, tesseractText);
+}
+
+/** Rows of one region read as a table (row by row), as columns of prose, or (flow) as Tesseract read them. */
+function orderRows(words: OcrWord[], height: number, flowText: string): { text: string; layout: PageLayout } {
   const rows = groupRows(words, height);
   const segmented = rows.map((row) => splitRow(row, height * GUTTER_HEIGHTS));
   const split = segmented.filter((segments) => segments.length > 1);
-  if (split.length < 3) return { text: tesseractText, layout: 'flow' };
+  if (split.length < 3) return { text: flowText, layout: 'flow' };
 
   const cells = split.flat();
   const wordsPerCell = cells.reduce((sum, cell) => sum + cell.words.length, 0) / cells.length;
@@ -44,6 +57,70 @@ export function readingOrder(blocks: OcrBlock[], tesseractText: string): { text:
     return { text: segmented.map((segments) => segments.map(segmentText).join(' ')).join('\n'), layout: 'table' };
   }
   return { text: readColumns(segmented, height), layout: 'columns' };
+}
+
+/** A region's words as rows, top to bottom, each left to right. */
+const rowText = (words: OcrWord[], height: number) =>
+  groupRows(words, height)
+    .map((row) => row.words.map((word) => word.text).join(' '))
+    .join('\n');
+
+/**
+ * Cuts the page into regions along empty bands, recursively (an XY cut): across the page
+ * where no word is, or down it where no word is and the two sides are regions of their own
+ * (see sidesApart; otherwise it is a table, a form or columns of one text, read by rows). The wider band is
+ * cut first, a band across winning ties, so a title bar or a status bar is its own region.
+ * `sideBySide` says whether any cut down the page was made.
+ */
+function cutRegions(words: OcrWord[], height: number): { text: string; sideBySide: boolean } {
+  const local = Math.max(height, median(words.map((w) => w.bbox.y1 - w.bbox.y0)));
+  if (words.length < 4) return { text: rowText(words, local), sideBySide: false };
+  const across = widestGap(words.map((w) => [w.bbox.y0, w.bbox.y1]));
+  const down = widestGap(words.map((w) => [w.bbox.x0, w.bbox.x1]));
+  // A gutter is wide against the letters beside it: a headline's word spaces are not gutters.
+  const downUsable = down !== null && down.width >= local * GUTTER_HEIGHTS && sidesApart(words, down.at, local);
+  const acrossUsable = across !== null && across.width >= height * 0.8;
+  if (acrossUsable && (!downUsable || across.width >= down.width * 0.8)) {
+    const top = cutRegions(words.filter((w) => w.bbox.y1 <= across.at), height);
+    const bottom = cutRegions(words.filter((w) => w.bbox.y1 > across.at), height);
+    return { text: `${top.text}\n${bottom.text}`, sideBySide: top.sideBySide || bottom.sideBySide };
+  }
+  if (downUsable) {
+    const left = cutRegions(words.filter((w) => w.bbox.x1 <= down.at), height);
+    const right = cutRegions(words.filter((w) => w.bbox.x1 > down.at), height);
+    return { text: `${left.text}\n${right.text}`, sideBySide: true };
+  }
+  const text = orderRows(words, local, '');
+  return { text: text.layout === 'flow' ? rowText(words, local) : text.text, sideBySide: false };
+}
+
+/** The widest empty stretch between the words' extents along one axis, with its middle. */
+function widestGap(extents: Array<[number, number]>): { at: number; width: number } | null {
+  const sorted = [...extents].sort((a, b) => a[0] - b[0]);
+  let reach = sorted[0]![1];
+  let best: { at: number; width: number } | null = null;
+  for (const [start, end] of sorted.slice(1)) {
+    if (start > reach && (!best || start - reach > best.width)) best = { at: (start + reach) / 2, width: start - reach };
+    reach = Math.max(reach, end);
+  }
+  return best;
+}
+
+/**
+ * Whether the two sides of `at` are regions of their own: each has at least SIDE_ROWS
+ * lines, and neither side's lines line up with the other's. A table's or a form's lines do
+ * (nearly every line of at least one side has a line beside it at its height; a form's
+ * labels do even when its answers run over more lines); a sidebar's lines meet the
+ * content's only here and there, by chance.
+ */
+function sidesApart(words: OcrWord[], at: number, height: number): boolean {
+  const left = groupRows(words.filter((w) => w.bbox.x1 <= at), height);
+  const right = groupRows(words.filter((w) => w.bbox.x0 >= at), height);
+  if (left.length < SIDE_ROWS || right.length < SIDE_ROWS) return false;
+  const centre = (row: Row) => (row.top + row.bottom) / 2;
+  const linedUp = (rows: Row[], others: Row[]) =>
+    rows.filter((row) => others.some((o) => Math.abs(centre(o) - centre(row)) < height * 0.4)).length >= LINED_UP * rows.length;
+  return !linedUp(left, right) && !linedUp(right, left);
 }
 
 /** Words into rows by vertical overlap, top to bottom; each row left to right. */

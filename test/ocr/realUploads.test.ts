@@ -110,6 +110,31 @@ describe('screenshots', () => {
     expect(wordRecall(expected, words(text))).toBeGreaterThanOrEqual(0.9);
     expect(words(text)).toEqual(expect.arrayContaining(['northwind', 'dashboard', 'approve', 'reject']));
   });
+  test('when a sidebar of links sits beside a table, then the sidebar is read whole and then the table row by row', async () => {
+    const links = ['Inbox', 'Drafts', 'Archive', 'Contacts', 'Reports', 'Settings'];
+    const rows = [
+      ['Order', 'Customer', 'City', 'Status'],
+      ['4471', 'Harlow Tiles', 'Leeds', 'Shipped'],
+      ['4472', 'Brook Kitchens', 'York', 'Waiting'],
+      ['4473', 'Amber Glass', 'Derby', 'Cancelled'],
+      ['4474', 'Moss Gardens', 'Bath', 'Shipped'],
+      ['4475', 'Quill Print', 'Hull', 'Waiting'],
+      ['4476', 'Stone Works', 'Ely', 'Shipped'],
+    ];
+    const columns = [300, 420, 640, 800];
+    const table = rows
+      .map((row, r) => row.map((cell, c) => `<text x="${columns[c]}" y="${90 + r * 44}">${escapeXml(cell)}</text>`).join(''))
+      .join('');
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="420"><rect width="100%" height="100%" fill="white"/>
+      <g font-family="DejaVu Sans" font-size="17" fill="#333">${links.map((link, i) => `<text x="30" y="${90 + i * 52}">${link}</text>`).join('')}</g>
+      <g font-family="DejaVu Sans" font-size="18" fill="#111">${table}</g></svg>`;
+
+    const { text } = await read(await sharp(Buffer.from(svg)).png().toBuffer());
+
+    const readWords = words(text).join(' ');
+    expect(readWords).toContain(words(links.join(' ')).join(' '));
+    for (const row of rows) expect(readWords).toContain(words(row.join(' ')).join(' '));
+  });
 });
 
 describe('photos of a page on a desk', () => {
