@@ -16,10 +16,14 @@ interface Segment {
   words: OcrWord[];
 }
 
-/** Regions side by side each have at least this many lines. */
+/** Regions side by side each have at least this many lines beside the other. */
 const SIDE_ROWS = 3;
 /** A side whose lines have a line beside them this often lines up with the other side. */
 const LINED_UP = 0.8;
+/** A mark more than this many letter heights tall is not a word of a line beside another. */
+const TALL_MARK = 3;
+/** A word read with less confidence than this is unsure. */
+const SURE_WORD = 30;
 /** A gap wider than this many letter heights between words on a row separates columns. */
 const GUTTER_HEIGHTS = 1.8;
 /** Column segments with no more words than this, on average, make a table. */
@@ -107,20 +111,33 @@ function widestGap(extents: Array<[number, number]>): { at: number; width: numbe
 }
 
 /**
- * Whether the two sides of `at` are regions of their own: each has at least SIDE_ROWS
- * lines, and neither side's lines line up with the other's. A table's or a form's lines do
- * (nearly every line of at least one side has a line beside it at its height; a form's
- * labels do even when its answers run over more lines); a sidebar's lines meet the
- * content's only here and there, by chance.
+ * Whether the two sides of `at` stand side by side as regions of their own. Only the lines
+ * in the height both sides share count (an address block above a table's numbers is beside
+ * nothing): each side needs SIDE_ROWS of them there, and neither side's lines may line up
+ * with the other's. A table's or a form's do (nearly every line of at least one side has a
+ * line beside it at its height; a form's labels do even when its answers run over more
+ * lines); a sidebar's lines meet the content's only here and there, by chance.
  */
 function sidesApart(words: OcrWord[], at: number, height: number): boolean {
-  const left = groupRows(words.filter((w) => w.bbox.x1 <= at), height);
-  const right = groupRows(words.filter((w) => w.bbox.x0 >= at), height);
-  if (left.length < SIDE_ROWS || right.length < SIDE_ROWS) return false;
+  // Marks far taller than the letters here (a stamp's ring, a logo) are not lines of text.
+  const lines = words.filter((w) => w.bbox.y1 - w.bbox.y0 <= height * TALL_MARK);
+  const left = groupRows(lines.filter((w) => w.bbox.x1 <= at), height);
+  const right = groupRows(lines.filter((w) => w.bbox.x0 >= at), height);
+  if (left.length === 0 || right.length === 0) return false;
   const centre = (row: Row) => (row.top + row.bottom) / 2;
+  // Rows of nothing but unsure words (the remains of a stamp or a smudge) do not stretch a side.
+  const sure = (rows: Row[]) => rows.filter((row) => row.words.some((word) => word.confidence >= SURE_WORD));
+  const [leftSure, rightSure] = [sure(left), sure(right)];
+  if (leftSure.length === 0 || rightSure.length === 0) return false;
+  const top = Math.max(leftSure[0]!.top, rightSure[0]!.top);
+  const bottom = Math.min(Math.max(...leftSure.map((row) => row.bottom)), Math.max(...rightSure.map((row) => row.bottom)));
+  const shared = (rows: Row[]) => rows.filter((row) => centre(row) >= top && centre(row) <= bottom);
+  const [leftShared, rightShared] = [shared(left), shared(right)];
+  if (leftShared.length < SIDE_ROWS || rightShared.length < SIDE_ROWS) return false;
+  const letters = (rows: Row[]) => rows.reduce((sum, row) => sum + row.words.reduce((n, word) => n + word.text.length, 0), 0);
   const linedUp = (rows: Row[], others: Row[]) =>
-    rows.filter((row) => others.some((o) => Math.abs(centre(o) - centre(row)) < height * 0.4)).length >= LINED_UP * rows.length;
-  return !linedUp(left, right) && !linedUp(right, left);
+    letters(rows.filter((row) => others.some((o) => Math.abs(centre(o) - centre(row)) < height * 0.4))) >= LINED_UP * letters(rows);
+  return !linedUp(leftShared, rightShared) && !linedUp(rightShared, leftShared);
 }
 
 /** Words into rows by vertical overlap, top to bottom; each row left to right. */
