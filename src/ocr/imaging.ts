@@ -593,34 +593,33 @@ export function ruledLines(mask: Uint8Array, width: number, height: number, minR
 
 /**
  * Whether a component is a drawn box: a checkbox, a form field's frame, a table's grid. It is
- * hollow (its ink under 35% of its box) and has ink at all four corners of its box and at
- * the middle of all four sides. No letter has all eight: O lacks the corners, H, N, X and Z
- * a side's middle.
+ * hollow (its ink under 35% of its box) and has ink all along the four sides of its box
+ * (checked at FRAME_SIDE_POINTS points on each, corners included). No letter has: O lacks
+ * the corners, H, N, X and Z a side's middle, and a letter on a page turned far askew
+ * touches its box only here and there.
  */
 export function isFrame(c: Component, mask: Uint8Array, width: number): boolean {
   const w = c.x1 - c.x0 + 1;
   const h = c.y1 - c.y0 + 1;
   if (w < 6 || h < 6 || c.area >= 0.35 * w * h) return false;
-  // Ink within two pixels of a point inside the box.
+  // Ink within two pixels of a point inside the box; one, for a box the size of a letter.
+  const near = Math.min(w, h) < 30 ? 1 : 2;
   const inkNear = (x: number, y: number) => {
-    for (let yy = Math.max(c.y0, y - 2); yy <= Math.min(c.y1, y + 2); yy++) {
-      for (let xx = Math.max(c.x0, x - 2); xx <= Math.min(c.x1, x + 2); xx++) if (mask[yy * width + xx]) return true;
+    for (let yy = Math.max(c.y0, y - near); yy <= Math.min(c.y1, y + near); yy++) {
+      for (let xx = Math.max(c.x0, x - near); xx <= Math.min(c.x1, x + near); xx++) if (mask[yy * width + xx]) return true;
     }
     return false;
   };
-  const mx = Math.round((c.x0 + c.x1) / 2);
-  const my = Math.round((c.y0 + c.y1) / 2);
-  return [
-    [c.x0, c.y0],
-    [c.x1, c.y0],
-    [c.x0, c.y1],
-    [c.x1, c.y1],
-    [mx, c.y0],
-    [mx, c.y1],
-    [c.x0, my],
-    [c.x1, my],
-  ].every(([x, y]) => inkNear(x!, y!));
+  for (let k = 0; k < FRAME_SIDE_POINTS; k++) {
+    const x = c.x0 + Math.round((k * (w - 1)) / (FRAME_SIDE_POINTS - 1));
+    const y = c.y0 + Math.round((k * (h - 1)) / (FRAME_SIDE_POINTS - 1));
+    if (!inkNear(x, c.y0) || !inkNear(x, c.y1) || !inkNear(c.x0, y) || !inkNear(c.x1, y)) return false;
+  }
+  return true;
 }
+
+/** Points checked along each side of a box that may be drawn (corners and middle among them). */
+const FRAME_SIDE_POINTS = 9;
 
 /**
  * Sampled ink pixels as (x, y) pairs: every pixel of every `step`-th column. A hundred
@@ -758,43 +757,52 @@ function quantile(sizes: number[], fraction: number): number | null {
  * Which way text lines run, from letters' nearest neighbours: within a line the next letter
  * is closer than the letter above or below, so nearest neighbours lie mostly along the
  * lines. Unlike ink profiles, this is not fooled by letters that also line up in columns
- * (tables, repeated text). Returns how many more neighbours lie sideways than above or
- * below: >1 for horizontal lines, <1 for vertical ones.
+ * (tables, repeated text). Nearness is the gap between boxes, not between centres: where
+ * letters run together into words (bold type, a blurred photo) the next word is still
+ * nearer than the line below, though its centre is further. Returns how many more
+ * neighbours lie sideways than above or below: >1 for horizontal lines, <1 for vertical ones.
  */
 export function neighbourDirection(letters: Component[]): number {
   if (letters.length < 2) return 1;
-  const centers = letters.map((c) => [(c.x0 + c.x1) / 2, (c.y0 + c.y1) / 2] as const);
   const sizes = letters.map((c) => Math.max(c.x1 - c.x0, c.y1 - c.y0) + 1).sort((a, b) => a - b);
   const cell = Math.max(4, sizes[Math.floor(sizes.length / 2)]! * 2);
   const grid = new Map<number, number[]>();
   const key = (gx: number, gy: number) => gy * 1_000_003 + gx;
-  centers.forEach(([x, y], i) => {
-    const k = key(Math.floor(x / cell), Math.floor(y / cell));
-    const bucket = grid.get(k);
-    if (bucket) bucket.push(i);
-    else grid.set(k, [i]);
+  // Each box is listed in every cell it covers, so a long word is found from any side.
+  letters.forEach((c, i) => {
+    for (let gy = Math.floor(c.y0 / cell); gy <= Math.floor(c.y1 / cell); gy++) {
+      for (let gx = Math.floor(c.x0 / cell); gx <= Math.floor(c.x1 / cell); gx++) {
+        const k = key(gx, gy);
+        const bucket = grid.get(k);
+        if (bucket) bucket.push(i);
+        else grid.set(k, [i]);
+      }
+    }
   });
   let sideways = 0;
   let vertical = 0;
-  centers.forEach(([x, y], i) => {
+  letters.forEach((c, i) => {
     let best = Infinity;
-    let dx = 0;
-    let dy = 0;
-    const gx = Math.floor(x / cell);
-    const gy = Math.floor(y / cell);
-    for (let yy = gy - 1; yy <= gy + 1; yy++) {
-      for (let xx = gx - 1; xx <= gx + 1; xx++) {
-        for (const j of grid.get(key(xx, yy)) ?? []) {
-          if (j === i) continue;
-          const ex = centers[j]![0] - x;
-          const ey = centers[j]![1] - y;
-          const d = ex * ex + ey * ey;
-          if (d < best) [best, dx, dy] = [d, ex, ey];
+    let across = 0;
+    let down = 0;
+    const seen = new Set<number>();
+    for (let gy = Math.floor(c.y0 / cell) - 1; gy <= Math.floor(c.y1 / cell) + 1; gy++) {
+      for (let gx = Math.floor(c.x0 / cell) - 1; gx <= Math.floor(c.x1 / cell) + 1; gx++) {
+        for (const j of grid.get(key(gx, gy)) ?? []) {
+          if (j === i || seen.has(j)) continue;
+          seen.add(j);
+          const o = letters[j]!;
+          const gapX = Math.max(0, o.x0 - c.x1, c.x0 - o.x1);
+          const gapY = Math.max(0, o.y0 - c.y1, c.y0 - o.y1);
+          // Boxes that touch or overlap (an i and its dot) say nothing about direction.
+          if (gapX === gapY) continue;
+          const d = gapX * gapX + gapY * gapY;
+          if (d < best) [best, across, down] = [d, gapX, gapY];
         }
       }
     }
     if (best === Infinity) return;
-    if (Math.abs(dx) > Math.abs(dy)) sideways++;
+    if (across > down) sideways++;
     else vertical++;
   });
   return (sideways + 1) / (vertical + 1);

@@ -237,6 +237,28 @@ describe('geometry', () => {
     expect(words(text)).toEqual(EXPECTED);
   });
 
+  test('when a sheet lies 35 degrees crooked, then its letters are not taken for drawn boxes and every word is read', async () => {
+    const crooked = await sharp(page).rotate(-35, { background: 'white' }).png().toBuffer();
+
+    const { analysis, text } = await read(crooked);
+
+    expect(analysis.unruled).toBe(false);
+    expect(words(text)).toEqual(EXPECTED);
+  });
+
+  test('when the letters of a blurred photo run together into words, then the lines are still seen to run across and the page is read upright', async () => {
+    // Bold type, thickened until its letters touch: each word is one blot of ink, its centre
+    // further from the next word's than from the word on the line below.
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1100" height="${120 + LINES.length * 44}"><rect width="100%" height="100%" fill="white"/>
+      <g font-family="DejaVu Sans" font-weight="bold" font-size="30" stroke="black" stroke-width="2.5">${LINES.map((line, i) => `<text x="60" y="${90 + i * 44}">${escapeXml(line)}</text>`).join('')}</g></svg>`;
+    const blotted = await sharp(Buffer.from(svg)).blur(1.5).png().toBuffer();
+
+    const { analysis, text } = await read(blotted);
+
+    expect(analysis.orientation).toBe(0);
+    expect(wordRecall(EXPECTED, words(text))).toBeGreaterThanOrEqual(0.9);
+  });
+
   test('when a 60 pt headline stands above small body text, then the page is scaled for the body text and the headline is read too', async () => {
     const body = ['The small print of this page must stay readable', 'even though a large headline stands above it', 'and takes up most of the ink on the page here.', 'Every line below the title is set in nine point', 'type, as in a newspaper or a printed leaflet.'];
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1800" height="900"><rect width="100%" height="100%" fill="white"/>
