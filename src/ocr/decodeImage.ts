@@ -3,7 +3,7 @@
 // made square where the file says they are not (faxes).
 import sharp from 'sharp';
 import { asDecodeError } from './decodeError';
-import { components, type Grey } from './imaging';
+import { components, type Component, type Grey } from './imaging';
 import { tiffResolution } from './tiffResolution';
 
 export interface DecodedImage extends Grey {
@@ -76,6 +76,9 @@ const STAMP_SEARCH_SIDE = 600;
 /** Saturation (max minus min channel) and brightness of a stamp's ink. */
 const STAMP_SATURATION = 20;
 const STAMP_BRIGHTNESS = 100;
+/** Inside a stamp, a pixel darkened by at least this much, in the ink's own proportions (cosine), is thin ink. */
+const THIN_INK = 12;
+const INK_LIKE = 0.99;
 /** Pixels a stamp's broken strokes are grown by (on the small copy) to join them. */
 const STAMP_GROW = 3;
 
@@ -106,12 +109,15 @@ async function dropStamps(image: sharp.Sharp, grey: Buffer, width: number, heigh
   // Worn stamps print in broken strokes: grown until they join into one shape.
   const joined = grow(coloured, sw, sh, STAMP_GROW);
   const side = Math.min(sw, sh) / 8;
-  const frames = components(joined, sw, sh).list.filter((c) => {
-    const w = c.x1 - c.x0 + 1;
-    const h = c.y1 - c.y0 + 1;
-    // A desk or a coloured page around the text is larger than any stamp.
-    return w >= side && h >= side && w <= sw * 0.6 && h <= sh * 0.6 && c.area < 0.6 * w * h;
-  });
+  const shapes = components(joined, sw, sh).list;
+  const frames = shapes
+    .filter((c) => {
+      const w = c.x1 - c.x0 + 1;
+      const h = c.y1 - c.y0 + 1;
+      // A desk or a coloured page around the text is larger than any stamp.
+      return w >= side && h >= side && w <= sw * 0.6 && h <= sh * 0.6 && c.area < 0.6 * w * h;
+    })
+    .map((frame) => withPieces(frame, shapes, sw * 0.6, sh * 0.6));
   if (frames.length === 0) return;
   const { data: rgb, info } = await image.clone().removeAlpha().raw().toBuffer({ resolveWithObject: true });
   for (const frame of frames) {
@@ -140,14 +146,46 @@ async function dropStamps(image: sharp.Sharp, grey: Buffer, width: number, heigh
     const ink = histograms.map((histogram) => medianOf(histogram, count));
     const channel = ink.indexOf(Math.max(...ink));
     const through = Math.max(1, ink[channel]!);
+    // Where the stamp's ink is thin (the edges of its strokes, a worn patch) it is too pale to
+    // count as coloured, but what it takes from the paper is still the ink's colour, weaker.
+    const taken = ink.map((value) => 255 - value);
+    const takenLength = Math.hypot(...taken);
+    const thinInk = (p: number) => {
+      const lost = [255 - rgb[p]!, 255 - rgb[p + 1]!, 255 - rgb[p + 2]!];
+      const length = Math.hypot(...lost);
+      if (length < THIN_INK || takenLength === 0) return false;
+      return (lost[0]! * taken[0]! + lost[1]! * taken[1]! + lost[2]! * taken[2]!) / (length * takenLength) >= INK_LIKE;
+    };
     for (let y = y0; y <= y1; y++) {
       for (let x = x0; x <= x1; x++) {
         const i = y * width + x;
         const p = i * info.channels;
-        if (coloured(p)) grey[i] = Math.max(grey[i]!, Math.min(255, Math.round((rgb[p + channel]! * 255) / through)));
+        if (coloured(p) || thinInk(p)) grey[i] = Math.max(grey[i]!, Math.min(255, Math.round((rgb[p + channel]! * 255) / through)));
       }
     }
   }
+}
+
+/**
+ * A stamp's box grown over the pieces of it that did not join its main shape (where its ink
+ * wore thin): every smaller coloured shape its box overlaps, until no more do, as long as
+ * the box stays a stamp's size.
+ */
+function withPieces(frame: Component, shapes: Component[], maxWidth: number, maxHeight: number): Component {
+  const box = { ...frame };
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const shape of shapes) {
+      if (shape.area * 2 > frame.area) continue;
+      const overlaps = shape.x0 <= box.x1 && shape.x1 >= box.x0 && shape.y0 <= box.y1 && shape.y1 >= box.y0;
+      if (!overlaps || (shape.x0 >= box.x0 && shape.x1 <= box.x1 && shape.y0 >= box.y0 && shape.y1 <= box.y1)) continue;
+      const next = { x0: Math.min(box.x0, shape.x0), y0: Math.min(box.y0, shape.y0), x1: Math.max(box.x1, shape.x1), y1: Math.max(box.y1, shape.y1) };
+      if (next.x1 - next.x0 + 1 > maxWidth || next.y1 - next.y0 + 1 > maxHeight) continue;
+      Object.assign(box, next);
+      grown = true;
+    }
+  }
+  return box;
 }
 
 function medianOf(histogram: Uint32Array, count: number): number {

@@ -179,6 +179,30 @@ describe('stamps', () => {
   });
 });
 
+describe('pale stamps', () => {
+  test('when the ink of a pale stamp thins at its edges and its frame is worn into pieces, then all of it is lightened away and only the print is read', async () => {
+    const lines = ['Subtotal 1,448.60', 'VAT 20% 289.72', 'Total due 1,738.32', 'Payment within fourteen days'];
+    const svg = (body: string) => `<svg xmlns="http://www.w3.org/2000/svg" width="1000" height="520"><rect width="100%" height="100%" fill="white"/>${body}</svg>`;
+    const print = await sharp(Buffer.from(svg(`<g font-family="DejaVu Serif" font-size="34">${lines.map((line, i) => `<text x="80" y="${110 + i * 80}">${escapeXml(line)}</text>`).join('')}</g>`))).png().toBuffer();
+    // A greyish blue-violet, its frame broken by worn gaps, its strokes soft-edged.
+    const stamp = await sharp(
+      Buffer.from(
+        svg(`<g transform="rotate(-14 480 230)" fill="none" stroke="#7f88b8" stroke-width="9">
+          <rect x="260" y="130" width="440" height="190" rx="18" stroke-dasharray="260 40"/>
+          <text x="270" y="270" font-family="DejaVu Sans" font-weight="bold" font-size="120" fill="#7f88b8" stroke="none">PAYÉ</text></g>`),
+      ),
+    )
+      .blur(2)
+      .png()
+      .toBuffer();
+    const stamped = await sharp(print).composite([{ input: stamp, blend: 'multiply' }]).png().toBuffer();
+
+    const { text } = await read(stamped);
+
+    expect(words(text)).toEqual(words(lines.join(' ')));
+  });
+});
+
 describe('ruled tables', () => {
   test('when a table has ruled cells, then the rules are painted out and every cell is read', async () => {
     const rows = [
