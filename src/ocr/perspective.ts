@@ -19,6 +19,8 @@ const MIN_PAGE_SHARE = 0.2;
 const MAX_PAGE_SHARE = 0.95;
 /** Grey levels the page must stand out by across each of its edges: a shadow fades, an edge is a step. */
 const EDGE_STEP = 15;
+/** A step this many times sharper beyond an edge is the sheet's edge; the first was a shadow's. */
+const SHARPER_EDGE = 1.5;
 /** Share of the way to the page's centre its corners are drawn in. */
 const INSET = 0.03;
 
@@ -56,7 +58,12 @@ export function findPage(image: Grey): Quad | null {
   const area = quadArea(quad);
   // The region must be the quadrilateral its corners make, not a blob that has corners.
   if (area < region.length * 0.9 || area > region.length * 1.1) return null;
+  // A shadow over one end of the page can hide that end from the bright region, and the
+  // shadow's border passes for an edge: each edge moves out along its neighbouring sides to
+  // a much sharper step beyond it, where there is one (the sheet's own edge).
+  for (let i = 0; i < 4; i++) pushOut(small, quad, i);
   if (!quad.every((_, i) => edgeStep(small, quad[i]!, quad[(i + 1) % 4]!, quad) >= EDGE_STEP)) return null;
+  if (quadArea(quad) > small.data.length * MAX_PAGE_SHARE) return null;
   const scaleX = image.width / small.width;
   const scaleY = image.height / small.height;
   // The corners are found to a pixel of the small copy: drawn in a little, so that no sliver
@@ -186,6 +193,31 @@ function quadArea(quad: Quad): number {
     twice += a.x * b.y - b.x * a.y;
   }
   return Math.abs(twice) / 2;
+}
+
+/**
+ * Moves edge i of `quad` (from corner i to corner i + 1) outward, its corners sliding along
+ * the sides they end, to where the step across it is greatest (while both stay on the
+ * image), if that step is SHARPER_EDGE times the one where it is.
+ */
+function pushOut(image: Grey, quad: Quad, i: number): void {
+  const [a, b] = [quad[i]!, quad[(i + 1) % 4]!];
+  const [before, after] = [quad[(i + 3) % 4]!, quad[(i + 2) % 4]!];
+  const along = (from: Point, to: Point) => {
+    const length = Math.hypot(to.x - from.x, to.y - from.y) || 1;
+    return { x: (to.x - from.x) / length, y: (to.y - from.y) / length };
+  };
+  const [da, db] = [along(before, a), along(after, b)];
+  const inside = (p: Point) => p.x >= 0 && p.y >= 0 && p.x <= image.width - 1 && p.y <= image.height - 1;
+  const here = edgeStep(image, a, b, quad);
+  let best = { step: here, a, b };
+  for (let t = 1; ; t++) {
+    const [na, nb] = [{ x: a.x + da.x * t, y: a.y + da.y * t }, { x: b.x + db.x * t, y: b.y + db.y * t }];
+    if (!inside(na) || !inside(nb)) break;
+    const step = edgeStep(image, na, nb, quad);
+    if (step > best.step) best = { step, a: na, b: nb };
+  }
+  if (best.step >= Math.max(EDGE_STEP, here * SHARPER_EDGE)) [quad[i], quad[(i + 1) % 4]] = [best.a, best.b];
 }
 
 /** How much brighter the page is just inside its edge a..b than just outside it, on average. */

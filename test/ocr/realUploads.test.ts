@@ -156,6 +156,29 @@ describe('photos of a page on a desk', () => {
   });
 });
 
+describe('photos of a page in shadow', () => {
+  test('when a shadow darkens the lower end of a sheet on a dark desk, then the sheet is still found whole and mapped flat', async () => {
+    const margined = await sharp(page).flatten({ background: 'white' }).extend({ top: 60, bottom: 500, left: 60, right: 60, background: 'white' }).png().toBuffer();
+    const { width, height } = await sharp(margined).metadata();
+    const [deskWidth, deskHeight] = [width! + 300, height! + 300];
+    // The shadow of whoever holds the phone: dark over the lower half of the picture, desk and sheet alike.
+    const shadow = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${deskWidth}" height="${deskHeight}">
+      <defs><linearGradient id="s" x1="0" y1="0" x2="0" y2="1"><stop offset="0.45" stop-color="white"/><stop offset="0.7" stop-color="rgb(60,60,60)"/></linearGradient></defs>
+      <rect width="100%" height="100%" fill="url(#s)"/></svg>`);
+    const photo = await sharp({ create: { width: deskWidth, height: deskHeight, channels: 3, background: { r: 40, g: 50, b: 70 } } })
+      .composite([{ input: margined, left: 150, top: 150 }, { input: shadow, blend: 'multiply' }])
+      .jpeg({ quality: 85 })
+      .toBuffer();
+
+    const { prepared, text } = await read(photo, 'image/jpeg');
+
+    // Mapped flat, the sheet keeps its own proportions: its shaded end was not cut off.
+    expect(prepared.geometry.perspective).toHaveLength(9);
+    expect(prepared.geometry.flatHeight! / prepared.geometry.flatWidth!).toBeCloseTo(height! / width!, 1);
+    expect(words(text)).toEqual(EXPECTED);
+  });
+});
+
 describe('stamps', () => {
   test('when a red rubber stamp lies over the totals, then it is lightened away and the figures under it are read', async () => {
     const lines = ['Subtotal 1,448.60', 'VAT 20% 289.72', 'Total due 1,738.32', 'Payment within fourteen days'];
