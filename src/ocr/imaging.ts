@@ -202,6 +202,8 @@ function enclosedBy(labels: Int32Array, width: number, area: Component, label: n
 /**
  * Turns each area dark on light: its pixels inverted, and its own ground (the area's
  * median, a bar's colour) stretched to white, so the area reads like the paper around it.
+ * An area whose text is darker than its ground (dark text on an orange pill) is not
+ * inverted: its ground is only lifted to white.
  */
 export function invertRegions({ data }: Grey, { regions, count }: TextBackgrounds): void {
   if (count === 0) return;
@@ -214,7 +216,14 @@ export function invertRegions({ data }: Grey, { regions, count }: TextBackground
     sizes[region]!++;
   }
   const luts = histograms.map((histogram, region) => {
-    const ground = 255 - percentile(histogram, Math.max(1, sizes[region]!), 0.5);
+    const size = Math.max(1, sizes[region]!);
+    const median = percentile(histogram, size, 0.5);
+    // The text is whichever side of the ground reaches further: light on a dark bar (turned),
+    // or dark on a mid-tone shape such as an orange pill (only its ground lifted to white).
+    if (median - percentile(histogram, size, 0.02) > percentile(histogram, size, 0.98) - median) {
+      return Uint8Array.from({ length: 256 }, (_, v) => Math.min(255, Math.round((v * 255) / Math.max(1, median))));
+    }
+    const ground = 255 - median;
     return Uint8Array.from({ length: 256 }, (_, v) => Math.min(255, Math.round(((255 - v) * 255) / Math.max(1, ground))));
   });
   for (let i = 0; i < data.length; i++) {

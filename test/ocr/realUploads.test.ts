@@ -110,6 +110,35 @@ describe('screenshots', () => {
     expect(wordRecall(expected, words(text))).toBeGreaterThanOrEqual(0.9);
     expect(words(text)).toEqual(expect.arrayContaining(['northwind', 'dashboard', 'approve', 'reject']));
   });
+  test('when status pills hold dark text on orange and white text on green, then each keeps its text dark on light', async () => {
+    const rows = [
+      ['#10481', 'Linden & Marsh', '386.50', 'Pending', '#f59e0b', '#3b2300'],
+      ['#10482', 'Harbour Tea Co.', '1,240.00', 'Paid', '#16a34a', 'white'],
+      ['#10470', 'Quint Logistics', '13,480.00', 'Pending', '#f59e0b', '#3b2300'],
+      ['#10477', 'Bellweather Cafe', '92.00', 'Paid', '#16a34a', 'white'],
+    ];
+    const body = rows
+      .map(([order, customer, amount, status, fill, ink], r) => {
+        const y = 120 + r * 44;
+        return `<text x="40" y="${y}">${escapeXml(order!)}</text><text x="170" y="${y}">${escapeXml(customer!)}</text><text x="420" y="${y}">${amount}</text>
+          <rect x="560" y="${y - 16}" width="${status!.length * 9 + 20}" height="22" rx="11" fill="${fill}"/>
+          <text x="570" y="${y}" font-weight="bold" font-size="12" fill="${ink}">${status}</text>`;
+      })
+      .join('');
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1280" height="800"><rect width="100%" height="100%" fill="white"/>
+      <rect x="0" y="0" width="1280" height="56" fill="#1d4ed8"/>
+      <text x="24" y="34" font-family="DejaVu Sans" font-size="17" font-weight="bold" fill="white">Northwind Orders</text>
+      <g font-family="DejaVu Sans" font-size="13" fill="#111827">${body}</g>
+      <rect x="0" y="776" width="1280" height="24" fill="#1f2937"/>
+      <text x="12" y="793" font-family="DejaVu Sans" font-size="12" fill="#d1d5db">Connected, last sync 09:42</text></svg>`;
+
+    const { text } = await read(await sharp(Buffer.from(svg)).png().toBuffer());
+
+    const readWords = words(text);
+    expect(readWords.filter((word) => word === 'pending')).toHaveLength(2);
+    expect(readWords.filter((word) => word === 'paid')).toHaveLength(2);
+  });
+
   test('when a sidebar of links sits beside a table, then the sidebar is read whole and then the table row by row', async () => {
     const links = ['Inbox', 'Drafts', 'Archive', 'Contacts', 'Reports', 'Settings'];
     const rows = [
