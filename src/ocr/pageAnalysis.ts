@@ -287,6 +287,12 @@ function measureLetters(grey: Grey, despeckle: boolean): MeasuredLetters {
   return { mask, labels, list, characterPx, letterList: list.filter((_, k) => letters[k + 1] && keep[k + 1]), letterMask };
 }
 
+/**
+ * How far, in letter sizes, a punctuation-shaped mark (a dash, or half of a colon or a
+ * semicolon) may stand beside a letter along its line and still be kept.
+ */
+const DUST_REACH_ALONG = 1.2;
+
 /** 1 per component (by label: index + 1) to keep, 0 for dust. */
 function dustFilter(list: Component[], characterPx: number | null): Uint8Array {
   const keep = new Uint8Array(list.length + 1).fill(1);
@@ -308,17 +314,42 @@ function dustFilter(list: Component[], characterPx: number | null): Uint8Array {
       }
     }
   }
+  // Dot-sized marks, bucketed the same way, to find a colon's other half.
+  const dots = new Map<number, Component[]>();
+  for (const c of list) {
+    if (c.area > dot || c.area <= speck) continue;
+    const k = key(Math.floor(c.x0 / cell), Math.floor(c.y0 / cell));
+    const bucket = dots.get(k);
+    if (bucket) bucket.push(c);
+    else dots.set(k, [c]);
+  }
+  const stacked = (c: Component) => {
+    for (let cy = Math.floor((c.y0 - characterPx) / cell); cy <= Math.floor((c.y1 + characterPx) / cell); cy++) {
+      for (let cx = Math.floor((c.x0 - characterPx) / cell); cx <= Math.floor(c.x1 / cell); cx++) {
+        const other = (dots.get(key(cx, cy)) ?? []).find(
+          (d) => d !== c && d.x0 <= c.x1 && d.x1 >= c.x0 && Math.max(d.y0 - c.y1, c.y0 - d.y1) <= characterPx * 0.6,
+        );
+        if (other) return true;
+      }
+    }
+    return false;
+  };
   list.forEach((c, k) => {
     if (c.area > dot) return;
     if (c.area <= speck) {
       keep[k + 1] = 0;
       return;
     }
+    // Along a line a dash or a colon may stand a word space from its letters (between words;
+    // French sets its colons and semicolons apart): further than a stray speck is let.
+    const [w, h] = [c.x1 - c.x0 + 1, c.y1 - c.y0 + 1];
+    const punctuation = (w >= 2 * h && w >= characterPx * 0.25) || stacked(c);
+    const reachAlong = punctuation ? characterPx * DUST_REACH_ALONG : reach;
     const near = (other: Component) =>
-      other.x0 - reach <= c.x1 && other.x1 + reach >= c.x0 && other.y0 - reach <= c.y1 && other.y1 + reach >= c.y0;
+      other.x0 - reachAlong <= c.x1 && other.x1 + reachAlong >= c.x0 && other.y0 - reach <= c.y1 && other.y1 + reach >= c.y0;
     let found = false;
     for (let cy = Math.floor((c.y0 - reach) / cell); cy <= Math.floor((c.y1 + reach) / cell) && !found; cy++) {
-      for (let cx = Math.floor((c.x0 - reach) / cell); cx <= Math.floor((c.x1 + reach) / cell) && !found; cx++) {
+      for (let cx = Math.floor((c.x0 - reachAlong) / cell); cx <= Math.floor((c.x1 + reachAlong) / cell) && !found; cx++) {
         found = (grid.get(key(cx, cy)) ?? []).some(near);
       }
     }

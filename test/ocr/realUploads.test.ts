@@ -255,6 +255,17 @@ describe('pale stamps', () => {
   });
 });
 
+describe('punctuation', () => {
+  test('when a dash stands alone between words and colons and semicolons are set apart, then the despeckle step keeps them', async () => {
+    const lines = ['Tuesday 9 June - Mardi 9 juin', 'Meeting room : Hall B ; entry free', 'Doors open at 9 - talks start at 10'];
+    const png = await renderText({ lines, fontSize: 24, width: 900, font: 'DejaVu Serif' });
+
+    const { text } = await read(png);
+
+    expect(text.split('\n').filter((line) => line.trim())).toEqual(lines);
+  });
+});
+
 describe('ruled tables', () => {
   test('when a table has ruled cells, then the rules are painted out and every cell is read', async () => {
     const rows = [
