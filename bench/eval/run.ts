@@ -129,6 +129,17 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 
 const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
 const meanF1 = (scores: Score[]) => scores.reduce((sum, s) => sum + s.wordF1, 0) / scores.length;
+/** A group's scores: CER pooled over characters, mean word F1. */
+const aggregate = (scores: Score[]) => ({ cer: pooledCer(scores), wordF1: meanF1(scores) });
+
+/** Writes a run's results under bench/results; the path written, from the project root. */
+function writeResults(name: string, results: object): string {
+  const out = path.join(PROJECT_ROOT, 'bench/results');
+  mkdirSync(out, { recursive: true });
+  const file = path.join(out, name);
+  writeFileSync(file, JSON.stringify(results, null, 2));
+  return path.relative(PROJECT_ROOT, file);
+}
 
 /** `--ablation`: the whole set once per step left out, to show what each step contributes. */
 async function ablation(corpus: EvalDocument[], deps: Omit<PipelineDeps, 'skip'>, limitMs: number): Promise<void> {
@@ -148,9 +159,8 @@ async function ablation(corpus: EvalDocument[], deps: Omit<PipelineDeps, 'skip'>
 
 /** Set 1's report, as the README shows it: ours against plain, per document. */
 function reportSet1(rows: Row[]): void {
-  const total = (pick: (row: Row) => Score) => ({ cer: pooledCer(rows.map(pick)), wordF1: meanF1(rows.map(pick)) });
-  const ours = total((row) => row.ours);
-  const plain = total((row) => row.plain);
+  const ours = aggregate(rows.map((row) => row.ours));
+  const plain = aggregate(rows.map((row) => row.plain));
   const time = (pick: (row: Row) => number) => rows.reduce((sum, row) => sum + pick(row), 0);
   const table = [
     '| document | what | CER ours | CER plain | word F1 ours | word F1 plain |',
@@ -163,9 +173,7 @@ function reportSet1(rows: Row[]): void {
   ].join('\n');
   console.log(`\n${table}\n`);
   console.log(`time: ours ${(time((r) => r.oursMs) / 1000).toFixed(1)} s, plain ${(time((r) => r.plainMs) / 1000).toFixed(1)} s`);
-  const out = path.join(PROJECT_ROOT, 'bench/results');
-  mkdirSync(out, { recursive: true });
-  writeFileSync(path.join(out, 'eval.json'), JSON.stringify({ rows, ours, plain, at: new Date().toISOString() }, null, 2));
+  writeResults('eval.json', { rows, ours, plain, at: new Date().toISOString() });
 }
 
 interface Summary {
@@ -179,14 +187,13 @@ interface Summary {
 }
 
 function summarise(group: string, rows: FullRow[]): Summary {
-  const of = (scores: Score[]) => ({ cer: pooledCer(scores), wordF1: meanF1(scores) });
   const native = rows.flatMap((row) => (row.native ? [row.native] : []));
   return {
     group,
     documents: rows.length,
-    ours: of(rows.map((row) => row.ours)),
-    plain: of(rows.map((row) => row.plain)),
-    native: native.length ? { ...of(native), documents: native.length } : null,
+    ours: aggregate(rows.map((row) => row.ours)),
+    plain: aggregate(rows.map((row) => row.plain)),
+    native: native.length ? { ...aggregate(native), documents: native.length } : null,
     oursMs: rows.reduce((sum, row) => sum + row.oursMs, 0) / rows.length,
   };
 }
@@ -253,11 +260,8 @@ function reportFull(rows: FullRow[], set: string, nativeNote: string, limitMs: n
   if (pageMismatches.length) console.log(`Page count differs from the document's: ${pageMismatches.map((row) => row.name).join(', ')}\n`);
   const late = rows.filter((row) => lateText(row));
   if (late.length) console.log(`Pages past the time limit (counted as read with no text): ${late.map((row) => `${row.name} (${lateText(row)})`).join(', ')}\n`);
-  const out = path.join(PROJECT_ROOT, 'bench/results');
-  mkdirSync(out, { recursive: true });
-  const file = path.join(out, `eval-set${set}.json`);
-  writeFileSync(file, JSON.stringify({ rows, summaries, worse: worse.map((row) => row.name), at: new Date().toISOString() }, null, 2));
-  console.log(`wrote ${path.relative(PROJECT_ROOT, file)}`);
+  const written = writeResults(`eval-set${set}.json`, { rows, summaries, worse: worse.map((row) => row.name), at: new Date().toISOString() });
+  console.log(`wrote ${written}`);
 }
 
 /** The native binary and the languages it reads (installing what is missing when root). */

@@ -1,9 +1,8 @@
 import { toSourceBlocks } from '../ocr/geometry';
-import type { PlainCopy } from '../ocr/pipeline';
+import type { PageReading, PlainCopy } from '../ocr/pipeline';
 import type { PageAnalysis, PageGeometry } from '../shared/steps';
 import { readSource } from './source';
-import type { PageRecognition, RecognizeOptions } from '../ocr/types';
-import type { PageLayout } from '../shared/jobs';
+import type { RecognizeOptions } from '../ocr/types';
 import { JobErrorCode } from '../shared/errorCodes';
 import type { RecognizePageInput, RecognizedPage } from '../shared/steps';
 import { BlobNotFoundError, jobKeys } from '../storage/blobStore';
@@ -81,7 +80,8 @@ export function recognizePageActivity(deps: ActivityDeps) {
   };
 }
 
-type Reading = PageRecognition & { layout: PageLayout; reading: 'prepared' | 'plain'; geometry?: PageGeometry | undefined };
+/** A page's reading; pages of older workers carry no geometry. */
+type Reading = Omit<PageReading, 'geometry'> & { geometry?: PageGeometry | undefined };
 
 /**
  * Recognises a page within the page budget: past it the engine is stopped (the pool
@@ -99,7 +99,6 @@ async function recognizeWithin(
   try {
     // Pages of older workers carry no geometry: their boxes stay on the image that was read.
     if (!prepared.geometry) {
-      if (prepared.analysis.blank) return { text: '', confidence: 0, blocks: [], layout: 'flow', reading: 'prepared' };
       return { ...(await deps.pipeline.recognizePage(prepared.png, { ...options, signal })), reading: 'prepared' };
     }
     return await deps.pipeline.readPage({ ...prepared, geometry: prepared.geometry }, plainCopy, { ...options, signal });

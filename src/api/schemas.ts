@@ -2,7 +2,7 @@
 // types, and the OpenAPI document is generated from them.
 import { z } from 'zod';
 import 'zod-openapi';
-import { JOB_STATUSES, JOB_STEPS, PAGE_LAYOUTS } from '../shared/jobs';
+import { JOB_STATUSES, JOB_STEPS, PAGE_LAYOUTS, PAGE_READINGS } from '../shared/jobs';
 import { OUTPUT_FORMATS } from '../shared/schemas';
 
 const timestamp = z.iso.datetime();
@@ -32,7 +32,7 @@ export const pageResultSchema = z
     layout: z.enum(PAGE_LAYOUTS).meta({
       description: 'How the text was ordered: one flow, columns one after another, or a table row by row.',
     }),
-    reading: z.enum(['prepared', 'plain']).meta({
+    reading: z.enum(PAGE_READINGS).meta({
       description: 'What was read: the prepared page, or the page as decoded, when preparing it made a weak reading and the plain one read better.',
     }),
     preprocessMs: z.number().int(),
@@ -169,7 +169,7 @@ export const resultDocumentSchema = z
         text: z.string(),
         confidence: z.number(),
         layout: z.enum(PAGE_LAYOUTS),
-        reading: z.enum(['prepared', 'plain']).optional(),
+        reading: z.enum(PAGE_READINGS).optional(),
         blocks: z.array(block),
         analysis: z
           .object({

@@ -3,7 +3,7 @@
 // made square where the file says they are not (faxes).
 import sharp from 'sharp';
 import { asDecodeError } from './decodeError';
-import { components, type Component, type Grey } from './imaging';
+import { components, percentile, type Component, type Grey } from './imaging';
 import { tiffResolution } from './tiffResolution';
 
 export interface DecodedImage extends Grey {
@@ -19,7 +19,7 @@ export async function decodeImage(bytes: Buffer, mediaType: string, pageIndex: n
   const open = () => sharp(bytes, { page: pageIndex, limitInputPixels: maxPixels, failOn: 'error' });
   try {
     let image = open().rotate();
-    const { hasAlpha } = await open().metadata();
+    const { hasAlpha, channels } = await open().metadata();
     if (hasAlpha) {
       const background = await backgroundForTransparency(open());
       // Alpha the same everywhere says nothing about the page: its colours are the page.
@@ -27,7 +27,6 @@ export async function decodeImage(bytes: Buffer, mediaType: string, pageIndex: n
     }
     const { data, info } = await image.greyscale().raw().toBuffer({ resolveWithObject: true });
     // A coloured stamp over dark print: its strokes are lightened to what the print shows through.
-    const { channels } = await open().metadata();
     if ((channels ?? 1) >= 3) await dropStamps(open().rotate(), data, info.width, info.height);
     const page: DecodedImage = {
       data: new Uint8Array(data.buffer, data.byteOffset, data.length),
@@ -101,11 +100,7 @@ async function dropStamps(image: sharp.Sharp, grey: Buffer, width: number, heigh
     .toBuffer({ resolveWithObject: true });
   const { width: sw, height: sh, channels } = small.info;
   const coloured = new Uint8Array(sw * sh);
-  for (let i = 0, p = 0; i < coloured.length; i++, p += channels) {
-    const [r, g, b] = [small.data[p]!, small.data[p + 1]!, small.data[p + 2]!];
-    const max = Math.max(r, g, b);
-    coloured[i] = max - Math.min(r, g, b) >= STAMP_SATURATION && max >= STAMP_BRIGHTNESS ? 1 : 0;
-  }
+  for (let i = 0, p = 0; i < coloured.length; i++, p += channels) coloured[i] = stampInk(small.data, p) ? 1 : 0;
   // Worn stamps print in broken strokes: grown until they join into one shape.
   const joined = grow(coloured, sw, sh, STAMP_GROW);
   const side = Math.min(sw, sh) / 8;
@@ -125,10 +120,6 @@ async function dropStamps(image: sharp.Sharp, grey: Buffer, width: number, heigh
     const x1 = Math.min(width - 1, Math.ceil((frame.x1 + 1) / scale));
     const y0 = Math.max(0, Math.floor(frame.y0 / scale));
     const y1 = Math.min(height - 1, Math.ceil((frame.y1 + 1) / scale));
-    const coloured = (p: number) => {
-      const max = Math.max(rgb[p]!, rgb[p + 1]!, rgb[p + 2]!);
-      return max >= STAMP_BRIGHTNESS && max - Math.min(rgb[p]!, rgb[p + 1]!, rgb[p + 2]!) >= STAMP_SATURATION;
-    };
     // The stamp's ink: the median colour of its coloured pixels. Printed over paper it lets
     // through most of its own brightest channel; that channel, divided by the ink's, is
     // what the paper (or the print under it) shows there.
@@ -137,13 +128,13 @@ async function dropStamps(image: sharp.Sharp, grey: Buffer, width: number, heigh
     for (let y = y0; y <= y1; y++) {
       for (let x = x0; x <= x1; x++) {
         const p = (y * width + x) * info.channels;
-        if (!coloured(p)) continue;
+        if (!stampInk(rgb, p)) continue;
         for (let c = 0; c < 3; c++) histograms[c]![rgb[p + c]!]!++;
         count++;
       }
     }
     if (count === 0) continue;
-    const ink = histograms.map((histogram) => medianOf(histogram, count));
+    const ink = histograms.map((histogram) => percentile(histogram, count, 0.5));
     const channel = ink.indexOf(Math.max(...ink));
     const through = Math.max(1, ink[channel]!);
     // Where the stamp's ink is thin (the edges of its strokes, a worn patch) it is too pale to
@@ -160,7 +151,7 @@ async function dropStamps(image: sharp.Sharp, grey: Buffer, width: number, heigh
       for (let x = x0; x <= x1; x++) {
         const i = y * width + x;
         const p = i * info.channels;
-        if (coloured(p) || thinInk(p)) grey[i] = Math.max(grey[i]!, Math.min(255, Math.round((rgb[p + channel]! * 255) / through)));
+        if (stampInk(rgb, p) || thinInk(p)) grey[i] = Math.max(grey[i]!, Math.min(255, Math.round((rgb[p + channel]! * 255) / through)));
       }
     }
   }
@@ -188,13 +179,10 @@ function withPieces(frame: Component, shapes: Component[], maxWidth: number, max
   return box;
 }
 
-function medianOf(histogram: Uint32Array, count: number): number {
-  let seen = 0;
-  for (let v = 0; v < 256; v++) {
-    seen += histogram[v]!;
-    if (seen * 2 >= count) return v;
-  }
-  return 255;
+/** Whether the RGB pixel at byte `p` has a stamp's ink: coloured enough, and not dark print. */
+function stampInk(rgb: Buffer, p: number): boolean {
+  const max = Math.max(rgb[p]!, rgb[p + 1]!, rgb[p + 2]!);
+  return max >= STAMP_BRIGHTNESS && max - Math.min(rgb[p]!, rgb[p + 1]!, rgb[p + 2]!) >= STAMP_SATURATION;
 }
 
 /** The mask grown by `steps` pixels (a square neighbourhood). */

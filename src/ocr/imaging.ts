@@ -362,7 +362,8 @@ function levelAt(histogram: Uint32Array, from: number, to: number, rank: number)
   return to - 1;
 }
 
-function percentile(histogram: Uint32Array, count: number, fraction: number): number {
+/** The grey level below which `fraction` of a histogram's `count` values lie. */
+export function percentile(histogram: Uint32Array, count: number, fraction: number): number {
   let seen = 0;
   const target = count * fraction;
   for (let v = 0; v < 256; v++) {
@@ -388,6 +389,11 @@ function neighbourhood(grid: Float32Array, cols: number, rows: number, combine: 
     }
   }
   return out;
+}
+
+/** The middle value (the upper one of an even count); 0 for none. */
+export function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 }
 
 /** Otsu's threshold: the grey level that best splits the histogram into ink and paper. */

@@ -16,6 +16,7 @@ import {
   isDarkPage,
   letterHeights,
   levelLines,
+  median,
   neighbourDirection,
   normalizeContrast,
   rowProfile,
@@ -134,7 +135,7 @@ function largeTypeHeight(list: Component[], characterPx: number, pageSide: numbe
     if (h >= LARGE_TYPE * characterPx && h <= pageSide / 3 && w / h < 3 && h / w < 6 && c.area > 0.2 * w * h) heights.push(h);
   }
   if (heights.length < LARGE_TYPE_LETTERS) return null;
-  return heights.sort((a, b) => a - b)[Math.floor(heights.length / 2)]!;
+  return median(heights);
 }
 
 /** Runs of ink this many letter sizes long, and at most RULE_THICKNESS of one thick, are rules, not strokes of letters. */
@@ -189,18 +190,20 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
   }
   // A curled page: its lines traced and straightened, then measured again.
   let bend: Dewarp | null = null;
-  if (request.dewarp && measured.characterPx && neighbourDirection(measured.letterList) > 1.3) {
+  let neighbours = neighbourDirection(measured.letterList);
+  if (request.dewarp && measured.characterPx && neighbours > 1.3) {
     bend = findBend(measured.letterList, measured.characterPx, grey.width);
     if (bend) {
       grey = straighten(grey, bend);
       measured = measureLetters(grey, request.despeckle);
+      neighbours = neighbourDirection(measured.letterList);
     }
   }
   const { width, height } = grey;
   const { characterPx, letterList, letterMask } = measured;
+  if (letterList.length < BLANK_LETTERS) return blankPage(grey, inverted, perspective);
   const points = inkPoints(letterMask, width, height);
   const turned = turnQuarter(points, height);
-  if (letterList.length < BLANK_LETTERS) return blankPage(grey, inverted, perspective);
   const view = (pts: Int32Array, extent: number, linesRunVertically: boolean): LineView => {
     const slope = levelLines(pts, extent);
     const heights = letterHeights(letterList, linesRunVertically, Math.min(width, height));
@@ -223,7 +226,7 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
     characterPx,
     largeTypePx: characterPx === null ? null : largeTypeHeight(measured.list, characterPx, Math.min(width, height)),
     letterCount: letterList.length,
-    neighbours: neighbourDirection(letterList),
+    neighbours,
     across: view(points, height, false),
     down: view(turned, width, true),
   };

@@ -24,11 +24,14 @@ export class PdfMerger {
   }
 }
 
+/** The density prepared page images are written at (see OcrPipeline.preparePage). */
+const PAGE_IMAGE_DPI = 300;
+
 /** A one-page PDF of an image and no text: the searchable PDF's page for a page with nothing to read. */
-export async function imageOnlyPdf(png: Buffer, width: number, height: number, dpi = 300): Promise<Uint8Array> {
+export async function imageOnlyPdf(png: Buffer, width: number, height: number): Promise<Uint8Array> {
   const document = await PDFDocument.create();
   const image = await document.embedPng(png);
-  const [w, h] = [(width * 72) / dpi, (height * 72) / dpi];
+  const [w, h] = [(width * 72) / PAGE_IMAGE_DPI, (height * 72) / PAGE_IMAGE_DPI];
   document.addPage([w, h]).drawImage(image, { x: 0, y: 0, width: w, height: h });
   return document.save();
 }

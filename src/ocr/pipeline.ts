@@ -3,14 +3,14 @@ import { asDecodeError } from './decodeError';
 import { imageOnlyPdf } from './pdf';
 import { decodeImage, type DecodedImage } from './decodeImage';
 import type { PageGeometry } from '../shared/steps';
-import type { Grey } from './imaging';
+import { median, type Grey } from './imaging';
 import type { AnalysisPool } from './analysisPool';
 import type { AnalysisResult } from './pageAnalysis';
 import type { OrientationDetector } from './orientation';
 import { readingOrder } from './readingOrder';
 import { loadBytes, type DocumentBytes, type Rasterizer } from './rasterizer';
 import type { BoundingBox, OcrEngine, OcrLine, PageRecognition, RecognizeOptions } from './types';
-import type { PageLayout } from '../shared/jobs';
+import type { PageLayout, PageReadingSource } from '../shared/jobs';
 import type { PageAnalysis } from '../shared/steps';
 
 export type { PageAnalysis };
@@ -76,7 +76,7 @@ export interface PlainCopy {
 /** A page's text, and which image it was read from: the prepared page or the plain copy. */
 export interface PageReading extends PageRecognition {
   layout: PageLayout;
-  reading: 'prepared' | 'plain';
+  reading: PageReadingSource;
   /** Maps the reading's boxes onto the submitted page. */
   geometry: PageGeometry;
 }
@@ -112,10 +112,6 @@ const MAX_LARGE_TYPE_SHRINK = 8;
 /** A line of the second reading this many times the page's typical word height is large type. */
 const LARGE_TYPE_HEIGHTS = 2.5;
 
-function median(values: number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-}
-
 function area(box: BoundingBox): number {
   return Math.max(0, box.x1 - box.x0) * Math.max(0, box.y1 - box.y0);
 }
@@ -139,8 +135,8 @@ function withoutJunkLines(recognition: PageRecognition): PageRecognition {
     .filter((block) => block.lines.length > 0);
   if (!dropped) return recognition;
   const text = blocks.map((block) => block.lines.map((line) => line.text).join('\n')).join('\n\n');
-  const words = blocks.flatMap((block) => block.lines.flatMap((line) => line.words));
-  const confidence = words.length ? Math.round((words.reduce((sum, word) => sum + word.confidence, 0) / words.length) * 100) / 100 : 0;
+  const kept = words({ ...recognition, blocks });
+  const confidence = kept.length ? Math.round((kept.reduce((sum, word) => sum + word.confidence, 0) / kept.length) * 100) / 100 : 0;
   return { ...recognition, blocks, text: text ? `${text}\n` : '', confidence };
 }
 
@@ -361,9 +357,11 @@ export class OcrPipeline {
   ): Promise<PageRecognition & { layout: PageLayout }> {
     const { width = 1, height = 1 } = await sharp(png).metadata();
     const shrink = Math.min(MAX_LARGE_TYPE_SHRINK, Math.max(2, largeTypePx / LARGE_TYPE_TARGET_PX));
-    const small = await sharp(png).resize({ width: Math.max(1, Math.round(width / shrink)) }).png().toBuffer();
-    const smallWidth = (await sharp(small).metadata()).width ?? 1;
-    const factor = width / smallWidth;
+    const { data: small, info } = await sharp(png)
+      .resize({ width: Math.max(1, Math.round(width / shrink)) })
+      .png()
+      .toBuffer({ resolveWithObject: true });
+    const factor = width / info.width;
     const extra = await this.deps.ocr.recognize(small, { languages: options.languages, ...(options.signal ? { signal: options.signal } : {}) });
     const typical = median(words(ours).map((word) => word.bbox.y1 - word.bbox.y0)) || height;
     const grown = (box: BoundingBox): BoundingBox => ({

@@ -2,6 +2,7 @@
 // segmentation sometimes runs lines of neighbouring columns together (or splits a table into
 // columns); word positions tell which layout a page has, and so in which order to read it.
 import type { PageLayout } from '../shared/jobs';
+import { median } from './imaging';
 import type { BoundingBox, OcrBlock, OcrWord } from './types';
 
 interface Row {
@@ -30,7 +31,6 @@ const GUTTER_HEIGHTS = 1.8;
 const TABLE_WORDS_PER_CELL = 3;
 
 const middle = (box: BoundingBox) => (box.y0 + box.y1) / 2;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 /**
  * The page's text in reading order and the layout found. Single-column text keeps

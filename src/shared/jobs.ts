@@ -37,6 +37,9 @@ export interface JobError {
 /** How a page's text was ordered: one flow, columns one after another, or a table by rows. */
 export const PAGE_LAYOUTS = ['flow', 'columns', 'table'] as const;
 export type PageLayout = (typeof PAGE_LAYOUTS)[number];
+/** What a page's text was read from: the prepared page, or the page as decoded. */
+export const PAGE_READINGS = ['prepared', 'plain'] as const;
+export type PageReadingSource = (typeof PAGE_READINGS)[number];
 
 export interface PageSummary {
   page: number;
@@ -53,7 +56,7 @@ export interface PageSummary {
   skew: number;
   layout: PageLayout;
   /** What was read: the prepared page, or the page as decoded when that read better (a weak prepared reading). */
-  reading: 'prepared' | 'plain';
+  reading: PageReadingSource;
   preprocessMs: number;
   recognizeMs: number;
 }

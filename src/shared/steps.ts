@@ -1,5 +1,6 @@
 // Inputs and outputs of the step activities. Small on purpose: page images and
 // recognised text live in the blob store, workflow history holds their keys.
+import type { CurvedLine } from '../ocr/dewarp';
 import type { PageError, PageSummary } from './jobs';
 import type { OutputFormat, PageRange, UploadSource, UrlSource } from './schemas';
 
@@ -77,7 +78,7 @@ export interface PageGeometry {
    * A curled page straightened: its traced lines, top to bottom (each y = a·(x−centre)² +
    * b·(x−centre) + c on the page before straightening, straight at `level` after). Absent when not needed.
    */
-  bend?: Array<{ level: number; centre: number; a: number; b: number; c: number }>;
+  bend?: CurvedLine[];
   /** Clockwise degrees the page was turned about its centre before it was read. */
   rotation: number;
   /** Size once turned (the canvas grows to hold a page turned by an odd angle). */
