@@ -9,7 +9,26 @@ const integer = (min: number, fallback: number) => z.coerce.number().int().min(m
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Loopback by default: the API is reachable from elsewhere only when asked to, and then only with authentication. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** YAML or JSON file of tenants and the hashes of their API keys; reloaded on change and on SIGHUP. */
+  TENANTS_FILE: z.string().min(1).optional(),
+  /** `none`: no authentication, even on an address other than loopback (every caller sees every job). */
+  AUTH: z.enum(['none']).optional(),
+  /** JWT bearer tokens from an identity provider: its key set, issuer, audience and the claim naming the tenant. */
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_TENANT_CLAIM: z.string().min(1).default('tenant'),
+  /** Per tenant, unless its entry in the tenants file says otherwise. */
+  RATE_LIMIT_SUBMITS_PER_MINUTE: integer(1, 600),
+  MAX_ACTIVE_JOBS_PER_TENANT: integer(1, 100),
+  /** Pages waiting for a worker beyond which submits are refused (503 OVERLOADED). */
+  MAX_BACKLOG_PAGES: integer(1, 5000),
+  /** Uploads received at once; more are refused (503 OVERLOADED) before their body is read. */
+  MAX_CONCURRENT_UPLOADS: integer(1, 64),
+  /** `Prefer: wait` requests held at once; more are answered at once. */
+  PREFER_WAIT_MAX_REQUESTS: integer(0, 100),
   /** Unset: `npm start` runs an embedded dev server at localhost:TEMPORAL_DEV_PORT. */
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -67,6 +86,24 @@ function toConfig(env: z.output<typeof envSchema>) {
   return {
     port: env.PORT,
     host: env.HOST,
+    auth: {
+      /** True when AUTH=none: the API runs open whatever its address. */
+      disabled: env.AUTH === 'none',
+      tenantsFile: env.TENANTS_FILE === undefined ? undefined : path.resolve(env.TENANTS_FILE),
+      jwt:
+        env.AUTH_JWKS_URL === undefined
+          ? undefined
+          : { jwksUrl: env.AUTH_JWKS_URL, issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE, tenantClaim: env.AUTH_TENANT_CLAIM },
+    },
+    tenantDefaults: {
+      submitsPerMinute: env.RATE_LIMIT_SUBMITS_PER_MINUTE,
+      maxActiveJobs: env.MAX_ACTIVE_JOBS_PER_TENANT,
+    },
+    load: {
+      maxBacklogPages: env.MAX_BACKLOG_PAGES,
+      maxConcurrentUploads: env.MAX_CONCURRENT_UPLOADS,
+      maxWaitingRequests: env.PREFER_WAIT_MAX_REQUESTS,
+    },
     logLevel: env.LOG_LEVEL,
     dataDir,
     blobDir: path.join(dataDir, 'blobs'),
@@ -129,7 +166,12 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty variable (`FOO=` in a shell or compose file) means "not set".
   const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const parsed = envSchema.safeParse(given);
+  const parsed = envSchema
+    .refine((env) => env.AUTH !== 'none' || (env.TENANTS_FILE === undefined && env.AUTH_JWKS_URL === undefined), {
+      path: ['AUTH'],
+      message: 'AUTH=none turns authentication off; unset it, or unset TENANTS_FILE and AUTH_JWKS_URL',
+    })
+    .safeParse(given);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
@@ -153,4 +195,28 @@ export function loadConfigOrExit(): Config {
     process.stderr.write(`${err.message}\n`);
     process.exit(2);
   }
+}
+
+const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\]|::ffff:127(\.\d{1,3}){3})$/i;
+
+/** True when the API's address is reachable only from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.test(host);
+}
+
+/** True when requests must carry a key or token: a tenants file or an identity provider is set. */
+export function authEnabled(config: Config): boolean {
+  return config.auth.tenantsFile !== undefined || config.auth.jwt !== undefined;
+}
+
+/**
+ * Why the API must not start as configured: listening beyond loopback with no
+ * authentication, unless AUTH=none says that is meant. Null when it may.
+ */
+export function exposureProblem(config: Config): string | null {
+  if (authEnabled(config) || config.auth.disabled || isLoopbackHost(config.host)) return null;
+  return (
+    `HOST=${config.host} would let anyone who reaches the port submit, read and delete every job: ` +
+    'set TENANTS_FILE (npm run tenants -- add NAME) or AUTH_JWKS_URL, or HOST=127.0.0.1, or AUTH=none to run open on purpose'
+  );
 }

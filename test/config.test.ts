@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, exposureProblem, loadConfig } from '../src/config';
 
 describe('loadConfig', () => {
   test('when nothing is set, then local defaults apply and npm start embeds a dev server', () => {
@@ -26,5 +26,25 @@ describe('loadConfig', () => {
 
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(/PORT[\s\S]*OCR_POOL_SIZE|OCR_POOL_SIZE[\s\S]*PORT/);
+  });
+
+  test('when nothing says otherwise, then the API binds loopback only and runs open there', () => {
+    const config = loadConfig({});
+
+    expect(config.host).toBe('127.0.0.1');
+    expect(exposureProblem(config)).toBeNull();
+    for (const host of ['localhost', '127.0.0.2', '::1']) expect(exposureProblem(loadConfig({ HOST: host }))).toBeNull();
+  });
+
+  test('when the API binds beyond loopback, then it needs a tenants file, an identity provider, or AUTH=none', () => {
+    expect(exposureProblem(loadConfig({ HOST: '0.0.0.0' }))).toMatch(/HOST=0\.0\.0\.0 .*TENANTS_FILE.*AUTH=none/);
+    expect(exposureProblem(loadConfig({ HOST: '0.0.0.0', TENANTS_FILE: 'tenants.yaml' }))).toBeNull();
+    expect(exposureProblem(loadConfig({ HOST: '10.0.0.5', AUTH_JWKS_URL: 'https://idp.example/jwks.json' }))).toBeNull();
+    expect(exposureProblem(loadConfig({ HOST: '0.0.0.0', AUTH: 'none' }))).toBeNull();
+  });
+
+  test('when AUTH=none is set beside a tenants file, or AUTH has another value, then the configuration is refused', () => {
+    expect(() => loadConfig({ AUTH: 'none', TENANTS_FILE: 'tenants.yaml' })).toThrow(/AUTH: AUTH=none turns authentication off/);
+    expect(() => loadConfig({ AUTH: 'off' })).toThrow(ConfigError);
   });
 });

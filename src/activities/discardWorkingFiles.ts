@@ -1,3 +1,4 @@
+import type { DiscardWorkingFilesInput } from '../shared/steps';
 import { jobKeys } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
 import { currentRunId } from './run';
@@ -7,7 +8,7 @@ import { currentRunId } from './run';
  * results, page PDFs). The document stays, and so does a partial result already stored.
  */
 export function discardWorkingFilesActivity(deps: ActivityDeps) {
-  return async function discardWorkingFiles({ jobId }: { jobId: string }): Promise<void> {
-    await deps.blobs.deletePrefix(jobKeys.run(jobId, currentRunId()));
+  return async function discardWorkingFiles({ jobId, tenant }: DiscardWorkingFilesInput): Promise<void> {
+    await deps.blobs.deletePrefix(jobKeys.run({ jobId, tenant }, currentRunId()));
   };
 }

@@ -17,7 +17,7 @@ const FAILURE_CODES = {
 
 /** Step `fetch`: download a `sourceUrl` document into the blob store, as if it had been uploaded. */
 export function fetchSourceActivity(deps: ActivityDeps) {
-  return async function fetchSource({ jobId, source }: FetchSourceInput): Promise<UploadSource> {
+  return async function fetchSource({ jobId, tenant, source }: FetchSourceInput): Promise<UploadSource> {
     let received = 0;
     const spec = {
       step: 'fetch' as const,
@@ -42,7 +42,7 @@ export function fetchSourceActivity(deps: ActivityDeps) {
         throw permanentFailure(JobErrorCode.UNSUPPORTED_MEDIA_TYPE, 'the downloaded document is none of the supported types');
       }
       const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const key = jobKeys.source(jobId, sha256);
+      const key = jobKeys.source({ jobId, tenant }, sha256);
       await storage('storing the downloaded document', () => deps.blobs.put(key, bytes));
       return { kind: 'upload', key, sha256, bytes: bytes.length, mediaType };
     });

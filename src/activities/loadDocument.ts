@@ -3,6 +3,7 @@ import { asDecodeError } from '../ocr/decodeError';
 import { detectMediaType } from '../ocr/mediaType';
 import { OcrPipeline } from '../ocr/pipeline';
 import { JobErrorCode } from '../shared/errorCodes';
+import type { JobRef } from '../shared/jobs';
 import type { PageRange, UploadSource } from '../shared/schemas';
 import type { LoadDocumentInput, LoadedDocument } from '../shared/steps';
 import { jobKeys, type BlobStore } from '../storage/blobStore';
@@ -15,10 +16,10 @@ import { runStep } from './step';
 
 /** Step `load`: check that the document is one we can read, count and choose its pages. */
 export function loadDocumentActivity(deps: ActivityDeps) {
-  return async function loadDocument({ jobId, source, pages: ranges }: LoadDocumentInput): Promise<LoadedDocument> {
+  return async function loadDocument({ jobId, tenant, source, pages: ranges }: LoadDocumentInput): Promise<LoadedDocument> {
     const spec = { step: 'load' as const, jobId, unexpected: JobErrorCode.INTERNAL_ERROR, heartbeatIntervalMs: deps.heartbeatIntervalMs };
     return runStep(spec, async (signal) => {
-      await storage('removing what earlier runs left', () => clearEarlierRuns(deps.blobs, jobId, currentRunId(), source));
+      await storage('removing what earlier runs left', () => clearEarlierRuns(deps.blobs, { jobId, tenant }, currentRunId(), source));
       const bytes = await readSource(deps.blobs, source);
       const mediaType = detectMediaType(bytes);
       if (mediaType === null) {
@@ -47,13 +48,13 @@ export function loadDocumentActivity(deps: ActivityDeps) {
  * Idempotency-Key after the namespace's retention): what earlier runs left under the job
  * (their pages, their result, another document) is removed before this run reads anything.
  */
-async function clearEarlierRuns(blobs: BlobStore, jobId: string, runId: string, source: UploadSource): Promise<void> {
-  for (const run of await blobs.list(jobKeys.runs(jobId))) {
-    if (run !== runId) await blobs.deletePrefix(`${jobKeys.runs(jobId)}/${run}`);
+async function clearEarlierRuns(blobs: BlobStore, job: JobRef, runId: string, source: UploadSource): Promise<void> {
+  for (const run of await blobs.list(jobKeys.runs(job))) {
+    if (run !== runId) await blobs.deletePrefix(`${jobKeys.runs(job)}/${run}`);
   }
-  await blobs.deletePrefix(jobKeys.result(jobId));
-  for (const sha256 of await blobs.list(jobKeys.sources(jobId))) {
-    const key = jobKeys.source(jobId, sha256);
+  await blobs.deletePrefix(jobKeys.result(job));
+  for (const sha256 of await blobs.list(jobKeys.sources(job))) {
+    const key = jobKeys.source(job, sha256);
     if (key !== source.key) await blobs.deletePrefix(key);
   }
 }

@@ -14,7 +14,7 @@ import { runStep } from './step';
 
 /** Step `recognize`: OCR one prepared page, heartbeating, and store its result. */
 export function recognizePageActivity(deps: ActivityDeps) {
-  return async function recognizePage({ jobId, page, image, languages, outputs }: RecognizePageInput): Promise<RecognizedPage> {
+  return async function recognizePage({ jobId, tenant, page, image, languages, outputs }: RecognizePageInput): Promise<RecognizedPage> {
     let fraction = 0;
     const spec = {
       step: 'recognize' as const,
@@ -31,7 +31,7 @@ export function recognizePageActivity(deps: ActivityDeps) {
       }
       const runId = currentRunId();
       const sourceSha256 = image.sourceSha256 ?? null;
-      const resultKey = jobKeys.pageResult(jobId, runId, page);
+      const resultKey = jobKeys.pageResult({ jobId, tenant }, runId, page);
       // An earlier attempt of this run may have stored the page and died before reporting
       // it: reuse it, but only if it is this run's reading of this document.
       const earlier = await storage('reading an earlier page result', () => readStoredPage(deps, resultKey));
@@ -72,7 +72,7 @@ export function recognizePageActivity(deps: ActivityDeps) {
         preprocessMs: image.durationMs,
         recognizeMs: Math.round(performance.now() - started),
       };
-      if (pdf) await storage('storing the page PDF', () => deps.blobs.put(jobKeys.pagePdf(jobId, runId, page), Buffer.from(pdf)));
+      if (pdf) await storage('storing the page PDF', () => deps.blobs.put(jobKeys.pagePdf({ jobId, tenant }, runId, page), Buffer.from(pdf)));
       // The page result is written last: its presence means the page is complete.
       await storage('storing the page result', () => deps.blobs.put(resultKey, JSON.stringify(stored)));
       return { ...pageSummary(stored), resultKey };

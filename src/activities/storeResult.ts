@@ -2,7 +2,7 @@ import { OCR_ENGINE } from '../ocr/engine';
 import { hocr } from '../ocr/hocr';
 import { PdfMerger } from '../ocr/pdf';
 import { JobErrorCode } from '../shared/errorCodes';
-import type { PageError, PageSummary } from '../shared/jobs';
+import type { JobRef, PageError, PageSummary } from '../shared/jobs';
 import type { StoreResultInput, StoredResult } from '../shared/steps';
 import { jobKeys, type BlobStore, type BlobWriter } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
@@ -31,7 +31,7 @@ export interface ResultSummary {
  * outputs, so a retry rewrites the same files.
  */
 export function storeResultActivity(deps: ActivityDeps) {
-  return async function storeResult({ jobId, pages, outputs, pageErrors }: StoreResultInput): Promise<StoredResult> {
+  return async function storeResult({ jobId, tenant, pages, outputs, pageErrors }: StoreResultInput): Promise<StoredResult> {
     const runId = currentRunId();
     let joined = 0;
     const spec = {
@@ -43,13 +43,13 @@ export function storeResultActivity(deps: ActivityDeps) {
     };
     return runStep(spec, async () => {
       const ordered = [...pages].sort((a, b) => a.page - b.page);
-      const files = await ResultFiles.open(deps.blobs, jobId, outputs);
+      const files = await ResultFiles.open(deps.blobs, { jobId, tenant }, outputs);
       try {
         const summaries: ResultSummary['pages'] = [];
         const texts: string[] = [];
         for (const [index, page] of ordered.entries()) {
           const stored = JSON.parse((await deps.blobs.get(page.resultKey)).toString('utf8')) as StoredPage;
-          const pdf = outputs.includes('pdf') ? await deps.blobs.get(jobKeys.pagePdf(jobId, runId, page.page)) : null;
+          const pdf = outputs.includes('pdf') ? await deps.blobs.get(jobKeys.pagePdf({ jobId, tenant }, runId, page.page)) : null;
           await files.addPage(stored, index, pdf);
           summaries.push({ ...pageSummary(stored), text: stored.text });
           texts.push(stored.text);
@@ -63,10 +63,10 @@ export function storeResultActivity(deps: ActivityDeps) {
         await files.finish(confidence, pageErrors);
         // The summary is written last: its presence means the whole result is stored.
         const summary: ResultSummary = { text, confidence, characters: text.trim().length, engine: OCR_ENGINE, pages: summaries, pageErrors };
-        const resultKey = jobKeys.resultSummary(jobId);
+        const resultKey = jobKeys.resultSummary({ jobId, tenant });
         await deps.blobs.put(resultKey, JSON.stringify(summary));
         // Page images only feed recognition, which is over for every page.
-        await deps.blobs.deletePrefix(jobKeys.pageImages(jobId, runId));
+        await deps.blobs.deletePrefix(jobKeys.pageImages({ jobId, tenant }, runId));
         return { resultKey, confidence, characters: summary.characters, engine: OCR_ENGINE };
       } catch (err) {
         await files.abort();
@@ -80,21 +80,21 @@ export function storeResultActivity(deps: ActivityDeps) {
 class ResultFiles {
   private constructor(
     private readonly blobs: BlobStore,
-    private readonly jobId: string,
+    private readonly job: JobRef,
     private readonly text: BlobWriter,
     private readonly document: BlobWriter,
     private readonly hocr: BlobWriter | null,
     private readonly pdf: PdfMerger | null,
   ) {}
 
-  static async open(blobs: BlobStore, jobId: string, outputs: readonly string[]): Promise<ResultFiles> {
-    const text = await blobs.writer(jobKeys.resultText(jobId));
-    const document = await blobs.writer(jobKeys.resultDocument(jobId));
-    await document.write(`{"jobId":${JSON.stringify(jobId)},"engine":${JSON.stringify(OCR_ENGINE)},"pages":[`);
-    const hocrWriter = outputs.includes('hocr') ? await blobs.writer(jobKeys.resultHocr(jobId)) : null;
+  static async open(blobs: BlobStore, job: JobRef, outputs: readonly string[]): Promise<ResultFiles> {
+    const text = await blobs.writer(jobKeys.resultText(job));
+    const document = await blobs.writer(jobKeys.resultDocument(job));
+    await document.write(`{"jobId":${JSON.stringify(job.jobId)},"engine":${JSON.stringify(OCR_ENGINE)},"pages":[`);
+    const hocrWriter = outputs.includes('hocr') ? await blobs.writer(jobKeys.resultHocr(job)) : null;
     await hocrWriter?.write(hocr.head(OCR_ENGINE));
-    const pdf = outputs.includes('pdf') ? await PdfMerger.create(`OCR result ${jobId}`) : null;
-    return new ResultFiles(blobs, jobId, text, document, hocrWriter, pdf);
+    const pdf = outputs.includes('pdf') ? await PdfMerger.create(`OCR result ${job.jobId}`) : null;
+    return new ResultFiles(blobs, job, text, document, hocrWriter, pdf);
   }
 
   async addPage(page: StoredPage, index: number, pdf: Buffer | null): Promise<void> {
@@ -113,7 +113,7 @@ class ResultFiles {
     await this.text.commit();
     await this.document.commit();
     await this.hocr?.commit();
-    if (this.pdf) await this.blobs.put(jobKeys.resultPdf(this.jobId), Buffer.from(await this.pdf.save()));
+    if (this.pdf) await this.blobs.put(jobKeys.resultPdf(this.job), Buffer.from(await this.pdf.save()));
   }
 
   async abort(): Promise<void> {

@@ -3,16 +3,19 @@ import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
+import { Authenticator, callerOf } from '../auth/authenticate';
 import type { Config } from '../config';
 import type { BlobStore } from '../storage/blobStore';
 import { JobService } from './jobService';
 import { JobStatusReader } from './jobStatus';
+import { LoadGuard } from './loadGuard';
 import { PollAdvice } from './pollAdvice';
 import { ApiError, ApiErrorCode, problemHandler } from './problems';
 import { docsRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
 import { jobsRouter } from './routes/jobs';
 import { resultsRouter } from './routes/results';
+import { SubmitRateLimiter } from './submitRateLimiter';
 
 export interface AppDeps {
   config: Config;
@@ -22,7 +25,12 @@ export interface AppDeps {
   logger: Logger;
   /** Languages the workers have installed; submits asking for others are refused. */
   languages: readonly string[];
+  /** Who may call `/jobs`; required when the config turns authentication on, open otherwise. */
+  auth?: Authenticator;
 }
+
+/** Headers whose values are credentials: never logged. */
+const SECRET_HEADERS = ['authorization', 'x-api-key'];
 
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 /** Longest request target answered; longer ones get 414 (options belong in the body then). */
@@ -48,6 +56,9 @@ export function createApp(deps: AppDeps): Express {
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      serializers: {
+        req: (req: { headers?: Record<string, unknown> }) => ({ ...req, headers: withoutSecrets(req.headers ?? {}) }),
+      },
     }),
   );
 
@@ -56,12 +67,19 @@ export function createApp(deps: AppDeps): Express {
     next(new ApiError(414, ApiErrorCode.URI_TOO_LONG, `the URL has ${req.originalUrl.length} characters; at most ${MAX_URL_LENGTH}`));
   });
 
+  const auth = deps.auth ?? Authenticator.openFor(config);
+  const rateLimiter = new SubmitRateLimiter();
   const status = new JobStatusReader(deps);
-  const service = new JobService({ ...deps, status });
   const advice = new PollAdvice(deps);
+  const service = new JobService({ ...deps, status, load: new LoadGuard({ ...deps, advice }) });
+  // Health, readiness and the API's description stay open; jobs need a caller.
   app.use(healthRouter(deps.client));
   app.use(docsRouter());
-  app.use(jobsRouter({ config, service, status, advice }));
+  app.use('/jobs', auth.middleware(), (_req, res, next) => {
+    rateLimiter.describe(callerOf(res), res);
+    next();
+  });
+  app.use(jobsRouter({ config, service, status, advice, rateLimiter, blobs }));
   app.use(resultsRouter({ status, blobs, advice }));
 
   app.use((req, _res, next) => {
@@ -69,4 +87,10 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(problemHandler(logger));
   return app;
+}
+
+function withoutSecrets(headers: Record<string, unknown>): Record<string, unknown> {
+  const shown = { ...headers };
+  for (const name of SECRET_HEADERS) if (name in shown) shown[name] = '[redacted]';
+  return shown;
 }

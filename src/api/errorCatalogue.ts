@@ -21,6 +21,11 @@ export const ApiErrorCode = {
   HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
   INTERNAL_ERROR: 'INTERNAL_ERROR',
   TEMPORAL_UNAVAILABLE: 'TEMPORAL_UNAVAILABLE',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  RATE_LIMITED: 'RATE_LIMITED',
+  TOO_MANY_ACTIVE_JOBS: 'TOO_MANY_ACTIVE_JOBS',
+  OVERLOADED: 'OVERLOADED',
+  IDENTITY_PROVIDER_UNAVAILABLE: 'IDENTITY_PROVIDER_UNAVAILABLE',
 } as const;
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
 
@@ -54,6 +59,13 @@ export const HTTP_ERRORS: readonly HttpErrorEntry[] = [
     title: 'The request is not valid HTTP',
     when: 'the request line, a header, the percent-encoding of the path or the framing of a multipart body is broken',
     action: 'fix the client; do not retry the request unchanged',
+  },
+  {
+    code: 'UNAUTHENTICATED',
+    status: 401,
+    title: 'No valid credential',
+    when: 'a request to `/jobs` carries no API key or token, an unknown or revoked key, an invalid or expired token, or two different credentials (`Authorization` and `X-API-Key`)',
+    action: 'send a valid key as `Authorization: Bearer <key>` or `X-API-Key: <key>`; ask the operator for a new key if yours was revoked',
   },
   {
     code: 'JOB_NOT_FOUND',
@@ -134,6 +146,20 @@ export const HTTP_ERRORS: readonly HttpErrorEntry[] = [
     action: 'use a new key for a new request',
   },
   {
+    code: 'RATE_LIMITED',
+    status: 429,
+    title: 'Too many submits',
+    when: "the tenant submitted faster than its rate (`submitsPerMinute`, default `RATE_LIMIT_SUBMITS_PER_MINUTE`); the `RateLimit` header shows what is left",
+    action: 'retry after `Retry-After` seconds, with the same `Idempotency-Key`',
+  },
+  {
+    code: 'TOO_MANY_ACTIVE_JOBS',
+    status: 429,
+    title: 'Too many unfinished jobs',
+    when: "the tenant already has as many unfinished jobs as it may (`maxActiveJobs`, default `MAX_ACTIVE_JOBS_PER_TENANT`)",
+    action: 'wait for jobs to finish (or cancel some), then retry after `Retry-After` seconds',
+  },
+  {
     code: 'HEADERS_TOO_LARGE',
     status: 431,
     title: 'The request headers are too large',
@@ -153,6 +179,20 @@ export const HTTP_ERRORS: readonly HttpErrorEntry[] = [
     title: 'The job service is temporarily unavailable',
     when: 'Temporal cannot be reached in time; no job was started',
     action: 'retry after `Retry-After` seconds, with the same `Idempotency-Key`',
+  },
+  {
+    code: 'OVERLOADED',
+    status: 503,
+    title: 'The service is overloaded',
+    when: 'more pages wait for a worker than `MAX_BACKLOG_PAGES`, or their expected wait passes the job\'s deadline, or `MAX_CONCURRENT_UPLOADS` uploads are being received; no job was started',
+    action: 'retry after `Retry-After` seconds, with the same `Idempotency-Key`',
+  },
+  {
+    code: 'IDENTITY_PROVIDER_UNAVAILABLE',
+    status: 503,
+    title: 'The identity provider cannot be reached',
+    when: "a JWT was sent and the keys of the identity provider (`AUTH_JWKS_URL`) could not be fetched",
+    action: 'retry after `Retry-After` seconds',
   },
 ];
 

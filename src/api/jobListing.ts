@@ -4,8 +4,8 @@ import { isGrpcServiceError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Config } from '../config';
-import { JOB_STATE_MEMO_KEY, type JobState, type JobStatus } from '../shared/jobs';
-import { JOB_STATUS_SEARCH_ATTRIBUTE } from '../shared/searchAttributes';
+import { JOB_STATE_MEMO_KEY, TENANT_MEMO_KEY, type JobState, type JobStatus } from '../shared/jobs';
+import { JOB_STATUS_SEARCH_ATTRIBUTE, TENANT_SEARCH_ATTRIBUTE } from '../shared/searchAttributes';
 import { jobKeys, type BlobStore } from '../storage/blobStore';
 import { withDeadline } from '../temporal/connection';
 import { endedAbruptly } from './jobStatus';
@@ -20,6 +20,8 @@ export interface ListRequest {
   status?: JobStatus | undefined;
   limit: number;
   cursor?: string | undefined;
+  /** Whose jobs: a tenant's only, or every job on an open API. */
+  reader: string | undefined;
 }
 
 export interface JobListingDeps {
@@ -36,6 +38,7 @@ interface Cursor {
 
 interface Listed {
   state: JobState;
+  tenant: string | undefined;
   startedAt: string;
 }
 
@@ -52,7 +55,7 @@ const RECORDED_STATUSES: ReadonlySet<JobStatus> = new Set(['PENDING', 'PROCESSIN
  * holds a page, reads that window whole and orders it itself. A cursor is the start time
  * where the last page ended. Deleted jobs are left out.
  */
-export async function listJobs(deps: JobListingDeps, { status, limit, cursor }: ListRequest): Promise<JobPage> {
+export async function listJobs(deps: JobListingDeps, { status, limit, cursor, reader }: ListRequest): Promise<JobPage> {
   if (status !== undefined && !RECORDED_STATUSES.has(status)) {
     throw ApiError.validation([
       {
@@ -63,6 +66,8 @@ export async function listJobs(deps: JobListingDeps, { status, limit, cursor }: 
   }
   const after = cursor === undefined ? null : decodeCursor(cursor);
   const filters = [`WorkflowType = 'ocrJobWorkflow'`];
+  // Tenant ids are lower-case letters, digits and dashes: nothing to escape.
+  if (reader !== undefined) filters.push(`${TENANT_SEARCH_ATTRIBUTE.name} = '${reader}'`);
   if (status) filters.push(`${JOB_STATUS_SEARCH_ATTRIBUTE.name} = '${status}'`);
   if (after) filters.push(`StartTime <= '${after.startedAt}'`);
   const query = filters.join(' AND ');
@@ -79,7 +84,7 @@ export async function listJobs(deps: JobListingDeps, { status, limit, cursor }: 
     const listed = (await listAll(deps, windowQuery)).filter((job) => !alreadyListed(job, after));
     const kept: Listed[] = [];
     for (const job of listed) {
-      if (!(await deps.blobs.exists(jobKeys.tombstone(job.state.jobId)))) kept.push(job);
+      if (!(await deps.blobs.exists(jobKeys.tombstone({ jobId: job.state.jobId, tenant: job.tenant })))) kept.push(job);
     }
     if (kept.length <= limit && !whole) continue;
     const page = kept.slice(0, limit);
@@ -108,7 +113,7 @@ async function listAll({ client, config }: JobListingDeps, query: string): Promi
     });
     for (const execution of response.executions ?? []) {
       const state = listedState(execution);
-      if (state && execution.startTime) jobs.push({ state, startedAt: timestampText(execution.startTime) });
+      if (state && execution.startTime) jobs.push({ state, tenant: listedTenant(execution), startedAt: timestampText(execution.startTime) });
     }
     nextPageToken = response.nextPageToken?.length ? response.nextPageToken : undefined;
   } while (nextPageToken);
@@ -145,6 +150,11 @@ function listedState(execution: temporal.api.workflow.v1.IWorkflowExecutionInfo)
     default:
       return recorded;
   }
+}
+
+function listedTenant(execution: temporal.api.workflow.v1.IWorkflowExecutionInfo): string | undefined {
+  const payload = execution.memo?.fields?.[TENANT_MEMO_KEY];
+  return payload ? defaultPayloadConverter.fromPayload<string>(payload) : undefined;
 }
 
 /** A protobuf timestamp as RFC 3339 text with nanoseconds, exactly as visibility compares it. */

@@ -4,33 +4,39 @@ import {
   type Client,
 } from '@temporalio/client';
 import type { Logger } from 'pino';
+import type { Caller } from '../auth/authenticate';
 import type { Config } from '../config';
 import { detectMediaType, SUPPORTED_MEDIA_TYPES } from '../ocr/mediaType';
 import {
   JOB_STATE_MEMO_KEY,
   REQUEST_FINGERPRINT_MEMO_KEY,
+  TENANT_MEMO_KEY,
   initialJobState,
   isTerminalStatus,
+  type JobRef,
   type JobState,
 } from '../shared/jobs';
 import type { DocumentSource, JobOptions, OcrJobInput } from '../shared/schemas';
-import { JOB_STATUS_SEARCH_ATTRIBUTE } from '../shared/searchAttributes';
+import { JOB_STATUS_SEARCH_ATTRIBUTE, TENANT_SEARCH_ATTRIBUTE } from '../shared/searchAttributes';
 import { jobKeys, type BlobStore } from '../storage/blobStore';
 import { withDeadline } from '../temporal/connection';
 import type { ocrJobWorkflow } from '../workflows';
 import { requestFingerprint, sha256 } from './fingerprint';
 import { jobIdForIdempotencyKey, newJobId } from './jobIds';
 import { listJobs, type JobPage, type ListRequest } from './jobListing';
-import type { JobSnapshot, JobStatusReader } from './jobStatus';
+import type { JobSnapshot, JobStatusReader, Reader } from './jobStatus';
+import type { LoadGuard } from './loadGuard';
 import { NOTHING_LIVE } from './liveSteps';
 import { ApiError, ApiErrorCode } from './problems';
+import type { StagedUpload } from './uploads';
 
-export type SubmittedDocument = { kind: 'upload'; bytes: Buffer } | { kind: 'url'; url: string };
+export type SubmittedDocument = { kind: 'upload'; staged: StagedUpload } | { kind: 'url'; url: string };
 
 export interface SubmitRequest {
   document: SubmittedDocument;
   options: JobOptions;
   idempotencyKey?: string | undefined;
+  caller: Caller;
 }
 
 export interface SubmitOutcome {
@@ -47,6 +53,7 @@ export interface JobServiceDeps {
   config: Config;
   logger: Logger;
   status: JobStatusReader;
+  load: LoadGuard;
   /** Languages the workers have installed. */
   languages: readonly string[];
 }
@@ -55,37 +62,47 @@ export interface JobServiceDeps {
 export class JobService {
   constructor(private readonly deps: JobServiceDeps) {}
 
-  async submit({ document, options, idempotencyKey }: SubmitRequest): Promise<SubmitOutcome> {
+  async submit({ document, options, idempotencyKey, caller }: SubmitRequest): Promise<SubmitOutcome> {
     const missing = options.languages.filter((code) => !this.deps.languages.includes(code));
     if (missing.length) {
       throw ApiError.validation([
         { field: 'languages', message: `not installed: ${missing.join(', ')} (installed: ${this.deps.languages.join(', ')})` },
       ]);
     }
-    const jobId = idempotencyKey ? jobIdForIdempotencyKey(idempotencyKey) : newJobId();
-    const { source, documentHash, bytes } = this.readDocument(jobId, document);
+    const { tenant } = caller;
+    const jobId = idempotencyKey ? jobIdForIdempotencyKey(idempotencyKey, tenant) : newJobId();
+    const job: JobRef = { jobId, tenant };
+    const { source, documentHash, staged } = this.readDocument(job, document);
     const fingerprint = requestFingerprint(documentHash, options);
     // A repeated key is answered from the job it names; nothing is written for it.
     if (idempotencyKey) {
-      const earlier = await this.earlierSubmit(jobId, fingerprint);
+      const earlier = await this.earlierSubmit(job, fingerprint);
       if (earlier) return earlier;
     }
     const now = Date.now();
     const createdAt = new Date(now).toISOString();
     const deadline = this.deadlineOf(options, now);
-    const input: OcrJobInput = { jobId, createdAt, deadline, source, options };
+    await this.deps.load.admit(caller, deadline);
+    const input: OcrJobInput = { jobId, ...(tenant === undefined ? {} : { tenant }), createdAt, deadline, source, options };
     const initial = initialJobState({ jobId, createdAt, deadline, metadata: options.metadata, outputs: options.outputs });
     const { client, config } = this.deps;
     // The document is durable before the workflow that reads it exists.
-    if (source.kind === 'upload' && bytes) await this.deps.blobs.put(source.key, bytes);
+    if (source.kind === 'upload' && staged) await this.deps.blobs.move(staged.key, source.key);
     try {
       await withDeadline(client, config.temporal.rpcTimeoutMs, () =>
         client.workflow.start<typeof ocrJobWorkflow>('ocrJobWorkflow', {
           workflowId: jobId,
           taskQueue: config.temporal.taskQueue,
           args: [input],
-          memo: { [JOB_STATE_MEMO_KEY]: initial, [REQUEST_FINGERPRINT_MEMO_KEY]: fingerprint },
-          typedSearchAttributes: [{ key: JOB_STATUS_SEARCH_ATTRIBUTE, value: 'PENDING' }],
+          memo: {
+            [JOB_STATE_MEMO_KEY]: initial,
+            [REQUEST_FINGERPRINT_MEMO_KEY]: fingerprint,
+            ...(tenant === undefined ? {} : { [TENANT_MEMO_KEY]: tenant }),
+          },
+          typedSearchAttributes: [
+            { key: JOB_STATUS_SEARCH_ATTRIBUTE, value: 'PENDING' },
+            ...(tenant === undefined ? [] : [{ key: TENANT_SEARCH_ATTRIBUTE, value: tenant }]),
+          ],
           // A job id is never reused, even after the job finished: a repeated
           // Idempotency-Key must find the same job, not start a second one.
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
@@ -95,21 +112,21 @@ export class JobService {
           workflowExecutionTimeout: `${Math.ceil((Date.parse(deadline) - now) / 1000) + config.jobTimeout.graceSeconds} seconds`,
         }),
       );
-      this.deps.logger.info({ jobId, source: source.kind }, 'job submitted');
+      this.deps.logger.info({ jobId, tenant, source: source.kind }, 'job submitted');
       // A job id reused after Temporal forgot its earlier run must not be answered from that run.
-      this.deps.status.forget(jobId);
-      return { jobId, created: true, snapshot: { state: initial, live: true, result: null, steps: NOTHING_LIVE } };
+      this.deps.status.forget(jobId, tenant);
+      return { jobId, created: true, snapshot: { state: initial, tenant, live: true, result: null, steps: NOTHING_LIVE } };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !idempotencyKey) throw err;
       await this.checkSameRequest(jobId, fingerprint, source);
-      return { jobId, created: false, snapshot: await this.deps.status.read(jobId) };
+      return { jobId, created: false, snapshot: await this.deps.status.read(jobId, tenant) };
     }
   }
 
   /** Requests cancellation; running steps stop at their next heartbeat. */
-  async cancel(jobId: string): Promise<JobSnapshot> {
+  async cancel(jobId: string, reader: Reader): Promise<JobSnapshot> {
     const { client, config, status } = this.deps;
-    const before = await status.read(jobId);
+    const before = await status.read(jobId, reader);
     if (before.state.status === 'CANCELLED') return before;
     if (isTerminalStatus(before.state.status)) throw this.alreadyFinished(jobId, before.state);
     try {
@@ -117,19 +134,20 @@ export class JobService {
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       // It finished between the read and the cancel: report how it ended.
-      status.forget(jobId);
-      const after = await status.read(jobId);
+      status.forget(jobId, reader);
+      const after = await status.read(jobId, reader);
       if (after.state.status !== 'CANCELLED') throw this.alreadyFinished(jobId, after.state);
       return after;
     }
-    status.forget(jobId);
-    return status.read(jobId);
+    status.forget(jobId, reader);
+    return status.read(jobId, reader);
   }
 
   /** Removes a finished job's document and results; reads afterwards answer 410. */
-  async delete(jobId: string): Promise<void> {
+  async delete(jobId: string, reader: Reader): Promise<void> {
     const { blobs, status } = this.deps;
-    const { state } = await status.read(jobId);
+    const { state, tenant } = await status.read(jobId, reader);
+    const job: JobRef = { jobId, tenant };
     if (!isTerminalStatus(state.status)) {
       throw new ApiError(
         409,
@@ -138,14 +156,14 @@ export class JobService {
       );
     }
     // The tombstone goes first, so no reader serves what is being removed.
-    await blobs.put(jobKeys.tombstone(jobId), JSON.stringify({ jobId, deletedAt: new Date().toISOString() }));
-    await blobs.deletePrefix(jobKeys.root(jobId));
-    status.forget(jobId);
-    this.deps.logger.info({ jobId }, 'job deleted');
+    await blobs.put(jobKeys.tombstone(job), JSON.stringify({ jobId, deletedAt: new Date().toISOString() }));
+    await blobs.deletePrefix(jobKeys.root(job));
+    status.forget(jobId, reader);
+    this.deps.logger.info({ jobId, tenant }, 'job deleted');
   }
 
   /** Jobs newest first; see listJobs. */
-  list(request: ListRequest): Promise<JobPage> {
+  list(request: ListRequest & { reader: Reader }): Promise<JobPage> {
     return listJobs(this.deps, request);
   }
 
@@ -168,17 +186,17 @@ export class JobService {
     return new ApiError(409, ApiErrorCode.JOB_FINISHED, `job ${jobId} has already finished: it is ${state.status}`);
   }
 
-  /** Checks an upload and names where it will be stored; nothing is written yet. */
+  /** Checks an upload and names where the job will keep it; nothing is written under the job yet. */
   private readDocument(
-    jobId: string,
+    job: JobRef,
     document: SubmittedDocument,
-  ): { source: DocumentSource; documentHash: string; bytes: Buffer | null } {
+  ): { source: DocumentSource; documentHash: string; staged: StagedUpload | null } {
     if (document.kind === 'url') {
-      return { source: { kind: 'url', url: document.url }, documentHash: sha256(document.url), bytes: null };
+      return { source: { kind: 'url', url: document.url }, documentHash: sha256(document.url), staged: null };
     }
-    const { bytes } = document;
-    if (bytes.length === 0) throw ApiError.validation([{ field: 'file', message: 'the document is empty' }]);
-    const mediaType = detectMediaType(bytes);
+    const { staged } = document;
+    if (staged.bytes === 0) throw ApiError.validation([{ field: 'file', message: 'the document is empty' }]);
+    const mediaType = detectMediaType(staged.head);
     if (mediaType === null) {
       throw new ApiError(
         415,
@@ -186,18 +204,19 @@ export class JobService {
         `the document is none of the supported types (${SUPPORTED_MEDIA_TYPES.join(', ')}); its type is read from its bytes`,
       );
     }
-    const hash = sha256(bytes);
-    const source: DocumentSource = { kind: 'upload', key: jobKeys.source(jobId, hash), sha256: hash, bytes: bytes.length, mediaType };
-    return { source, documentHash: hash, bytes };
+    const hash = staged.sha256;
+    const source: DocumentSource = { kind: 'upload', key: jobKeys.source(job, hash), sha256: hash, bytes: staged.bytes, mediaType };
+    return { source, documentHash: hash, staged };
   }
 
   /**
    * The job an Idempotency-Key already names: the same request gets it as it is now,
    * another request a 422, a deleted job a 410; null when there is none yet.
    */
-  private async earlierSubmit(jobId: string, fingerprint: string): Promise<SubmitOutcome | null> {
+  private async earlierSubmit(job: JobRef, fingerprint: string): Promise<SubmitOutcome | null> {
     const { client, config, blobs, status } = this.deps;
-    if (await blobs.exists(jobKeys.tombstone(jobId))) {
+    const { jobId, tenant } = job;
+    if (await blobs.exists(jobKeys.tombstone(job))) {
       throw new ApiError(410, ApiErrorCode.JOB_DELETED, `job ${jobId}, which this Idempotency-Key names, was deleted; use a new key`);
     }
     let existing: string;
@@ -209,7 +228,7 @@ export class JobService {
       throw err;
     }
     if (existing !== fingerprint) throw keyReused();
-    return { jobId, created: false, snapshot: await status.read(jobId) };
+    return { jobId, created: false, snapshot: await status.read(jobId, tenant) };
   }
 
   /** A repeated Idempotency-Key: the same request gets the same job, another request a 422. */

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { ResultSummary } from '../activities/storeResult';
 import type { Config } from '../config';
 import { JobErrorCode } from '../shared/errorCodes';
-import { JOB_STATE_MEMO_KEY, isTerminalStatus, type JobError, type JobState } from '../shared/jobs';
+import { JOB_STATE_MEMO_KEY, TENANT_MEMO_KEY, isTerminalStatus, type JobError, type JobRef, type JobState } from '../shared/jobs';
 import { jobStatusQuery } from '../shared/messages';
 import { BlobNotFoundError, jobKeys, type BlobStore } from '../storage/blobStore';
 import { withDeadline } from '../temporal/connection';
@@ -21,6 +21,8 @@ import { isTemporalUnavailable } from './temporalErrors';
 
 export interface JobSnapshot {
   state: JobState;
+  /** The tenant the job belongs to; undefined for a job without one. */
+  tenant: string | undefined;
   /**
    * True when the state came from the running workflow itself (or the job has finished);
    * false when no worker answered and this is the last state the workflow recorded.
@@ -31,6 +33,13 @@ export interface JobSnapshot {
   /** Retries and heartbeats of the running steps, as Temporal sees them. */
   steps: LiveSteps;
 }
+
+/**
+ * Who reads: a tenant sees only its own jobs, and another tenant's job is answered exactly as
+ * one that does not exist (after the same round trip to Temporal). Undefined (an open API)
+ * sees every job.
+ */
+export type Reader = string | undefined;
 
 /** How long a finished job is served from memory before it is read again. */
 const FINISHED_CACHE_TTL_MS = 10 * 60_000;
@@ -64,33 +73,37 @@ export class JobStatusReader {
     this.recent = ttl > 0 ? new LRUCache({ max: 10_000, ttl }) : null;
   }
 
-  async read(jobId: string): Promise<JobSnapshot> {
-    const finished = this.finished.get(jobId);
+  async read(jobId: string, reader: Reader): Promise<JobSnapshot> {
+    // Cached per reader: a tenant's first read of a job always goes to Temporal, own job or not.
+    const cacheKey = cacheKeyOf(jobId, reader);
+    const finished = this.finished.get(cacheKey);
     if (finished) {
-      await this.assertNotDeleted(jobId);
+      await this.assertNotDeleted({ jobId, tenant: finished.tenant }, reader);
       return finished;
     }
-    if (!this.recent) return this.readFresh(jobId);
-    let pending = this.recent.get(jobId);
+    if (!this.recent) return this.readFresh(jobId, reader);
+    let pending = this.recent.get(cacheKey);
     if (!pending) {
-      pending = this.readFresh(jobId);
-      this.recent.set(jobId, pending);
-      pending.catch(() => this.recent?.delete(jobId));
+      pending = this.readFresh(jobId, reader);
+      this.recent.set(cacheKey, pending);
+      pending.catch(() => this.recent?.delete(cacheKey));
     }
     return pending;
   }
 
-  /** Drops what is cached of a job, after this process changed it (cancel, delete). */
-  forget(jobId: string): void {
-    this.finished.delete(jobId);
-    this.recent?.delete(jobId);
+  /** Drops what is cached of a job for this reader, after this process changed it (submit, cancel, delete). */
+  forget(jobId: string, reader: Reader): void {
+    const cacheKey = cacheKeyOf(jobId, reader);
+    this.finished.delete(cacheKey);
+    this.recent?.delete(cacheKey);
   }
 
   /**
    * Waits up to `seconds` for the job to end (a long poll on Temporal, not a loop).
    * True when it ended in time.
    */
-  async waitForEnd(jobId: string, seconds: number): Promise<boolean> {
+  async waitForEnd(job: JobRef, seconds: number): Promise<boolean> {
+    const { jobId, tenant } = job;
     const { client } = this.deps;
     let final: JobState | undefined;
     try {
@@ -102,40 +115,47 @@ export class JobStatusReader {
     }
     // The long poll brought the final state: the next read needs no round trip.
     if (final?.jobId === jobId && isTerminalStatus(final.status)) {
-      this.finished.set(jobId, { state: final, live: true, result: await this.readResult(final), steps: NOTHING_LIVE });
+      this.finished.set(cacheKeyOf(jobId, tenant), { state: final, tenant, live: true, result: await this.readResult(job, final), steps: NOTHING_LIVE });
     }
     return true;
   }
 
-  private async readFresh(jobId: string): Promise<JobSnapshot> {
+  private async readFresh(jobId: string, reader: Reader): Promise<JobSnapshot> {
     const { client, config } = this.deps;
+    // Temporal forgets closed jobs after the namespace's retention; deletions are kept longer.
+    const notFound = async (): Promise<never> => {
+      await this.assertNotDeleted({ jobId, tenant: reader }, reader);
+      throw new ApiError(404, ApiErrorCode.JOB_NOT_FOUND, `there is no job ${jobId}`);
+    };
     const description = await withDeadline(client, config.temporal.rpcTimeoutMs, () =>
       client.workflow.getHandle(jobId).describe(),
     ).catch(async (err: unknown) => {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
-      // Temporal forgets closed jobs after the namespace's retention; deletions are kept longer.
-      await this.assertNotDeleted(jobId);
-      throw new ApiError(404, ApiErrorCode.JOB_NOT_FOUND, `there is no job ${jobId}`);
+      return notFound();
     });
-    if (description.status.name === 'RUNNING') return this.readRunning(jobId, description);
-    await this.assertNotDeleted(jobId);
+    const tenant = tenantOf(description);
+    if (reader !== undefined && tenant !== reader) return notFound();
+    const job = { jobId, tenant };
+    if (description.status.name === 'RUNNING') return this.readRunning(job, description);
+    await this.assertNotDeleted(job, reader);
     const state = await this.readClosed(jobId, description);
-    const snapshot: JobSnapshot = { state, live: true, result: await this.readResult(state), steps: NOTHING_LIVE };
-    this.finished.set(jobId, snapshot);
+    const snapshot: JobSnapshot = { state, tenant, live: true, result: await this.readResult(job, state), steps: NOTHING_LIVE };
+    this.finished.set(cacheKeyOf(jobId, reader), snapshot);
     return snapshot;
   }
 
-  private async readRunning(jobId: string, description: WorkflowExecutionDescription): Promise<JobSnapshot> {
+  private async readRunning(job: JobRef, description: WorkflowExecutionDescription): Promise<JobSnapshot> {
+    const { jobId, tenant } = job;
     const { client, config, logger } = this.deps;
     const steps = liveSteps(description, Date.now());
     try {
       const state = await withDeadline(client, config.statusQueryTimeoutMs, () =>
         client.workflow.getHandle(jobId).query(jobStatusQuery),
       );
-      return { state, live: true, result: isTerminalStatus(state.status) ? await this.readResult(state) : null, steps };
+      return { state, tenant, live: true, result: isTerminalStatus(state.status) ? await this.readResult(job, state) : null, steps };
     } catch (err) {
       if (!isTemporalUnavailable(err)) logger.warn({ err, jobId }, 'status query failed; answering from the memo');
-      return { state: memoState(description), live: false, result: null, steps };
+      return { state: memoState(description), tenant, live: false, result: null, steps };
     }
   }
 
@@ -189,22 +209,32 @@ export class JobStatusReader {
     return endedAbruptly(recorded, closedAt, { code: JobErrorCode.INTERNAL_ERROR, message: 'the job failed' });
   }
 
-  private async readResult(state: JobState): Promise<ResultSummary | null> {
+  private async readResult(job: JobRef, state: JobState): Promise<ResultSummary | null> {
     if (!state.result) return null;
     try {
-      return JSON.parse((await this.deps.blobs.get(jobKeys.resultSummary(state.jobId))).toString('utf8')) as ResultSummary;
+      return JSON.parse((await this.deps.blobs.get(jobKeys.resultSummary(job))).toString('utf8')) as ResultSummary;
     } catch (err) {
       if (err instanceof BlobNotFoundError) return null;
       throw err;
     }
   }
 
-  private async assertNotDeleted(jobId: string): Promise<void> {
-    if (await this.deps.blobs.exists(jobKeys.tombstone(jobId))) {
-      this.forget(jobId);
-      throw new ApiError(410, ApiErrorCode.JOB_DELETED, `job ${jobId} was deleted`);
+  private async assertNotDeleted(job: JobRef, reader: Reader): Promise<void> {
+    if (await this.deps.blobs.exists(jobKeys.tombstone(job))) {
+      this.forget(job.jobId, reader);
+      throw new ApiError(410, ApiErrorCode.JOB_DELETED, `job ${job.jobId} was deleted`);
     }
   }
+}
+
+function cacheKeyOf(jobId: string, reader: Reader): string {
+  return `${reader ?? ''}/${jobId}`;
+}
+
+/** The tenant a job belongs to, from its memo. */
+export function tenantOf(description: Pick<WorkflowExecutionDescription, 'memo'>): string | undefined {
+  const tenant = description.memo?.[TENANT_MEMO_KEY];
+  return typeof tenant === 'string' ? tenant : undefined;
 }
 
 function memoState(description: WorkflowExecutionDescription): JobState {

@@ -20,6 +20,7 @@ const etag = z.string().meta({ description: 'Tag of this representation; send it
 const jobPath = z.object({ jobId: z.string().meta({ description: 'The job id from the submit.' }) });
 
 const commonErrors: ZodOpenApiResponsesObject = {
+  '401': problem('No valid API key or token (when the API has tenants); see WWW-Authenticate'),
   '503': problem('Temporal cannot be reached; retry after Retry-After seconds'),
 };
 
@@ -33,8 +34,16 @@ export function openApiDocument() {
       title: 'ocr-jobs',
       version,
       description:
-        'Asynchronous OCR jobs. Submit a document, get 202 and a job to poll; every job runs as a Temporal workflow. Errors are RFC 9457 problem details, catalogued at /docs/errors.',
+        'Asynchronous OCR jobs. Submit a document, get 202 and a job to poll; every job runs as a Temporal workflow. Errors are RFC 9457 problem details, catalogued at /docs/errors. With tenants configured, every /jobs request carries an API key (Authorization: Bearer or X-API-Key) or a JWT of the identity provider, and sees only its tenant\'s jobs.',
     },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API key (ocr_…) or a JWT of the identity provider.' },
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      },
+    },
+    // An API that runs open (loopback, or AUTH=none) asks for nothing.
+    security: [{ bearer: [] }, { apiKey: [] }, {}],
     paths: {
       '/jobs': {
         post: {
@@ -73,7 +82,9 @@ export function openApiDocument() {
             '413': problem('The document is larger than MAX_UPLOAD_BYTES'),
             '415': problem('Not a supported document'),
             '422': problem('The Idempotency-Key was used for a different request'),
+            '429': problem('RATE_LIMITED: over the tenant\'s submit rate, or TOO_MANY_ACTIVE_JOBS; retry after Retry-After seconds'),
             ...commonErrors,
+            '503': problem('OVERLOADED (too many pages waiting, or uploads being received) or Temporal unreachable; no job was started; retry after Retry-After seconds'),
           },
         },
         get: {
@@ -163,6 +174,7 @@ export function openApiDocument() {
         get: {
           operationId: 'health',
           summary: 'The process is alive',
+          security: [],
           responses: { '200': { description: 'Alive', content: { 'application/json': { schema: z.object({ status: z.literal('ok') }) } } } },
         },
       },
@@ -170,6 +182,7 @@ export function openApiDocument() {
         get: {
           operationId: 'ready',
           summary: 'Temporal is reachable',
+          security: [],
           responses: {
             '200': { description: 'Ready', content: { 'application/json': { schema: z.object({ status: z.literal('ready') }) } } },
             '503': problem('Temporal cannot be reached'),

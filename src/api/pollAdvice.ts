@@ -27,6 +27,11 @@ export class PollAdvice {
 
   constructor(private readonly deps: { client: Client; config: Config; logger: Logger }) {}
 
+  /** What a page takes here, as recent jobs showed (a default before any did). */
+  get pageMs(): number {
+    return this.recentPageMs;
+  }
+
   /** Seconds until a poll is worth making; null for a finished job. */
   retryAfterSeconds(state: JobState, steps: LiveSteps = NOTHING_LIVE): number | null {
     // Every job seen, finished ones too, teaches how long a page takes here.

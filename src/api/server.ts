@@ -1,5 +1,7 @@
 import { once } from 'node:events';
-import { loadConfigOrExit } from '../config';
+import { Authenticator } from '../auth/authenticate';
+import { TenantsFileError } from '../auth/tenantsFile';
+import { exposureProblem, loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
 import { installedLanguages } from '../ocr/languages';
 import { stopTimeoutMs, stopWhenSupervisorGone, thisProcess } from '../start/lifeline';
@@ -16,13 +18,14 @@ const logger = createLogger('api', config.logLevel);
 async function main(): Promise<void> {
   // Before the handlers below exist, SIGTERM simply ends the process, which is right then too.
   stopWhenSupervisorGone(thisProcess, stopTimeoutMs(config));
+  const auth = await authenticatorOrExit();
   const client = createTemporalClient(config);
   // Set-up runs in the background: the API answers (503 where Temporal is needed) meanwhile.
   void retryUntilReachable(() => prepareNamespace(client.connection, config.temporal.namespace, logger), logger).catch(
     (err: unknown) => logger.error({ err }, 'Temporal set-up failed'),
   );
 
-  const app = createApp({ config, client, blobs: new FsBlobStore(config.blobDir), logger, languages: installedLanguages() });
+  const app = createApp({ config, client, blobs: new FsBlobStore(config.blobDir), logger, languages: installedLanguages(), auth });
   const server = createHttpServer(app, config, logger);
   server.listen(config.port, config.host);
   await once(server, 'listening');
@@ -36,8 +39,13 @@ async function main(): Promise<void> {
     await closed;
     clearTimeout(force);
     await client.connection.close();
+    auth.close();
     logger.info('API stopped');
   };
+  process.on('SIGHUP', () => {
+    logger.info('SIGHUP: reading the tenants file again');
+    void auth.registry?.reload();
+  });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       shutdown(signal).then(
@@ -48,6 +56,26 @@ async function main(): Promise<void> {
         },
       );
     });
+  }
+}
+
+/** The authenticator the config asks for; exits 2 when the API must not start as configured. */
+async function authenticatorOrExit(): Promise<Authenticator> {
+  const problem = exposureProblem(config);
+  if (problem) {
+    logger.fatal(problem);
+    process.exit(2);
+  }
+  if (config.auth.disabled) {
+    logger.warn({ host: config.host }, 'AUTH=none: the API runs without authentication; every caller can read, cancel and delete every job');
+  }
+  try {
+    return await Authenticator.create(config, logger);
+  } catch (err) {
+    if (!(err instanceof TenantsFileError)) throw err;
+    // Like a bad setting: plain lines on stderr, one per problem.
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
   }
 }
 

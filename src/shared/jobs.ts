@@ -21,6 +21,15 @@ export function isTerminalStatus(status: JobStatus): boolean {
   return TERMINAL.has(status);
 }
 
+/**
+ * Names a job and whom it belongs to. Jobs of a tenant keep their blobs under the tenant's
+ * prefix; jobs submitted without tenants (an open API, or before tenants existed) have none.
+ */
+export interface JobRef {
+  jobId: string;
+  tenant?: string | undefined;
+}
+
 /** The steps of a job, in the order they run. Each is one kind of activity. */
 export const JOB_STEPS = ['fetch', 'load', 'preprocess', 'recognize', 'store'] as const;
 export type JobStep = (typeof JOB_STEPS)[number];
@@ -120,6 +129,8 @@ export interface JobState {
 export const JOB_STATE_MEMO_KEY = 'job';
 /** Memo key holding the fingerprint of the submitted request (document hash + options). */
 export const REQUEST_FINGERPRINT_MEMO_KEY = 'requestFingerprint';
+/** Memo key of the tenant a job belongs to (absent for jobs without one). */
+export const TENANT_MEMO_KEY = 'tenant';
 
 export interface JobIdentity {
   jobId: string;

@@ -121,6 +121,8 @@ export type DocumentSource = UploadSource | UrlSource;
 
 export interface OcrJobInput {
   jobId: string;
+  /** Whose job it is; absent for jobs submitted without tenants. */
+  tenant?: string | undefined;
   createdAt: string;
   /** When the job gives up (absolute, ISO 8601), from the options and the configured limits. */
   deadline: string;

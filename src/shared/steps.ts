@@ -1,16 +1,14 @@
 // Inputs and outputs of the step activities. Small on purpose: page images and
 // recognised text live in the blob store, workflow history holds their keys.
 import type { CurvedLine } from '../ocr/dewarp';
-import type { PageError, PageSummary } from './jobs';
+import type { JobRef, PageError, PageSummary } from './jobs';
 import type { OutputFormat, PageRange, UploadSource, UrlSource } from './schemas';
 
-export interface FetchSourceInput {
-  jobId: string;
+export interface FetchSourceInput extends JobRef {
   source: UrlSource;
 }
 
-export interface LoadDocumentInput {
-  jobId: string;
+export interface LoadDocumentInput extends JobRef {
   source: UploadSource;
   /** Pages asked for; every page when absent. */
   pages?: PageRange[] | undefined;
@@ -25,8 +23,7 @@ export interface LoadedDocument {
   pageConcurrency: number;
 }
 
-export interface PreprocessPageInput {
-  jobId: string;
+export interface PreprocessPageInput extends JobRef {
   source: UploadSource;
   mediaType: string;
   page: number;
@@ -107,8 +104,7 @@ export interface PreprocessedPage {
   mediaType?: string;
 }
 
-export interface RecognizePageInput {
-  jobId: string;
+export interface RecognizePageInput extends JobRef {
   page: number;
   image: PreprocessedPage;
   languages: string[];
@@ -118,13 +114,15 @@ export interface RecognizedPage extends PageSummary {
   resultKey: string;
 }
 
-export interface StoreResultInput {
-  jobId: string;
+export interface StoreResultInput extends JobRef {
   /** The pages that were read; failed pages are missing. */
   pages: RecognizedPage[];
   outputs: OutputFormat[];
   pageErrors: PageError[];
 }
+/** What the clean-up of a failed or cancelled job needs. */
+export type DiscardWorkingFilesInput = JobRef;
+
 export interface StoredResult {
   resultKey: string;
   confidence: number;

@@ -3,7 +3,8 @@
 // TEMPORAL_UI_PORT); with it, only the worker and the API, against that server.
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { loadConfigOrExit } from '../config';
+import { readTenants, TenantsFileError } from '../auth/tenantsFile';
+import { exposureProblem, loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
 import { findTemporalCli } from '../temporal/cli';
 import { retryUntilReachable } from '../temporal/retry';
@@ -24,6 +25,23 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   process.on('exit', () => supervisor.killAll());
+
+  // What would stop the API at every restart stops the start instead, once, saying why.
+  const exposed = exposureProblem(config);
+  if (exposed) {
+    logger.fatal(exposed);
+    process.exit(2);
+  }
+  if (config.auth.tenantsFile !== undefined) {
+    try {
+      await readTenants(config.auth.tenantsFile);
+    } catch (err) {
+      if (!(err instanceof TenantsFileError)) throw err;
+      // Like a bad setting: plain lines on stderr, one per problem.
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+  }
 
   // A taken port would make a process fail over and over; say which setting to change instead.
   const ports: PortUse[] = [{ port: config.port, host: config.host, setting: 'PORT' }];

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { JobRef } from '../shared/jobs';
 
 /** A key names a blob: slash-separated segments of letters, digits, `.`, `_` and `-`. */
 const KEY_PATTERN = /^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
@@ -26,6 +27,8 @@ export interface BlobStore {
   /** @throws BlobNotFoundError */
   get(key: string): Promise<Buffer>;
   exists(key: string): Promise<boolean>;
+  /** Gives a blob another key, replacing what was there. @throws BlobNotFoundError */
+  move(from: string, to: string): Promise<void>;
   /** Removes every blob whose key starts with `prefix/`. Missing prefixes are fine. */
   deletePrefix(prefix: string): Promise<void>;
   /** The names of the key segments right under `prefix/` (blobs and deeper prefixes alike). */
@@ -107,6 +110,17 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
+  async move(from: string, to: string): Promise<void> {
+    const target = this.fileOf(to);
+    await mkdir(path.dirname(target), { recursive: true });
+    try {
+      await rename(this.fileOf(from), target);
+    } catch (err) {
+      if (isNotFound(err)) throw new BlobNotFoundError(from);
+      throw err;
+    }
+  }
+
   async deletePrefix(prefix: string): Promise<void> {
     await rm(this.fileOf(prefix), { recursive: true, force: true });
   }
@@ -132,26 +146,32 @@ function isNotFound(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
+/** Where everything of a job lives: `jobs/{jobId}`, under `tenants/{tenant}/` for a tenant's job. */
+function jobRoot({ jobId, tenant }: JobRef): string {
+  return tenant === undefined ? `jobs/${jobId}` : `tenants/${tenant}/jobs/${jobId}`;
+}
+
 /**
- * Blob keys of one job; everything of a job lives under `jobs/{jobId}/`. What one run of its
- * workflow works on (page images and page results) lives under `runs/{runId}/`, so a run
- * never takes another run's pages for its own, even under a reused job id.
+ * Blob keys of one job; everything of a job lives under its root (see jobRoot). What one run
+ * of its workflow works on (page images and page results) lives under `runs/{runId}/`, so a
+ * run never takes another run's pages for its own, even under a reused job id.
  */
 export const jobKeys = {
-  root: (jobId: string) => `jobs/${jobId}`,
-  sources: (jobId: string) => `jobs/${jobId}/source`,
-  source: (jobId: string, sha256: string) => `jobs/${jobId}/source/${sha256}`,
-  runs: (jobId: string) => `jobs/${jobId}/runs`,
-  run: (jobId: string, runId: string) => `jobs/${jobId}/runs/${runId}`,
-  pageImages: (jobId: string, runId: string) => `jobs/${jobId}/runs/${runId}/images`,
-  pageImage: (jobId: string, runId: string, page: number) => `jobs/${jobId}/runs/${runId}/images/${page}.png`,
-  pageResult: (jobId: string, runId: string, page: number) => `jobs/${jobId}/runs/${runId}/pages/${page}.json`,
-  pagePdf: (jobId: string, runId: string, page: number) => `jobs/${jobId}/runs/${runId}/pages/${page}.pdf`,
-  result: (jobId: string) => `jobs/${jobId}/result`,
-  resultSummary: (jobId: string) => `jobs/${jobId}/result/summary.json`,
-  resultText: (jobId: string) => `jobs/${jobId}/result/text.txt`,
-  resultDocument: (jobId: string) => `jobs/${jobId}/result/document.json`,
-  resultHocr: (jobId: string) => `jobs/${jobId}/result/hocr.html`,
-  resultPdf: (jobId: string) => `jobs/${jobId}/result/document.pdf`,
-  tombstone: (jobId: string) => `deleted/${jobId}.json`,
+  root: (job: JobRef) => jobRoot(job),
+  sources: (job: JobRef) => `${jobRoot(job)}/source`,
+  source: (job: JobRef, sha256: string) => `${jobRoot(job)}/source/${sha256}`,
+  runs: (job: JobRef) => `${jobRoot(job)}/runs`,
+  run: (job: JobRef, runId: string) => `${jobRoot(job)}/runs/${runId}`,
+  pageImages: (job: JobRef, runId: string) => `${jobRoot(job)}/runs/${runId}/images`,
+  pageImage: (job: JobRef, runId: string, page: number) => `${jobRoot(job)}/runs/${runId}/images/${page}.png`,
+  pageResult: (job: JobRef, runId: string, page: number) => `${jobRoot(job)}/runs/${runId}/pages/${page}.json`,
+  pagePdf: (job: JobRef, runId: string, page: number) => `${jobRoot(job)}/runs/${runId}/pages/${page}.pdf`,
+  result: (job: JobRef) => `${jobRoot(job)}/result`,
+  resultSummary: (job: JobRef) => `${jobRoot(job)}/result/summary.json`,
+  resultText: (job: JobRef) => `${jobRoot(job)}/result/text.txt`,
+  resultDocument: (job: JobRef) => `${jobRoot(job)}/result/document.json`,
+  resultHocr: (job: JobRef) => `${jobRoot(job)}/result/hocr.html`,
+  resultPdf: (job: JobRef) => `${jobRoot(job)}/result/document.pdf`,
+  /** Marks a deleted job, kept after Temporal forgets it. */
+  tombstone: ({ jobId, tenant }: JobRef) => (tenant === undefined ? `deleted/${jobId}.json` : `tenants/${tenant}/deleted/${jobId}.json`),
 };

@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { OcrActivities } from '../activities';
 import { JobErrorCode } from '../shared/errorCodes';
-import type { JobError, JobState, JobStep, PageError, PageSummary } from '../shared/jobs';
+import type { JobError, JobRef, JobState, JobStep, PageError, PageSummary } from '../shared/jobs';
 import { jobStatusQuery } from '../shared/messages';
 import type { OcrJobInput } from '../shared/schemas';
 import type { RecognizedPage } from '../shared/steps';
@@ -48,7 +48,7 @@ class StepFailure extends Error {
  * Returns the final job state; a failed job fails the workflow with the state as details.
  */
 export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
-  const { jobId, options } = input;
+  const { jobId, tenant, options } = input;
   const job = new JobTracker({
     jobId,
     createdAt: input.createdAt,
@@ -76,16 +76,16 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
   async function readDocument(): Promise<void> {
     const submitted = input.source;
     const source =
-      submitted.kind === 'url' ? await step('fetch', () => fetchSource({ jobId, source: submitted })) : submitted;
-    const doc = await step('load', () => loadDocument({ jobId, source, pages: options.pages }));
+      submitted.kind === 'url' ? await step('fetch', () => fetchSource({ jobId, tenant, source: submitted })) : submitted;
+    const doc = await step('load', () => loadDocument({ jobId, tenant, source, pages: options.pages }));
     job.documentLoaded(doc);
     // Each page is read on its own: one that fails after its retries does not sink the others.
     await forEachWithConcurrency(doc.pages, doc.pageConcurrency, async (page) => {
       try {
-        const image = await step('preprocess', () => preprocessPage({ jobId, source, mediaType: doc.mediaType, page }));
+        const image = await step('preprocess', () => preprocessPage({ jobId, tenant, source, mediaType: doc.mediaType, page }));
         job.pagePreprocessed(page);
         const recognized = await step('recognize', () =>
-          recognizePage({ jobId, page, image, languages: options.languages, outputs: options.outputs }),
+          recognizePage({ jobId, tenant, page, image, languages: options.languages, outputs: options.outputs }),
         );
         job.pageRecognized(page, recognized.recognizeMs);
         read.push(recognized);
@@ -104,7 +104,7 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
       ? proxyActivities<OcrActivities>(storePolicy(pages.length)).storeResult
       : storeResultFixed;
     const stored = await step('store', () =>
-      storeResult({ jobId, pages, outputs: options.outputs, pageErrors: job.state.pageErrors }),
+      storeResult({ jobId, tenant, pages, outputs: options.outputs, pageErrors: job.state.pageErrors }),
     );
     return { confidence: stored.confidence, characters: stored.characters, engine: stored.engine, pages: pages.map(pageSummary) };
   }
@@ -129,13 +129,13 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
     if (isCancellation(err) && timedOutIn === undefined) {
       job.cancelled();
       log.info('job cancelled', { jobId });
-      await discardWorkingFilesOf(jobId);
+      await discardWorkingFilesOf({ jobId, tenant });
       throw err;
     }
     const error = isCancellation(err) ? await timedOut(timedOutIn ?? null) : toJobError(err);
     log.warn('job failed', { jobId, code: error.code, failedStep: error.failedStep, error: error.message });
     const failure = failJob(job, error);
-    await discardWorkingFilesOf(jobId);
+    await discardWorkingFilesOf({ jobId, tenant });
     throw failure;
   } finally {
     timer.cancel();
@@ -167,12 +167,12 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
  * Removes the working files of a job that failed or was cancelled (page images and page
  * results; the document stays). Cleaning up never changes how the job ended.
  */
-async function discardWorkingFilesOf(jobId: string): Promise<void> {
+async function discardWorkingFilesOf(job: JobRef): Promise<void> {
   if (!patched(HARDENING_PATCH)) return;
   try {
-    await CancellationScope.nonCancellable(() => discardWorkingFiles({ jobId }));
+    await CancellationScope.nonCancellable(() => discardWorkingFiles(job));
   } catch (err) {
-    log.warn('could not remove the working files of a finished job', { jobId, error: String(err) });
+    log.warn('could not remove the working files of a finished job', { jobId: job.jobId, error: String(err) });
   }
 }
 

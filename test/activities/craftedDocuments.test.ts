@@ -21,7 +21,7 @@ afterAll(async () => {
 async function store(bytes: Buffer): Promise<{ jobId: string; source: UploadSource }> {
   const jobId = `crafted-${++jobs}`;
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const source: UploadSource = { kind: 'upload', key: jobKeys.source(jobId, sha256), sha256, bytes: bytes.length, mediaType: detectMediaType(bytes)! };
+  const source: UploadSource = { kind: 'upload', key: jobKeys.source({ jobId }, sha256), sha256, bytes: bytes.length, mediaType: detectMediaType(bytes)! };
   await fixture.blobs.put(source.key, bytes);
   return { jobId, source };
 }

@@ -26,7 +26,7 @@ async function store(bytes: Buffer): Promise<{ jobId: string; source: UploadSour
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const source: UploadSource = {
     kind: 'upload',
-    key: jobKeys.source(jobId, sha256),
+    key: jobKeys.source({ jobId }, sha256),
     sha256,
     bytes: bytes.length,
     mediaType: 'image/png',
@@ -131,7 +131,7 @@ describe('step activities on bad input', () => {
 
   test('when the stored document is gone, then load fails for good with SOURCE_MISSING', async () => {
     const { jobId, source } = await store(await renderText({ lines: LINES }));
-    await fixture.blobs.deletePrefix(jobKeys.root(jobId));
+    await fixture.blobs.deletePrefix(jobKeys.root({ jobId }));
 
     await expectFailure(
       run(activityEnvironment(), fixture.activities.loadDocument, { jobId, source }),
@@ -195,7 +195,7 @@ describe('recognition under retries and cancellation', () => {
     const env = activityEnvironment();
     const image = await run(env, fixture.activities.preprocessPage, { jobId, source, mediaType: 'image/png', page: 1 });
     const stale = { page: 1, runId: RUN_ID, sourceSha256: 'f'.repeat(64), width: 1, height: 1, languages: ['eng'], text: 'stale text', confidence: 99, layout: 'flow', blocks: [], analysis: image.analysis, preprocessMs: 0, recognizeMs: 0 };
-    await fixture.blobs.put(jobKeys.pageResult(jobId, RUN_ID, 1), JSON.stringify(stale));
+    await fixture.blobs.put(jobKeys.pageResult({ jobId }, RUN_ID, 1), JSON.stringify(stale));
 
     const page = await run(env, fixture.activities.recognizePage, { jobId, page: 1, image, languages: ['eng'], outputs: TEXT });
 
@@ -207,16 +207,16 @@ describe('recognition under retries and cancellation', () => {
   test('when a new run loads a job whose id an earlier run used, then that run\'s pages, result and document are removed', async () => {
     const { jobId, source } = await store(await renderText({ lines: LINES }));
     const earlierRun = '11111111-1111-4111-8111-111111111111';
-    await fixture.blobs.put(jobKeys.pageResult(jobId, earlierRun, 1), '{}');
-    await fixture.blobs.put(jobKeys.resultText(jobId), 'the earlier text');
-    await fixture.blobs.put(jobKeys.source(jobId, 'e'.repeat(64)), 'the earlier document');
-    await fixture.blobs.put(jobKeys.pageImage(jobId, RUN_ID, 1), 'this run');
+    await fixture.blobs.put(jobKeys.pageResult({ jobId }, earlierRun, 1), '{}');
+    await fixture.blobs.put(jobKeys.resultText({ jobId }), 'the earlier text');
+    await fixture.blobs.put(jobKeys.source({ jobId }, 'e'.repeat(64)), 'the earlier document');
+    await fixture.blobs.put(jobKeys.pageImage({ jobId }, RUN_ID, 1), 'this run');
 
     await run(activityEnvironment(), fixture.activities.loadDocument, { jobId, source });
 
-    expect(await fixture.blobs.list(jobKeys.runs(jobId))).toEqual([RUN_ID]);
-    expect(await fixture.blobs.exists(jobKeys.resultText(jobId))).toBe(false);
-    expect(await fixture.blobs.list(jobKeys.sources(jobId))).toEqual([source.sha256]);
+    expect(await fixture.blobs.list(jobKeys.runs({ jobId }))).toEqual([RUN_ID]);
+    expect(await fixture.blobs.exists(jobKeys.resultText({ jobId }))).toBe(false);
+    expect(await fixture.blobs.list(jobKeys.sources({ jobId }))).toEqual([source.sha256]);
   });
 
   test('when recognition is cancelled mid-page, then the step stops with a cancellation and the pool still works', async () => {
@@ -233,7 +233,7 @@ describe('recognition under retries and cancellation', () => {
     );
 
     expect(err).toBeInstanceOf(CancelledFailure);
-    expect(await fixture.blobs.exists(jobKeys.pageResult(jobId, RUN_ID, 1))).toBe(false);
+    expect(await fixture.blobs.exists(jobKeys.pageResult({ jobId }, RUN_ID, 1))).toBe(false);
     const after = await fixture.pool.recognize(await renderText({ lines: ['Still working'] }), { languages: ['eng'] });
     expect(words(after.text)).toEqual(['still', 'working']);
   });
@@ -289,11 +289,11 @@ describe('page selection and result formats', () => {
 
     await run(env, fixture.activities.storeResult, { jobId, pages, outputs, pageErrors: [] });
 
-    const hocr = (await fixture.blobs.get(jobKeys.resultHocr(jobId))).toString();
+    const hocr = (await fixture.blobs.get(jobKeys.resultHocr({ jobId }))).toString();
     expect(hocr).toContain('class="ocr_page" id="page_1"');
     expect(hocr).toContain('class="ocr_page" id="page_3"');
     expect(hocr).toMatch(/<span class="ocrx_word"[^>]*title="bbox \d+ \d+ \d+ \d+; x_wconf \d+">three<\/span>/i);
-    const pdf = await PDFDocument.load(await fixture.blobs.get(jobKeys.resultPdf(jobId)));
+    const pdf = await PDFDocument.load(await fixture.blobs.get(jobKeys.resultPdf({ jobId })));
     expect(pdf.getPageCount()).toBe(2);
   });
 
@@ -305,8 +305,8 @@ describe('page selection and result formats', () => {
 
     await run(env, fixture.activities.storeResult, { jobId, pages: [page], outputs: TEXT, pageErrors: [] });
 
-    expect(await fixture.blobs.exists(jobKeys.resultHocr(jobId))).toBe(false);
-    expect(await fixture.blobs.exists(jobKeys.resultPdf(jobId))).toBe(false);
-    expect(await fixture.blobs.exists(jobKeys.pagePdf(jobId, RUN_ID, 1))).toBe(false);
+    expect(await fixture.blobs.exists(jobKeys.resultHocr({ jobId }))).toBe(false);
+    expect(await fixture.blobs.exists(jobKeys.resultPdf({ jobId }))).toBe(false);
+    expect(await fixture.blobs.exists(jobKeys.pagePdf({ jobId }, RUN_ID, 1))).toBe(false);
   });
 });

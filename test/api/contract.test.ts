@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 // The async HTTP contract beyond submit and poll: Prefer, Retry-After, ETag, results,
 // cancel, delete, list, URL input, OpenAPI, all against a real dev server and worker.
 import { readFileSync } from 'node:fs';
@@ -159,7 +160,8 @@ describe('options', () => {
 
   test('when a job has not ended by its deadline and the grace after it (no worker took it), then Temporal ends it and reads say ERROR JOB_TIMEOUT', async () => {
     const strict = createApp({
-      config: loadConfig({ ...harness.idleAppSettings, JOB_TIMEOUT_GRACE_SECONDS: '1' }),
+      // A queue of its own: jobs other tests left waiting would make this short-deadline job refused as OVERLOADED.
+      config: loadConfig({ ...harness.idleAppSettings, JOB_TIMEOUT_GRACE_SECONDS: '1', TEMPORAL_TASK_QUEUE: `strict-${randomUUID()}` }),
       client: harness.env.client,
       blobs: harness.fixture.blobs,
       logger: testLogger,
@@ -410,7 +412,7 @@ describe('results', () => {
 
   test('when the result is stored, then it lives in the blob store, not in workflow history', async () => {
     const history = await harness.env.client.workflow.getHandle(jobId).fetchHistory();
-    const text = readFileSync(path.join(harness.fixture.config.blobDir, jobKeys.resultText(jobId)), 'utf8');
+    const text = readFileSync(path.join(harness.fixture.config.blobDir, jobKeys.resultText({ jobId })), 'utf8');
 
     expect(JSON.stringify(history)).not.toContain(text.trim().split('\n')[0]!.slice(0, 20));
   });
@@ -446,7 +448,7 @@ describe('cancel', () => {
 
     expect(cancelled.status).toBe(202);
     expect(ended.body.status).toBe('CANCELLED');
-    expect(await harness.fixture.blobs.exists(jobKeys.resultSummary(accepted.body.jobId))).toBe(false);
+    expect(await harness.fixture.blobs.exists(jobKeys.resultSummary({ jobId: accepted.body.jobId }))).toBe(false);
     await doneJob();
   });
 
@@ -469,7 +471,7 @@ describe('delete', () => {
     const deleted = await request(app).delete(`/jobs/${jobId}`);
 
     expect(deleted.status).toBe(204);
-    expect(await harness.fixture.blobs.exists(jobKeys.resultSummary(jobId))).toBe(false);
+    expect(await harness.fixture.blobs.exists(jobKeys.resultSummary({ jobId }))).toBe(false);
     for (const res of [
       await request(app).get(`/jobs/${jobId}`),
       await request(app).get(`/jobs/${jobId}/result`),

@@ -141,7 +141,7 @@ describe('POST /jobs and GET /jobs/{id}', () => {
     const done = await pollUntilFinished(second.headers.location);
     expect(done.body.status).toBe('DONE');
     expect(words(done.body.result.text)).toEqual(['bravo', 'text', 'instead']);
-    expect(await fixture.blobs.list(jobKeys.sources(jobId))).toHaveLength(1);
+    expect(await fixture.blobs.list(jobKeys.sources({ jobId }))).toHaveLength(1);
   });
 
   test('when the Idempotency-Key of a deleted job is sent again, then 410 and nothing is written', async () => {
@@ -154,7 +154,7 @@ describe('POST /jobs and GET /jobs/{id}', () => {
     const again = await submitWithKey(key, png);
 
     expectProblem(again, 410, 'JOB_DELETED');
-    expect(await fixture.blobs.list(jobKeys.root(first.body.jobId))).toEqual([]);
+    expect(await fixture.blobs.list(jobKeys.root({ jobId: first.body.jobId }))).toEqual([]);
   });
 
   test('when a two-page PDF is posted, then each page is read and the job reports per-page results', async () => {

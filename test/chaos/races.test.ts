@@ -83,7 +83,7 @@ describe('retries after the work was done', () => {
       const done = await finished(res.body.jobId);
       expect(done.body.status).toBe('DONE');
       expect(words(done.body.result.text)).toEqual(['exactly', 'once', 'please']);
-      const text = (await fixture.blobs.get(jobKeys.resultText(res.body.jobId))).toString();
+      const text = (await fixture.blobs.get(jobKeys.resultText({ jobId: res.body.jobId }))).toString();
       expect(words(text)).toEqual(['exactly', 'once', 'please']);
     } finally {
       await worker.stop();

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { parseTenants } from '../../src/auth/tenantsFile';
+import { authEnabled, exposureProblem, loadConfig } from '../../src/config';
 import { PROJECT_ROOT } from '../../src/paths';
 
 interface Service {
@@ -35,6 +37,18 @@ describe('docker-compose.yml', () => {
     expect(compose.volumes).toHaveProperty('blobs');
     expect(api!.command).toEqual(['node', 'dist/src/api/server.js']);
     expect(worker!.command).toEqual(['node', 'dist/src/worker/main.js']);
+  });
+
+  test('when the API listens beyond its container, then it requires keys from the tenants file the compose file mounts', () => {
+    const { api } = compose.services;
+    expect(api!.environment).toMatchObject({ HOST: '0.0.0.0', TENANTS_FILE: '/etc/ocr-jobs/tenants.yaml' });
+    expect(api!.environment?.AUTH).toBeUndefined();
+    expect(api!.volumes).toContain('./config:/etc/ocr-jobs:ro');
+    const config = loadConfig(api!.environment);
+    expect(exposureProblem(config)).toBeNull();
+    expect(authEnabled(config)).toBe(true);
+    // The shipped tenants file is one the service accepts.
+    expect(parseTenants(readFileSync(path.join(PROJECT_ROOT, 'config/tenants.yaml'), 'utf8'), 'config/tenants.yaml')).toEqual([]);
   });
 
   test('when the worker is scaled, then nothing in it is fixed to one instance', () => {

@@ -13,7 +13,7 @@ export async function jobInputFor(
 ): Promise<OcrJobInput> {
   const jobId = randomUUID();
   const sha256 = createHash('sha256').update(document).digest('hex');
-  const key = jobKeys.source(jobId, sha256);
+  const key = jobKeys.source({ jobId }, sha256);
   await blobs.put(key, document);
   return {
     jobId,

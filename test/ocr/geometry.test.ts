@@ -70,7 +70,7 @@ async function inkBox(png: Buffer): Promise<Box> {
 async function readPage(png: Buffer) {
   const jobId = `geometry-${++jobs}`;
   const sha256 = createHash('sha256').update(png).digest('hex');
-  const source: UploadSource = { kind: 'upload', key: jobKeys.source(jobId, sha256), sha256, bytes: png.length, mediaType: 'image/png' };
+  const source: UploadSource = { kind: 'upload', key: jobKeys.source({ jobId }, sha256), sha256, bytes: png.length, mediaType: 'image/png' };
   await fixture.blobs.put(source.key, png);
   const env = activityEnvironment();
   const image = await run(env, fixture.activities.preprocessPage, { jobId, source, mediaType: 'image/png', page: 1 });

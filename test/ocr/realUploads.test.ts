@@ -391,7 +391,7 @@ describe('blank pages and page budgets', () => {
   async function store(bytes: Buffer) {
     const jobId = `uploads-${Math.random().toString(36).slice(2)}`;
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const source: UploadSource = { kind: 'upload', key: jobKeys.source(jobId, sha256), sha256, bytes: bytes.length, mediaType: 'image/png' };
+    const source: UploadSource = { kind: 'upload', key: jobKeys.source({ jobId }, sha256), sha256, bytes: bytes.length, mediaType: 'image/png' };
     await fixture.blobs.put(source.key, bytes);
     return { jobId, source };
   }

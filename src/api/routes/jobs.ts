@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import multer, { MulterError } from 'multer';
 import { z } from 'zod';
+import { callerOf } from '../../auth/authenticate';
 import type { Config } from '../../config';
 import { isTerminalStatus } from '../../shared/jobs';
 import { jobOptionsSchema, sourceUrlRequestSchema, type JobOptions } from '../../shared/schemas';
+import type { BlobStore } from '../../storage/blobStore';
 import { notModified } from '../conditional';
 import { JOB_ID_PATTERN } from '../jobIds';
 import type { JobService, SubmittedDocument } from '../jobService';
@@ -15,6 +17,8 @@ import { allowMethods } from '../methods';
 import { jobBody, jobSummary } from '../presenters';
 import { ApiError, ApiErrorCode, zodToFieldErrors } from '../problems';
 import { listQuerySchema } from '../schemas';
+import type { SubmitRateLimiter } from '../submitRateLimiter';
+import { stageUpload, stagingStorage, UploadTooLargeError, type StagedUpload } from '../uploads';
 
 /** Content types accepted as a raw document body. The real type is then read from the bytes. */
 const RAW_DOCUMENT_TYPES = ['image/*', 'application/pdf', 'application/octet-stream'];
@@ -37,10 +41,14 @@ export interface JobsRouterDeps {
   service: JobService;
   status: JobStatusReader;
   advice: PollAdvice;
+  rateLimiter: SubmitRateLimiter;
+  blobs: BlobStore;
 }
 
-export function jobsRouter({ config, service, status, advice }: JobsRouterDeps): Router {
+export function jobsRouter({ config, service, status, advice, rateLimiter, blobs }: JobsRouterDeps): Router {
   const router = Router();
+  /** `Prefer: wait` requests being held now (PREFER_WAIT_MAX_REQUESTS). */
+  let waiting = 0;
 
   /** A finished job's snapshot never changes: its body and tag are rendered once. */
   const rendered = new WeakMap<JobSnapshot, { body: string; etag: string }>();
@@ -67,22 +75,38 @@ export function jobsRouter({ config, service, status, advice }: JobsRouterDeps):
     res.status(httpStatus).type('application/json').send(body);
   }
 
-  router.post('/jobs', receiveDocument(config), async (req, res) => {
+  // The rate is taken before a byte of the document is read.
+  const takeSubmit: RequestHandler = (_req, res, next) => {
+    rateLimiter.take(callerOf(res), res);
+    next();
+  };
+
+  router.post('/jobs', takeSubmit, receiveDocument(config, blobs), async (req, res) => {
     const idempotencyKey = parse(idempotencyKeySchema, req.get('idempotency-key'), 'header.idempotency-key');
-    const { document, options } = readSubmission(req);
+    const { document, options } = readSubmission(req, res);
     const prefer = parsePrefer(req.get('prefer'));
-    const outcome = await service.submit({ document, options, idempotencyKey });
+    const caller = callerOf(res);
+    const outcome = await service.submit({ document, options, idempotencyKey, caller });
     const location = `/jobs/${outcome.jobId}`;
     res.location(location);
     const applied: string[] = [];
     if (prefer.respondAsync) applied.push('respond-async');
     let snapshot = outcome.snapshot;
-    const wait = Math.min(prefer.wait ?? 0, config.preferWaitMaxSeconds);
+    const asked = Math.min(prefer.wait ?? 0, config.preferWaitMaxSeconds);
+    // Beyond PREFER_WAIT_MAX_REQUESTS held at once, a request asking to wait is answered at once, and told so.
+    const full = asked > 0 && waiting >= config.load.maxWaitingRequests;
+    const wait = full ? 0 : asked;
+    if (full) applied.push('wait=0');
     let ended = false;
     if (wait > 0) {
       applied.push(`wait=${wait}`);
-      ended = isTerminalStatus(snapshot.state.status) || (await status.waitForEnd(outcome.jobId, wait));
-      if (ended) snapshot = await status.read(outcome.jobId);
+      waiting += 1;
+      try {
+        ended = isTerminalStatus(snapshot.state.status) || (await status.waitForEnd({ jobId: outcome.jobId, tenant: caller.tenant }, wait));
+      } finally {
+        waiting -= 1;
+      }
+      if (ended) snapshot = await status.read(outcome.jobId, caller.tenant);
     }
     if (applied.length) res.setHeader('Preference-Applied', applied.join(', '));
     // 200 only answers a client that asked to wait; every other submit is accepted with 202.
@@ -92,20 +116,20 @@ export function jobsRouter({ config, service, status, advice }: JobsRouterDeps):
 
   router.get('/jobs', async (req, res) => {
     const query = parse(listQuerySchema, { ...req.query }, 'query');
-    const page = await service.list(query);
+    const page = await service.list({ ...query, reader: callerOf(res).tenant });
     res.json({ items: page.jobs.map((state) => jobSummary(state, config)), nextCursor: page.nextCursor });
   });
 
   router.get('/jobs/:jobId', async (req, res) => {
-    sendJob(req, res, await status.read(jobIdParam(req)));
+    sendJob(req, res, await status.read(jobIdParam(req), callerOf(res).tenant));
   });
 
   router.post('/jobs/:jobId/cancel', async (req, res) => {
-    sendJob(req, res, await service.cancel(jobIdParam(req)), 202);
+    sendJob(req, res, await service.cancel(jobIdParam(req), callerOf(res).tenant), 202);
   });
 
   router.delete('/jobs/:jobId', async (req, res) => {
-    await service.delete(jobIdParam(req));
+    await service.delete(jobIdParam(req), callerOf(res).tenant);
     res.status(204).end();
   });
 
@@ -128,19 +152,26 @@ export function jobIdParam(req: Request): string {
  * by reference as JSON `{ "sourceUrl": … }`. A declared size over the limit is refused
  * before a byte of the body is read.
  */
-function receiveDocument(config: Config): RequestHandler {
+function receiveDocument(config: Config, blobs: BlobStore): RequestHandler {
   const maxBytes = config.limits.maxUploadBytes;
   const multipart = multer({
-    storage: multer.memoryStorage(),
+    storage: stagingStorage(blobs, maxBytes),
     limits: { fileSize: maxBytes, files: 1, fields: FORM_FIELDS, fieldSize: FORM_FIELD_BYTES },
   }).single('file');
-  const raw = express.raw({ type: () => true, limit: maxBytes });
+  const raw: RequestHandler = (req, res, next) => {
+    stageUpload(blobs, req, maxBytes).then((staged) => {
+      res.locals.staged = staged;
+      next();
+    }, next);
+  };
   // Not strict: `null` or an array reaches the schema, which says what is expected.
   const json = express.json({ limit: JSON_BODY_LIMIT_BYTES, strict: false });
   const tooLarge = (detail: string) =>
     // The body is left unread: the connection cannot carry another request after it.
     new ApiError(413, ApiErrorCode.PAYLOAD_TOO_LARGE, detail, { headers: { Connection: 'close' } });
   const documentLimit = `documents may have at most ${maxBytes} bytes (MAX_UPLOAD_BYTES)`;
+  /** Uploads being received (and held) now: at most MAX_CONCURRENT_UPLOADS. */
+  let receiving = 0;
   return (req, res, next) => {
     const kind = req.is('multipart/form-data') ? 'multipart' : req.is('application/json') ? 'json' : req.is(RAW_DOCUMENT_TYPES) ? 'raw' : null;
     if (kind === null) {
@@ -165,7 +196,41 @@ function receiveDocument(config: Config): RequestHandler {
       );
       return;
     }
-    const parsed = (err?: unknown) => next(err === undefined ? undefined : bodyError(err, kind, documentLimit, tooLarge));
+    const encoding = req.get('content-encoding');
+    if (kind !== 'json' && encoding !== undefined && encoding.toLowerCase() !== 'identity') {
+      next(
+        new ApiError(415, ApiErrorCode.UNSUPPORTED_MEDIA_TYPE, `Content-Encoding ${encoding} is not accepted: send the document as it is`, {
+          headers: { Connection: 'close' },
+        }),
+      );
+      return;
+    }
+    if (kind !== 'json') {
+      if (receiving >= config.load.maxConcurrentUploads) {
+        next(
+          new ApiError(
+            503,
+            ApiErrorCode.OVERLOADED,
+            `the service is receiving ${receiving} uploads, its limit (MAX_CONCURRENT_UPLOADS); no job was started`,
+            { headers: { 'Retry-After': '1', Connection: 'close' } },
+          ),
+        );
+        return;
+      }
+      receiving += 1;
+      res.once('close', () => (receiving -= 1));
+    }
+    const parsed = (err?: unknown) => {
+      if (err !== undefined) return next(bodyError(err, kind, documentLimit, tooLarge));
+      const staged = (res.locals.staged ??= (req.file as { staged?: StagedUpload } | undefined)?.staged) as StagedUpload | undefined;
+      // A job takes its upload away (move); whatever is still staged when the answer is sent is dropped.
+      if (staged) {
+        res.once('close', () => {
+          blobs.deletePrefix(staged.key).catch((cause: unknown) => req.log.warn({ err: cause }, 'could not remove a staged upload'));
+        });
+      }
+      next();
+    };
     if (kind === 'multipart') multipart(req, res, parsed);
     else if (kind === 'json') json(req, res, parsed);
     else raw(req, res, parsed);
@@ -179,6 +244,7 @@ function bodyError(
   documentLimit: string,
   tooLarge: (detail: string) => ApiError,
 ): unknown {
+  if (err instanceof UploadTooLargeError) return tooLarge(`the document is too large: ${documentLimit}`);
   if (err instanceof MulterError) {
     switch (err.code) {
       case 'LIMIT_FILE_SIZE':
@@ -208,7 +274,7 @@ function bodyError(
 }
 
 /** The document and its options: form fields beside a multipart file, query parameters beside a raw body. */
-function readSubmission(req: Request): { document: SubmittedDocument; options: JobOptions } {
+function readSubmission(req: Request, res: Response): { document: SubmittedDocument; options: JobOptions } {
   if (req.is('application/json')) {
     if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
       throw ApiError.validation([{ field: 'body', message: 'send a JSON object such as {"sourceUrl": "https://example.com/scan.png"}' }]);
@@ -220,9 +286,9 @@ function readSubmission(req: Request): { document: SubmittedDocument; options: J
   const options = multipart
     ? parse(jobOptionsSchema, { ...(req.body as object) }, 'form')
     : parse(jobOptionsSchema, { ...req.query }, 'query');
-  const bytes = req.file?.buffer ?? (Buffer.isBuffer(req.body) ? req.body : undefined);
-  if (!bytes) throw ApiError.validation([{ field: 'file', message: 'send the document as the multipart field "file"' }]);
-  return { document: { kind: 'upload', bytes }, options };
+  const staged = res.locals.staged as StagedUpload | undefined;
+  if (!staged) throw ApiError.validation([{ field: 'file', message: 'send the document as the multipart field "file"' }]);
+  return { document: { kind: 'upload', staged }, options };
 }
 
 function parse<S extends z.ZodType>(schema: S, value: unknown, field: string): z.output<S> {

@@ -2,17 +2,18 @@ import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import type { OutputFormat } from '../../shared/schemas';
 import { OUTPUT_FORMATS } from '../../shared/schemas';
-import { isTerminalStatus } from '../../shared/jobs';
+import { isTerminalStatus, type JobRef } from '../../shared/jobs';
 import { jobKeys, type BlobStore } from '../../storage/blobStore';
 import type { JobStatusReader } from '../jobStatus';
 import type { PollAdvice } from '../pollAdvice';
 import { notModified } from '../conditional';
 import { allowMethods } from '../methods';
 import { ApiError, ApiErrorCode } from '../problems';
+import { callerOf } from '../../auth/authenticate';
 import { jobIdParam } from './jobs';
 
 /** Where each result format is stored and the media type it is served as. */
-export const RESULT_FORMATS: Record<OutputFormat, { mediaType: string; key: (jobId: string) => string }> = {
+export const RESULT_FORMATS: Record<OutputFormat, { mediaType: string; key: (job: JobRef) => string }> = {
   json: { mediaType: 'application/json', key: jobKeys.resultDocument },
   text: { mediaType: 'text/plain', key: jobKeys.resultText },
   hocr: { mediaType: 'text/html', key: jobKeys.resultHocr },
@@ -26,7 +27,7 @@ export function resultsRouter({ status, blobs, advice }: { status: JobStatusRead
   const router = Router();
   router.get('/jobs/:jobId/result', async (req, res) => {
     const jobId = jobIdParam(req);
-    const { state, steps } = await status.read(jobId);
+    const { state, steps, tenant } = await status.read(jobId, callerOf(res).tenant);
     if (!isTerminalStatus(state.status)) {
       const retryAfter = String(advice.retryAfterSeconds(state, steps) ?? 1);
       throw new ApiError(409, ApiErrorCode.JOB_NOT_FINISHED, `job ${jobId} is ${state.status}; its result is not ready`, {
@@ -38,7 +39,7 @@ export function resultsRouter({ status, blobs, advice }: { status: JobStatusRead
       throw new ApiError(409, ApiErrorCode.JOB_FINISHED, `job ${jobId} ended ${state.status}; it has no result`);
     }
     const format = chooseFormat(req.query.format, state.outputs, (types) => req.accepts(types));
-    const body = await blobs.get(RESULT_FORMATS[format].key(jobId));
+    const body = await blobs.get(RESULT_FORMATS[format].key({ jobId, tenant }));
     const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
     res.setHeader('ETag', etag);
     res.setHeader('Vary', 'Accept');
