@@ -9,7 +9,8 @@ async function main(): Promise<void> {
     logger: new DefaultLogger('WARN'),
   });
   await writeFile(WORKFLOW_BUNDLE_PATH, code);
-  console.log(`workflow bundle written to ${WORKFLOW_BUNDLE_PATH}`);
+  // On stderr: stdout stays for what the command run after the build answers (e.g. a new API key).
+  console.error(`workflow bundle written to ${WORKFLOW_BUNDLE_PATH}`);
 }
 
 main().catch((err) => {

@@ -1,7 +1,9 @@
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   TimeoutFailure,
   isCancellation,
   log,
@@ -25,6 +27,10 @@ const { preprocessPage } = proxyActivities<OcrActivities>(STEP_POLICIES.preproce
 const { recognizePage } = proxyActivities<OcrActivities>(STEP_POLICIES.recognize);
 const { storeResult: storeResultFixed } = proxyActivities<OcrActivities>(STEP_POLICIES.store);
 const { discardWorkingFiles } = proxyActivities<OcrActivities>(CLEANUP_POLICY);
+// The same page steps, waited for when cancelled: they stop at their next heartbeat.
+const SETTLE = { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED };
+const { preprocessPage: preprocessPageSettled } = proxyActivities<OcrActivities>({ ...STEP_POLICIES.preprocess, ...SETTLE });
+const { recognizePage: recognizePageSettled } = proxyActivities<OcrActivities>({ ...STEP_POLICIES.recognize, ...SETTLE });
 
 /**
  * Jobs started before this patch store their result with the fixed two-minute timeout and
@@ -32,6 +38,14 @@ const { discardWorkingFiles } = proxyActivities<OcrActivities>(CLEANUP_POLICY);
  * store's timeout with the pages (heartbeating) and clean up when they fail.
  */
 const HARDENING_PATCH = 'store-scales-and-failed-jobs-clean-up';
+
+/**
+ * Jobs started before this patch stop waiting for a page step the moment it is cancelled
+ * (by a cancel or the deadline), so a step still running could write a page after the
+ * working files were cleared or the partial result stored; from it on, page steps are
+ * waited for until they have ended.
+ */
+const PAGE_STEPS_SETTLE_PATCH = 'page-steps-settle-when-cancelled';
 
 /** A step's failure, tagged with the step so the job error can name it. */
 class StepFailure extends Error {
@@ -49,6 +63,12 @@ class StepFailure extends Error {
  */
 export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
   const { jobId, tenant, options } = input;
+  const settle = patched(PAGE_STEPS_SETTLE_PATCH);
+  const pageSteps = settle
+    ? { preprocessPage: preprocessPageSettled, recognizePage: recognizePageSettled }
+    : { preprocessPage, recognizePage };
+  /** Whether the job is being stopped (cancel or deadline), whatever the step's own error. */
+  const stopping = (err: unknown, scope: CancellationScope) => isCancellation(err) || (settle && scope.consideredCancelled);
   const job = new JobTracker({
     jobId,
     createdAt: input.createdAt,
@@ -82,15 +102,16 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
     // Each page is read on its own: one that fails after its retries does not sink the others.
     await forEachWithConcurrency(doc.pages, doc.pageConcurrency, async (page) => {
       try {
-        const image = await step('preprocess', () => preprocessPage({ jobId, tenant, source, mediaType: doc.mediaType, page }));
+        const image = await step('preprocess', () => pageSteps.preprocessPage({ jobId, tenant, source, mediaType: doc.mediaType, page }));
         job.pagePreprocessed(page);
         const recognized = await step('recognize', () =>
-          recognizePage({ jobId, tenant, page, image, languages: options.languages, outputs: options.outputs }),
+          pageSteps.recognizePage({ jobId, tenant, page, image, languages: options.languages, outputs: options.outputs }),
         );
         job.pageRecognized(page, recognized.recognizeMs);
         read.push(recognized);
       } catch (err) {
-        if (isCancellation(err)) throw err;
+        // A page that failed while the job was being stopped does not count as a failed page.
+        if (stopping(err, CancellationScope.current())) throw err;
         const { code, message, retryable, failedStep } = toJobError(err);
         log.warn('page failed', { jobId, page, code, failedStep, error: message });
         job.pageFailed({ page, code, message, retryable, failedStep });
@@ -126,13 +147,15 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
     if (read.length === 0) throw new AllPagesFailed(job.state.pageErrors);
     return job.finished(await storeRead());
   } catch (err) {
-    if (isCancellation(err) && timedOutIn === undefined) {
+    const stopped = stopping(err, work);
+    if (stopped && timedOutIn === undefined) {
       job.cancelled();
       log.info('job cancelled', { jobId });
       await discardWorkingFilesOf({ jobId, tenant });
-      throw err;
+      // A step that failed on its own while the job was being cancelled still ends it CANCELLED.
+      throw isCancellation(err) ? err : new CancelledFailure('the job was cancelled');
     }
-    const error = isCancellation(err) ? await timedOut(timedOutIn ?? null) : toJobError(err);
+    const error = stopped ? await timedOut(timedOutIn ?? null) : toJobError(err);
     log.warn('job failed', { jobId, code: error.code, failedStep: error.failedStep, error: error.message });
     const failure = failJob(job, error);
     await discardWorkingFilesOf({ jobId, tenant });

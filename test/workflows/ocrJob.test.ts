@@ -5,8 +5,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import sharp from 'sharp';
 import type { OcrActivities } from '../../src/activities';
+import { currentRunId } from '../../src/activities/run';
 import { JOB_STATE_MEMO_KEY, type JobState } from '../../src/shared/jobs';
 import { jobStatusQuery } from '../../src/shared/messages';
+import { jobKeys } from '../../src/storage/blobStore';
 import type { OcrJobInput } from '../../src/shared/schemas';
 import type { ocrJobWorkflow } from '../../src/workflows';
 import { createOcrFixture, runWorker, type OcrFixture } from '../helpers/harness';
@@ -333,6 +335,54 @@ describe('ocrJobWorkflow cleaning up after itself', () => {
       await handle.cancel();
       await handle.result().catch(() => undefined);
 
+      expect((await handle.describe()).status.name).toBe('CANCELLED');
+      expect(await fixture.blobs.list(`jobs/${input.jobId}/runs/${runId}`)).toEqual([]);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  test('when a job is cancelled while a page step is still running, then the step has ended before the working files are cleared', async () => {
+    let discarded!: () => void;
+    const discardCalled = new Promise<void>((resolve) => (discarded = resolve));
+    let stepEnded!: () => void;
+    const stepDone = new Promise<void>((resolve) => (stepEnded = resolve));
+    const lingering: OcrActivities = {
+      ...fixture.activities,
+      // A step slow to notice its cancellation: heartbeating, it writes its page only once
+      // the job's clean-up is done, or a second after its cancellation reached it.
+      async preprocessPage(input) {
+        const context = Context.current();
+        const beat = setInterval(() => context.heartbeat(), 100);
+        const noticed = context.cancelled.catch(() => new Promise((resolve) => setTimeout(resolve, 1000)));
+        try {
+          await Promise.race([discardCalled, noticed]);
+        } finally {
+          clearInterval(beat);
+        }
+        try {
+          await fixture.blobs.put(jobKeys.pageImage(input, currentRunId(), input.page), 'a page written late');
+          throw ApplicationFailure.nonRetryable('the page was abandoned', 'OCR_FAILED');
+        } finally {
+          stepEnded();
+        }
+      },
+      async discardWorkingFiles(input) {
+        await fixture.activities.discardWorkingFiles(input);
+        discarded();
+      },
+    };
+    const input = await jobInputFor(fixture.blobs, await renderText({ lines: LINES }));
+    const handle = await start(input);
+    const worker = await runWorker(env, fixture, bundle, lingering);
+    try {
+      await eventually(() => handle.describe(), (description) => (description.raw.pendingActivities?.length ?? 0) > 0);
+
+      await handle.cancel();
+      await handle.result().catch(() => undefined);
+      await stepDone;
+
+      const { runId } = await handle.describe();
       expect((await handle.describe()).status.name).toBe('CANCELLED');
       expect(await fixture.blobs.list(`jobs/${input.jobId}/runs/${runId}`)).toEqual([]);
     } finally {
