@@ -13,6 +13,8 @@ export interface StackOptions {
   poolSize: number;
   /** Task queue the API submits to; a queue no worker polls keeps jobs waiting. */
   apiTaskQueue?: string;
+  /** Further settings of the API process. */
+  apiEnv?: Record<string, string>;
 }
 
 export interface Stack {
@@ -22,7 +24,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack({ workers, poolSize, apiTaskQueue }: StackOptions): Promise<Stack> {
+export async function startStack({ workers, poolSize, apiTaskQueue, apiEnv = {} }: StackOptions): Promise<Stack> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ocr-jobs-bench-'));
   const server = new DevServer(await freePort(), path.join(dataDir, 'temporal.db'));
   await server.start();
@@ -35,6 +37,7 @@ export async function startStack({ workers, poolSize, apiTaskQueue }: StackOptio
     PORT: String(port),
     HOST: '127.0.0.1',
     ...(apiTaskQueue ? { TEMPORAL_TASK_QUEUE: apiTaskQueue } : {}),
+    ...apiEnv,
   });
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
   return {

@@ -10,6 +10,8 @@ import { ApiError, ApiErrorCode } from './problems';
 
 /** How long one look at the backlog is used before it is taken again. */
 const BACKLOG_TTL_MS = 1000;
+/** Running jobs whose pages are read to estimate the backlog. */
+const BACKLOG_SAMPLE = 500;
 const RUNNING_JOBS = `WorkflowType = 'ocrJobWorkflow' AND ExecutionStatus = 'Running'`;
 
 const clampSeconds = (ms: number) => Math.min(60, Math.max(1, Math.ceil(ms / 1000)));
@@ -62,7 +64,11 @@ export class LoadGuard {
     });
   }
 
-  /** Pages of this task queue's running jobs not read yet (a job whose pages are not counted yet counts as one). */
+  /**
+   * Pages of this task queue's running jobs not read yet (a job whose pages are not counted
+   * yet counts as one). The jobs are counted; their pages are read from the memos of at most
+   * BACKLOG_SAMPLE of them and scaled to all, so a long queue costs two calls, not a list of it.
+   */
   private async pagesWaiting(): Promise<number> {
     if (Date.now() - this.backlog.at <= BACKLOG_TTL_MS) return this.backlog.pages;
     this.looking ??= this.lookAtBacklog().finally(() => (this.looking = null));
@@ -71,19 +77,20 @@ export class LoadGuard {
 
   private async lookAtBacklog(): Promise<number> {
     const { client, config } = this.deps;
-    const cap = config.load.maxBacklogPages;
     // The workers of this task queue are the ones the new job would wait for.
     const query = `${RUNNING_JOBS} AND TaskQueue = '${config.temporal.taskQueue.replace(/'/g, "\\'")}'`;
     const pages = await withDeadline(client, config.temporal.rpcTimeoutMs, async () => {
+      const { count } = await client.workflow.count(query);
+      if (count === 0) return 0;
+      let sampled = 0;
       let sum = 0;
-      for await (const execution of client.workflow.list({ query, pageSize: 1000 })) {
+      for await (const execution of client.workflow.list({ query, pageSize: BACKLOG_SAMPLE })) {
         const state = execution.memo?.[JOB_STATE_MEMO_KEY] as JobState | undefined;
         const { total = 0, done = 0, failed = 0 } = state?.pages ?? {};
         sum += total === 0 ? 1 : Math.max(0, total - done - failed);
-        // Past the limit the exact number does not matter.
-        if (sum >= cap) break;
+        if (++sampled >= BACKLOG_SAMPLE) break;
       }
-      return sum;
+      return sampled === 0 ? count : Math.round((sum * Math.max(count, sampled)) / sampled);
     });
     this.backlog = { pages, at: Date.now() };
     return pages;
