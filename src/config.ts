@@ -47,6 +47,11 @@ const envSchema = z.object({
     .default('')
     .transform((list) => list.split(',').map((entry) => entry.trim()).filter(Boolean)),
   SOURCE_FETCH_TIMEOUT_MS: integer(100, 30_000),
+  /** Like SOURCE_URL_ALLOWLIST, for `callbackUrl`. */
+  CALLBACK_URL_ALLOWLIST: z
+    .string()
+    .default('')
+    .transform((list) => list.split(',').map((entry) => entry.trim()).filter(Boolean)),
   /** Deadline of a job that sets none, and the latest one a job may set. */
   JOB_TIMEOUT_DEFAULT_SECONDS: integer(1, 3600),
   JOB_TIMEOUT_MAX_SECONDS: integer(1, 86_400),
@@ -128,6 +133,9 @@ function toConfig(env: z.output<typeof envSchema>) {
       maxBytes: env.MAX_UPLOAD_BYTES,
       timeoutMs: env.SOURCE_FETCH_TIMEOUT_MS,
       allowList: env.SOURCE_URL_ALLOWLIST,
+    },
+    callbacks: {
+      allowList: env.CALLBACK_URL_ALLOWLIST,
     },
     jobTimeout: {
       defaultSeconds: env.JOB_TIMEOUT_DEFAULT_SECONDS,

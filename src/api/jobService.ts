@@ -6,6 +6,7 @@ import {
 import type { Logger } from 'pino';
 import type { Caller } from '../auth/authenticate';
 import type { Config } from '../config';
+import { AddressPolicy, ForbiddenAddressError } from '../net/addressPolicy';
 import { detectMediaType, SUPPORTED_MEDIA_TYPES } from '../ocr/mediaType';
 import {
   JOB_STATE_MEMO_KEY,
@@ -59,8 +60,15 @@ export interface JobServiceDeps {
 }
 
 /** What the API does to jobs: submit, cancel, delete, list. Reads go through JobStatusReader. */
+/** Longest the check of a callback URL's name may wait for DNS. */
+const CALLBACK_LOOKUP_TIMEOUT_MS = 2000;
+
 export class JobService {
-  constructor(private readonly deps: JobServiceDeps) {}
+  private readonly callbackPolicy: AddressPolicy;
+
+  constructor(private readonly deps: JobServiceDeps) {
+    this.callbackPolicy = new AddressPolicy(deps.config.callbacks.allowList);
+  }
 
   async submit({ document, options, idempotencyKey, caller }: SubmitRequest): Promise<SubmitOutcome> {
     const missing = options.languages.filter((code) => !this.deps.languages.includes(code));
@@ -69,6 +77,7 @@ export class JobService {
         { field: 'languages', message: `not installed: ${missing.join(', ')} (installed: ${this.deps.languages.join(', ')})` },
       ]);
     }
+    if (options.callbackUrl !== undefined) await this.checkCallbackUrl(options.callbackUrl);
     const { tenant } = caller;
     const jobId = idempotencyKey ? jobIdForIdempotencyKey(idempotencyKey, tenant) : newJobId();
     const job: JobRef = { jobId, tenant };
@@ -180,6 +189,16 @@ export class JobService {
       throw ApiError.validation([{ field, message: `at most ${maxSeconds} seconds from now (JOB_TIMEOUT_MAX_SECONDS)` }]);
     }
     return new Date(at).toISOString();
+  }
+
+  /** A callback may not reach private, loopback or link-local addresses (unless CALLBACK_URL_ALLOWLIST names them). */
+  private async checkCallbackUrl(callbackUrl: string): Promise<void> {
+    try {
+      await this.callbackPolicy.checkUrl(new URL(callbackUrl), CALLBACK_LOOKUP_TIMEOUT_MS);
+    } catch (err) {
+      if (!(err instanceof ForbiddenAddressError)) throw err;
+      throw ApiError.validation([{ field: 'callbackUrl', message: `${err.message} (CALLBACK_URL_ALLOWLIST can allow it)` }]);
+    }
   }
 
   private alreadyFinished(jobId: string, state: JobState): ApiError {

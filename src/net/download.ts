@@ -1,8 +1,6 @@
-import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
-import ipaddr from 'ipaddr.js';
+import { AddressPolicy, ForbiddenAddressError } from './addressPolicy';
 
 export type DownloadFailure = 'forbidden' | 'unavailable' | 'too-large' | 'unsupported';
 
@@ -54,7 +52,11 @@ export async function download(url: string, options: DownloadOptions): Promise<D
     if (current.protocol !== 'http:' && current.protocol !== 'https:') {
       throw new DownloadError('forbidden', `only http and https URLs are fetched, not ${current.protocol}`);
     }
-    policy.checkLiteral(current.hostname);
+    try {
+      policy.checkLiteral(current.hostname);
+    } catch (err) {
+      throw classify(err as Error, current, signal);
+    }
     const response = await get(current, policy, signal);
     const status = response.statusCode ?? 0;
     if (REDIRECTS.has(status) && response.headers.location) {
@@ -117,53 +119,11 @@ async function readCapped(
 
 function classify(err: Error, url: URL, signal: AbortSignal): Error {
   if (err instanceof DownloadError) return err;
+  if (err instanceof ForbiddenAddressError) return new DownloadError('forbidden', err.message);
   if (signal.aborted && (signal.reason as Error)?.name !== 'TimeoutError') return signal.reason as Error;
   if (signal.aborted) return new DownloadError('unavailable', `${url.host} did not answer in time`);
   const cause = (err as NodeJS.ErrnoException & { cause?: unknown }).cause;
   if (cause instanceof DownloadError) return cause;
+  if (cause instanceof ForbiddenAddressError) return new DownloadError('forbidden', cause.message);
   return new DownloadError('unavailable', `cannot fetch from ${url.host}: ${err.message}`);
-}
-
-/** Which addresses may be fetched: public unicast ones, and whatever the allow-list names. */
-class AddressPolicy {
-  private readonly ranges: Array<[ipaddr.IPv4 | ipaddr.IPv6, number]> = [];
-  private readonly hosts = new Set<string>();
-
-  constructor(allowList: readonly string[]) {
-    for (const entry of allowList) {
-      if (ipaddr.isValidCIDR(entry)) this.ranges.push(ipaddr.parseCIDR(entry));
-      else if (ipaddr.isValid(entry)) {
-        const address = ipaddr.process(entry);
-        this.ranges.push([address, address.kind() === 'ipv4' ? 32 : 128]);
-      } else this.hosts.add(entry.toLowerCase());
-    }
-  }
-
-  /** IP literals in a URL are connected to without a lookup; check them here. */
-  checkLiteral(hostname: string): void {
-    const bare = hostname.replace(/^\[|\]$/g, '');
-    if (net.isIP(bare)) this.check(bare, bare);
-  }
-
-  readonly lookup: net.LookupFunction = (hostname, options, callback) => {
-    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
-      if (err) return callback(err, '', 0);
-      try {
-        for (const { address } of addresses) this.check(address, hostname);
-      } catch (refused) {
-        return callback(refused as Error, '', 0);
-      }
-      if (options.all) return (callback as unknown as (e: null, a: dns.LookupAddress[]) => void)(null, addresses);
-      const first = addresses[0]!;
-      callback(null, first.address, first.family);
-    });
-  };
-
-  private check(address: string, hostname: string): void {
-    if (this.hosts.has(hostname.toLowerCase())) return;
-    const parsed = ipaddr.process(address);
-    if (parsed.range() === 'unicast') return;
-    if (this.ranges.some(([base, bits]) => base.kind() === parsed.kind() && parsed.match(base, bits))) return;
-    throw new DownloadError('forbidden', `${hostname} resolves to ${address}, a ${parsed.range()} address the service may not fetch`);
-  }
 }

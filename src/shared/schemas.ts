@@ -80,7 +80,7 @@ export const jobOptionsSchema = z.strictObject({
   outputs: outputsSchema.default([...ALWAYS_PRODUCED]),
   callbackUrl: httpUrl
     .optional()
-    .meta({ description: 'URL to notify when the job ends (kept with the job).' }),
+    .meta({ description: 'Kept with the job for notifications (none are sent yet); must reach a public address unless CALLBACK_URL_ALLOWLIST names it.' }),
   metadata: metadataSchema.optional(),
   deadline: z.iso
     .datetime({ offset: true })

@@ -141,6 +141,41 @@ describe('options', () => {
     expectMatchesOpenApi(res, '/jobs', 'post');
   });
 
+  test.each([
+    { name: 'http://127.0.0.1/', callbackUrl: 'http://127.0.0.1/' },
+    { name: 'http://169.254.169.254/latest/meta-data/', callbackUrl: 'http://169.254.169.254/latest/meta-data/' },
+    { name: 'http://[::1]/', callbackUrl: 'http://[::1]/' },
+    { name: 'http://[::ffff:127.0.0.1]/', callbackUrl: 'http://[::ffff:127.0.0.1]/' },
+    { name: 'http://2130706433/', callbackUrl: 'http://2130706433/' },
+    { name: 'http://0177.0.0.1/', callbackUrl: 'http://0177.0.0.1/' },
+    { name: 'http://10.1.2.3/hook', callbackUrl: 'http://10.1.2.3/hook' },
+    { name: 'http://localhost:8080/hook', callbackUrl: 'http://localhost:8080/hook' },
+    { name: 'ftp://example.com/hook', callbackUrl: 'ftp://example.com/hook' },
+    { name: 'a URL of 5 000 characters', callbackUrl: `https://example.com/${'a'.repeat(5000)}` },
+  ])('when callbackUrl is $name, then 400 names callbackUrl', async ({ callbackUrl }) => {
+    const res = await request(app).post('/jobs').set('Content-Type', 'application/json').send({ sourceUrl: 'https://example.com/scan.png', callbackUrl });
+
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+    expect(res.body.errors.map((e: { field: string }) => e.field).join()).toContain('callbackUrl');
+    expectMatchesOpenApi(res, '/jobs', 'post');
+  });
+
+  test('when CALLBACK_URL_ALLOWLIST names an inside address, then a callbackUrl there is accepted', async () => {
+    const allowing = createApp({
+      config: loadConfig({ ...harness.idleAppSettings, CALLBACK_URL_ALLOWLIST: '127.0.0.1,hooks.internal' }),
+      client: harness.env.client,
+      blobs: harness.fixture.blobs,
+      logger: testLogger,
+      languages: installedLanguages(),
+    });
+
+    const res = await submit(allowing, `?callbackUrl=${encodeURIComponent('http://127.0.0.1:9000/hook')}`);
+
+    expect(res.status).toBe(202);
+    await request(allowing).post(`/jobs/${res.body.jobId}/cancel`);
+  });
+
   test('when a deadline is set, by time or by seconds, then the job carries it; past, too far or both are refused', async () => {
     const at = new Date(Date.now() + 600_000).toISOString();
 
