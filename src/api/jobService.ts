@@ -59,10 +59,10 @@ export interface JobServiceDeps {
   languages: readonly string[];
 }
 
-/** What the API does to jobs: submit, cancel, delete, list. Reads go through JobStatusReader. */
 /** Longest the check of a callback URL's name may wait for DNS. */
 const CALLBACK_LOOKUP_TIMEOUT_MS = 2000;
 
+/** What the API does to jobs: submit, cancel, delete, list. Reads go through JobStatusReader. */
 export class JobService {
   private readonly callbackPolicy: AddressPolicy;
 
@@ -172,7 +172,7 @@ export class JobService {
   }
 
   /** Jobs newest first; see listJobs. */
-  list(request: ListRequest & { reader: Reader }): Promise<JobPage> {
+  list(request: ListRequest): Promise<JobPage> {
     return listJobs(this.deps, request);
   }
 
