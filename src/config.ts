@@ -47,6 +47,12 @@ const envSchema = z.object({
     .default('')
     .transform((list) => list.split(',').map((entry) => entry.trim()).filter(Boolean)),
   SOURCE_FETCH_TIMEOUT_MS: integer(100, 30_000),
+  /** Signs webhooks (`whsec_` and base64); unset, a secret is made once and kept under DATA_DIR. */
+  WEBHOOK_SECRET: z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/, 'write "whsec_" and the base64 of the secret').optional(),
+  /** How long a webhook delivery keeps being retried. */
+  WEBHOOK_RETRY_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  /** First wait between delivery attempts; it doubles up to an hour, each wait a random part of it. */
+  WEBHOOK_RETRY_BASE_MS: integer(1, 5000),
   /** Like SOURCE_URL_ALLOWLIST, for `callbackUrl`. */
   CALLBACK_URL_ALLOWLIST: z
     .string()
@@ -136,6 +142,10 @@ function toConfig(env: z.output<typeof envSchema>) {
     },
     callbacks: {
       allowList: env.CALLBACK_URL_ALLOWLIST,
+    },
+    webhooks: {
+      secret: env.WEBHOOK_SECRET,
+      retry: { baseMs: env.WEBHOOK_RETRY_BASE_MS, hours: env.WEBHOOK_RETRY_HOURS },
     },
     jobTimeout: {
       defaultSeconds: env.JOB_TIMEOUT_DEFAULT_SECONDS,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { OcrPipeline } from '../ocr/pipeline';
+import type { JobState } from '../shared/jobs';
 import type { BlobStore } from '../storage/blobStore';
 
 /** What the step activities need from the worker process; tests pass their own. */
@@ -29,4 +30,12 @@ export interface ActivityDeps {
   heartbeatIntervalMs: number;
   /** Longest one page may keep the OCR engine busy, in ms. */
   pageTimeoutMs: number;
+  webhooks: {
+    /** The secret a tenant's webhooks (or those of jobs without a tenant) are signed with. */
+    secretFor(tenant: string | undefined): Promise<string>;
+    /** Non-public addresses a callbackUrl may reach anyway. */
+    allowList: readonly string[];
+    /** The job as a webhook shows it: as GET /jobs/{id} does, without the result text. */
+    present(state: JobState, tenant: string | undefined): unknown;
+  };
 }

@@ -4,6 +4,11 @@ import { installedLanguages } from '../ocr/languages';
 import type { OcrPipeline } from '../ocr/pipeline';
 import type { BlobStore } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
+import { jobBody } from '../api/presenters';
+import { webhookSecret } from '../notify/webhookSecret';
+import type { TenantRegistry } from '../auth/tenantRegistry';
+import { NOTHING_LIVE } from '../api/liveSteps';
+import { deliverWebhookActivity } from './deliverWebhook';
 import { discardWorkingFilesActivity } from './discardWorkingFiles';
 import { fetchSourceActivity } from './fetchSource';
 import { loadDocumentActivity } from './loadDocument';
@@ -22,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     recognizePage: recognizePageActivity(deps),
     storeResult: storeResultActivity(deps),
     discardWorkingFiles: discardWorkingFilesActivity(deps),
+    deliverWebhook: deliverWebhookActivity(deps),
   };
 }
 
@@ -30,8 +36,9 @@ export type OcrActivities = ReturnType<typeof createActivities>;
 /** Activity dependencies as a worker process has them, from its configuration. */
 export function activityDepsFor(
   config: Config,
-  { blobs, pipeline, logger }: { blobs: BlobStore; pipeline: OcrPipeline; logger: Logger },
+  { blobs, pipeline, logger, tenants }: { blobs: BlobStore; pipeline: OcrPipeline; logger: Logger; tenants?: TenantRegistry | null },
 ): ActivityDeps {
+  let shared: Promise<string> | null = null;
   return {
     blobs,
     pipeline,
@@ -42,5 +49,16 @@ export function activityDepsFor(
     pageConcurrency: config.ocr.pageConcurrency,
     heartbeatIntervalMs: config.ocr.heartbeatIntervalMs,
     pageTimeoutMs: config.ocr.pageTimeoutMs,
+    webhooks: {
+      // A tenant's own secret (read from the tenants file as it is now), else the service's.
+      secretFor: async (tenant) => {
+        const own = tenant === undefined ? undefined : tenants?.tenant(tenant)?.webhookSecret;
+        if (own) return own;
+        shared ??= webhookSecret(config).then(({ secret }) => secret);
+        return shared;
+      },
+      allowList: config.callbacks.allowList,
+      present: (state, tenant) => jobBody({ state, tenant, live: true, result: null, steps: NOTHING_LIVE }, config),
+    },
   };
 }

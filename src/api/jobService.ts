@@ -92,7 +92,15 @@ export class JobService {
     const createdAt = new Date(now).toISOString();
     const deadline = this.deadlineOf(options, now);
     await this.deps.load.admit(caller, deadline);
-    const input: OcrJobInput = { jobId, ...(tenant === undefined ? {} : { tenant }), createdAt, deadline, source, options };
+    const input: OcrJobInput = {
+      jobId,
+      ...(tenant === undefined ? {} : { tenant }),
+      ...(options.callbackUrl === undefined ? {} : { webhookRetry: this.deps.config.webhooks.retry }),
+      createdAt,
+      deadline,
+      source,
+      options,
+    };
     const initial = initialJobState({ jobId, createdAt, deadline, metadata: options.metadata, outputs: options.outputs });
     const { client, config } = this.deps;
     // The document is durable before the workflow that reads it exists.

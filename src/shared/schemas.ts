@@ -1,6 +1,7 @@
 // Zod schemas of what crosses the API/workflow boundary. The API validates requests with
 // them; the workflow and activities use the inferred types only (no zod in the bundle).
 import { z } from 'zod';
+import type { WebhookRetry } from './webhooks';
 
 /** Result formats a job can produce; `text` and `json` always are. */
 export const OUTPUT_FORMATS = ['text', 'json', 'hocr', 'pdf'] as const;
@@ -80,7 +81,7 @@ export const jobOptionsSchema = z.strictObject({
   outputs: outputsSchema.default([...ALWAYS_PRODUCED]),
   callbackUrl: httpUrl
     .optional()
-    .meta({ description: 'Kept with the job for notifications (none are sent yet); must reach a public address unless CALLBACK_URL_ALLOWLIST names it.' }),
+    .meta({ description: 'Where the job\'s end is sent as a signed webhook (Standard Webhooks); must reach a public address unless CALLBACK_URL_ALLOWLIST names it.' }),
   metadata: metadataSchema.optional(),
   deadline: z.iso
     .datetime({ offset: true })
@@ -123,6 +124,8 @@ export interface OcrJobInput {
   jobId: string;
   /** Whose job it is; absent for jobs submitted without tenants. */
   tenant?: string | undefined;
+  /** How the webhook to `options.callbackUrl` is retried (set when there is one). */
+  webhookRetry?: WebhookRetry | undefined;
   createdAt: string;
   /** When the job gives up (absolute, ISO 8601), from the options and the configured limits. */
   deadline: string;

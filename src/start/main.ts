@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { readTenants, TenantsFileError } from '../auth/tenantsFile';
 import { exposureProblem, loadConfigOrExit } from '../config';
+import { webhookSecret } from '../notify/webhookSecret';
 import { createLogger } from '../logger';
 import { findTemporalCli } from '../temporal/cli';
 import { retryUntilReachable } from '../temporal/retry';
@@ -41,6 +42,11 @@ async function main(): Promise<void> {
       process.stderr.write(`${err.message}\n`);
       process.exit(2);
     }
+  }
+
+  const signing = await webhookSecret(config);
+  if (signing.file) {
+    logger.info({ file: signing.file }, signing.generated ? 'webhook secret generated and kept' : 'webhook secret read');
   }
 
   // A taken port would make a process fail over and over; say which setting to change instead.

@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { activityDepsFor, createActivities } from '../activities';
+import { TenantRegistry } from '../auth/tenantRegistry';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
 import { createOcrStack } from '../ocr/stack';
@@ -24,10 +25,12 @@ async function main(): Promise<void> {
   stopWhenSupervisorGone(thisProcess, stopTimeoutMs(config));
   const ocr = await createOcrStack(config, logger, path.join(os.tmpdir(), `ocr-jobs-tessdata-${process.pid}`));
   const connection = await retryUntilReachable(() => NativeConnection.connect({ address: config.temporal.address }), logger);
+  // Tenants' own webhook secrets; the file is kept current as the API keeps it.
+  const tenants = config.auth.tenantsFile === undefined ? null : await TenantRegistry.open(config.auth.tenantsFile, logger);
   try {
     await prepareNamespace(connection, config.temporal.namespace, logger);
     const activities = createActivities(
-      activityDepsFor(config, { blobs: new FsBlobStore(config.blobDir), pipeline: ocr.pipeline, logger }),
+      activityDepsFor(config, { blobs: new FsBlobStore(config.blobDir), pipeline: ocr.pipeline, logger, tenants }),
     );
     const worker = await createOcrWorker({ connection, config, activities });
     logger.info(
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    tenants?.close();
     await ocr.close();
     await connection.close();
   }

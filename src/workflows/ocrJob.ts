@@ -7,10 +7,12 @@ import {
   TimeoutFailure,
   isCancellation,
   log,
+  ParentClosePolicy,
   patched,
   proxyActivities,
   setHandler,
   sleep,
+  startChild,
 } from '@temporalio/workflow';
 import type { OcrActivities } from '../activities';
 import { JobErrorCode } from '../shared/errorCodes';
@@ -19,7 +21,9 @@ import { jobStatusQuery } from '../shared/messages';
 import type { OcrJobInput } from '../shared/schemas';
 import type { RecognizedPage } from '../shared/steps';
 import { CLEANUP_POLICY, STEP_POLICIES, storePolicy } from '../shared/stepPolicies';
+import { TERMINAL_EVENT_TYPES } from '../shared/webhooks';
 import { JobTracker, type FinishedResult } from './jobTracker';
+import { webhookDeliveryWorkflow } from './webhookDelivery';
 
 const { fetchSource } = proxyActivities<OcrActivities>(STEP_POLICIES.fetch);
 const { loadDocument } = proxyActivities<OcrActivities>(STEP_POLICIES.load);
@@ -47,6 +51,9 @@ const HARDENING_PATCH = 'store-scales-and-failed-jobs-clean-up';
  */
 const PAGE_STEPS_SETTLE_PATCH = 'page-steps-settle-when-cancelled';
 
+/** Jobs started before this patch send nothing to their callbackUrl; from it on, their end is delivered as a webhook. */
+const NOTIFY_PATCH = 'webhook-on-job-end';
+
 /** A step's failure, tagged with the step so the job error can name it. */
 class StepFailure extends Error {
   constructor(
@@ -64,6 +71,7 @@ class StepFailure extends Error {
 export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
   const { jobId, tenant, options } = input;
   const settle = patched(PAGE_STEPS_SETTLE_PATCH);
+  const notifies = patched(NOTIFY_PATCH);
   const pageSteps = settle
     ? { preprocessPage: preprocessPageSettled, recognizePage: recognizePageSettled }
     : { preprocessPage, recognizePage };
@@ -145,13 +153,16 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
   try {
     await work.run(readDocument);
     if (read.length === 0) throw new AllPagesFailed(job.state.pageErrors);
-    return job.finished(await storeRead());
+    const final = job.finished(await storeRead());
+    await announceEnd(final);
+    return final;
   } catch (err) {
     const stopped = stopping(err, work);
     if (stopped && timedOutIn === undefined) {
       job.cancelled();
       log.info('job cancelled', { jobId });
       await discardWorkingFilesOf({ jobId, tenant });
+      await announceEnd(job.state);
       // A step that failed on its own while the job was being cancelled still ends it CANCELLED.
       throw isCancellation(err) ? err : new CancelledFailure('the job was cancelled');
     }
@@ -159,9 +170,34 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
     log.warn('job failed', { jobId, code: error.code, failedStep: error.failedStep, error: error.message });
     const failure = failJob(job, error);
     await discardWorkingFilesOf({ jobId, tenant });
+    await announceEnd(job.state);
     throw failure;
   } finally {
     timer.cancel();
+  }
+
+  /**
+   * Starts the delivery of the job's last event to its callbackUrl as a workflow of its own,
+   * which outlives this one (ABANDON): the job ends now, the delivery retries for hours.
+   */
+  async function announceEnd(state: JobState): Promise<void> {
+    const url = options.callbackUrl;
+    const type = TERMINAL_EVENT_TYPES[state.status];
+    const retry = input.webhookRetry;
+    if (!notifies || !url || !type || !retry) return;
+    const webhookId = `evt_${jobId}_${type.replace('.', '_')}`;
+    try {
+      await CancellationScope.nonCancellable(() =>
+        startChild(webhookDeliveryWorkflow, {
+          workflowId: webhookId,
+          args: [{ jobId, tenant, url, webhookId, type, timestamp: state.updatedAt, state, retry }],
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+        }),
+      );
+    } catch (err) {
+      // The job's outcome stands whatever happens to its announcement.
+      log.warn('could not start the webhook delivery', { jobId, webhookId, error: String(err) });
+    }
   }
 
   /** The deadline passed: what was read by then is stored as the result, if it can be. */
