@@ -9,7 +9,8 @@ import {
 } from '../shared/webhooks';
 
 // One attempt per activity call: the waits between attempts are this workflow's own.
-const { deliverWebhook } = proxyActivities<OcrActivities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 1 } });
+// An attempt takes at most 10 s; a worker that died during one is noticed soon after.
+const { deliverWebhook } = proxyActivities<OcrActivities>({ startToCloseTimeout: '15 seconds', retry: { maximumAttempts: 1 } });
 
 /**
  * Delivers one job event to its callbackUrl, durably and apart from the job: the job's

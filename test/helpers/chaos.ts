@@ -88,8 +88,8 @@ export function longPage(lines = 90): Promise<Buffer> {
 
 export const LONG_PAGE_FIRST_WORDS = ['line', '1', 'of', 'a', 'long', 'page'];
 
-export async function submitPng(app: Express, png: Buffer): Promise<string> {
-  const res = await request(app).post('/jobs').set('Content-Type', 'image/png').send(png);
+export async function submitPng(app: Express, png: Buffer, query = ''): Promise<string> {
+  const res = await request(app).post(`/jobs${query}`).set('Content-Type', 'image/png').send(png);
   if (res.status !== 202) throw new Error(`submit answered ${res.status}: ${JSON.stringify(res.body)}`);
   return res.body.jobId as string;
 }
