@@ -1,8 +1,13 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
+import { activityDepsFor } from '../../src/activities';
+import { TenantRegistry } from '../../src/auth/tenantRegistry';
 import { loadConfig } from '../../src/config';
+import type { OcrPipeline } from '../../src/ocr/pipeline';
+import { FsBlobStore } from '../../src/storage/blobStore';
+import { testLogger } from '../helpers/logger';
 import { webhookSecret } from '../../src/notify/webhookSecret';
 
 let dataDir: string;
@@ -36,5 +41,24 @@ describe('the webhook secret', () => {
 
     expect(chosen).toEqual({ secret, file: null, generated: false });
     await expect(stat(path.join(dataDir, 'webhook-secret'))).rejects.toThrow();
+  });
+
+  test("when a tenant has its own webhookSecret, then its webhooks are signed with it, and other jobs' with the service's", async () => {
+    const own = `whsec_${Buffer.from('acme only').toString('base64')}`;
+    const shared = `whsec_${Buffer.from('everyone else').toString('base64')}`;
+    const file = path.join(dataDir, 'tenants.yaml');
+    await writeFile(file, `tenants:\n  - id: acme\n    webhookSecret: ${own}\n  - id: beta\n`);
+    const config = loadConfig({ DATA_DIR: dataDir, WEBHOOK_SECRET: shared, TENANTS_FILE: file });
+    const tenants = await TenantRegistry.open(file, testLogger);
+    try {
+      // Delivery needs no OCR: the pipeline is never touched here.
+      const deps = activityDepsFor(config, { blobs: new FsBlobStore(config.blobDir), pipeline: {} as OcrPipeline, logger: testLogger, tenants });
+
+      expect(await deps.webhooks.secretFor('acme')).toBe(own);
+      expect(await deps.webhooks.secretFor('beta')).toBe(shared);
+      expect(await deps.webhooks.secretFor(undefined)).toBe(shared);
+    } finally {
+      tenants.close();
+    }
   });
 });
