@@ -345,6 +345,8 @@ describe('ocrJobWorkflow cleaning up after itself', () => {
   test('when a job is cancelled while a page step is still running, then the step has ended before the working files are cleared', async () => {
     let discarded!: () => void;
     const discardCalled = new Promise<void>((resolve) => (discarded = resolve));
+    let stepStarted!: () => void;
+    const stepRunning = new Promise<void>((resolve) => (stepStarted = resolve));
     let stepEnded!: () => void;
     const stepDone = new Promise<void>((resolve) => (stepEnded = resolve));
     const lingering: OcrActivities = {
@@ -353,6 +355,7 @@ describe('ocrJobWorkflow cleaning up after itself', () => {
       // the job's clean-up is done, or a second after its cancellation reached it.
       async preprocessPage(input) {
         const context = Context.current();
+        stepStarted();
         const beat = setInterval(() => context.heartbeat(), 100);
         const noticed = context.cancelled.catch(() => new Promise((resolve) => setTimeout(resolve, 1000)));
         try {
@@ -376,7 +379,8 @@ describe('ocrJobWorkflow cleaning up after itself', () => {
     const handle = await start(input);
     const worker = await runWorker(env, fixture, bundle, lingering);
     try {
-      await eventually(() => handle.describe(), (description) => (description.raw.pendingActivities?.length ?? 0) > 0);
+      // Running, not only scheduled: a step cancelled before it starts never runs at all.
+      await stepRunning;
 
       await handle.cancel();
       await handle.result().catch(() => undefined);
