@@ -10,6 +10,7 @@ import { createTemporalClient } from '../temporal/connection';
 import { retryUntilReachable } from '../temporal/retry';
 import { prepareNamespace } from '../temporal/setup';
 import { createApp } from './app';
+import { sweepStagedUploads } from './uploads';
 import { createHttpServer } from './httpServer';
 
 const config = loadConfigOrExit();
@@ -25,7 +26,16 @@ async function main(): Promise<void> {
     (err: unknown) => logger.error({ err }, 'Temporal set-up failed'),
   );
 
-  const app = createApp({ config, client, blobs: new FsBlobStore(config.blobDir), logger, languages: installedLanguages(), auth });
+  const blobs = new FsBlobStore(config.blobDir);
+  const app = createApp({ config, client, blobs, logger, languages: installedLanguages(), auth });
+  // Uploads left half-written by a process that died are swept at start and every hour.
+  const sweep = () =>
+    sweepStagedUploads(blobs, config.http.requestTimeoutMs).then(
+      (removed) => removed && logger.info({ removed }, 'removed stale staged uploads'),
+      (err: unknown) => logger.warn({ err }, 'could not sweep staged uploads'),
+    );
+  void sweep();
+  const sweeper = setInterval(() => void sweep(), 3_600_000).unref();
   const server = createHttpServer(app, config, logger);
   server.listen(config.port, config.host);
   await once(server, 'listening');
@@ -38,6 +48,7 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await closed;
     clearTimeout(force);
+    clearInterval(sweeper);
     await client.connection.close();
     auth.close();
     logger.info('API stopped');

@@ -14,6 +14,8 @@ export interface StagedUpload {
 }
 
 const HEAD_BYTES = 16;
+/** Where uploads wait for their job. */
+const STAGING_PREFIX = 'uploads';
 
 export class UploadTooLargeError extends Error {
   constructor(readonly maxBytes: number) {
@@ -28,7 +30,7 @@ export class UploadTooLargeError extends Error {
  * @throws UploadTooLargeError past `maxBytes`
  */
 export async function stageUpload(blobs: BlobStore, body: Readable, maxBytes: number): Promise<StagedUpload> {
-  const key = `uploads/${randomUUID()}`;
+  const key = `${STAGING_PREFIX}/${randomUUID()}`;
   const writer = await blobs.writer(key);
   const hash = createHash('sha256');
   let bytes = 0;
@@ -64,4 +66,12 @@ export function stagingStorage(blobs: BlobStore, maxBytes: number): StorageEngin
       blobs.deletePrefix(staged.key).then(() => done(null), done);
     },
   };
+}
+
+/**
+ * Removes staged uploads no request can still be writing or moving: those untouched for
+ * twice the longest a request may take. What an API process killed mid-upload left goes so.
+ */
+export function sweepStagedUploads(blobs: BlobStore, requestTimeoutMs: number, now = Date.now()): Promise<number> {
+  return blobs.removeStale(STAGING_PREFIX, new Date(now - 2 * requestTimeoutMs));
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { JobRef } from '../shared/jobs';
 
@@ -33,6 +33,11 @@ export interface BlobStore {
   deletePrefix(prefix: string): Promise<void>;
   /** The names of the key segments right under `prefix/` (blobs and deeper prefixes alike). */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Removes what sits right under `prefix/` unchanged since `before`: blobs, and writes left
+   * unfinished by a process that died. @returns how many were removed
+   */
+  removeStale(prefix: string, before: Date): Promise<number>;
 }
 
 export interface BlobWriter {
@@ -134,6 +139,26 @@ export class FsBlobStore implements BlobStore {
       if (isNotFound(err) || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
       throw err;
     }
+  }
+
+  async removeStale(prefix: string, before: Date): Promise<number> {
+    const folder = this.fileOf(prefix);
+    let names: string[];
+    try {
+      names = await readdir(folder);
+    } catch (err) {
+      if (isNotFound(err)) return 0;
+      throw err;
+    }
+    let removed = 0;
+    for (const name of names) {
+      const file = path.join(folder, name);
+      const modified = await stat(file).then((info) => info.mtimeMs, () => null);
+      if (modified === null || modified >= before.getTime()) continue;
+      await rm(file, { recursive: true, force: true });
+      removed += 1;
+    }
+    return removed;
   }
 
   private fileOf(key: string): string {
