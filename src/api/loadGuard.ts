@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import { JOB_STATE_MEMO_KEY, type JobState } from '../shared/jobs';
 import { TENANT_SEARCH_ATTRIBUTE } from '../shared/searchAttributes';
 import { withDeadline } from '../temporal/connection';
-import type { PollAdvice } from './pollAdvice';
+import { retryAfterSeconds, type PollAdvice } from './pollAdvice';
 import { ApiError, ApiErrorCode } from './problems';
 
 /** How long one look at the backlog is used before it is taken again. */
@@ -14,7 +14,9 @@ const BACKLOG_TTL_MS = 1000;
 const BACKLOG_SAMPLE = 500;
 const RUNNING_JOBS = `WorkflowType = 'ocrJobWorkflow' AND ExecutionStatus = 'Running'`;
 
-const clampSeconds = (ms: number) => Math.min(60, Math.max(1, Math.ceil(ms / 1000)));
+/** Longest `Retry-After` of a refused submit. */
+const MAX_RETRY_AFTER_SECONDS = 60;
+const clampSeconds = (ms: number) => retryAfterSeconds(ms, MAX_RETRY_AFTER_SECONDS);
 
 /**
  * Refuses work the service cannot take: a tenant's jobs past its cap of unfinished jobs

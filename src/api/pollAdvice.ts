@@ -8,12 +8,13 @@ import { NOTHING_LIVE, type LiveSteps } from './liveSteps';
 
 /** Page time assumed before any job has reported one. */
 const DEFAULT_PAGE_MS = 2000;
-const MIN_SECONDS = 1;
 const MAX_SECONDS = 30;
 /** How long one count of queued jobs is used before it is taken again. */
 const QUEUE_COUNT_TTL_MS = 1000;
 
-const clampSeconds = (ms: number) => Math.min(MAX_SECONDS, Math.max(MIN_SECONDS, Math.ceil(ms / 1000)));
+/** A wait in ms as whole `Retry-After` seconds: at least 1, at most `max`. */
+export const retryAfterSeconds = (ms: number, max: number) => Math.min(max, Math.max(1, Math.ceil(ms / 1000)));
+const clampSeconds = (ms: number) => retryAfterSeconds(ms, MAX_SECONDS);
 
 /**
  * Tells pollers when to come back (`Retry-After`), from what the job is doing: for a queued

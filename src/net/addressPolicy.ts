@@ -30,10 +30,15 @@ export class AddressPolicy {
     }
   }
 
-  /** IP literals in a URL are connected to without a lookup; check them here. @throws ForbiddenAddressError */
-  checkLiteral(hostname: string): void {
+  /**
+   * IP literals in a URL are connected to without a lookup; check them here.
+   * @returns whether the host is a literal @throws ForbiddenAddressError
+   */
+  checkLiteral(hostname: string): boolean {
     const bare = hostname.replace(/^\[|\]$/g, '');
-    if (net.isIP(bare)) this.check(bare, bare);
+    if (!net.isIP(bare)) return false;
+    this.check(bare, bare);
+    return true;
   }
 
   /**
@@ -42,8 +47,7 @@ export class AddressPolicy {
    * @throws ForbiddenAddressError
    */
   async checkUrl(url: URL, timeoutMs: number): Promise<void> {
-    this.checkLiteral(url.hostname);
-    if (net.isIP(url.hostname.replace(/^\[|\]$/g, ''))) return;
+    if (this.checkLiteral(url.hostname)) return;
     const addresses = await Promise.race([
       dns.promises.lookup(url.hostname, { all: true }).catch(() => []),
       new Promise<dns.LookupAddress[]>((resolve) => setTimeout(() => resolve([]), timeoutMs).unref()),
