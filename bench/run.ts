@@ -2,13 +2,15 @@
 // ports for each measurement, prints tables and writes bench/results/latest.json.
 // BENCH_REPEAT (default 3) runs of BENCH_SECONDS (default 5) per HTTP load point;
 // BENCH_PAGES (default 40) pages for throughput; BENCH_JOBS (default 20) one-page jobs for
-// the overhead; medians everywhere.
+// the overhead; BENCH_NOTIFY_JOBS (default 10) three-page jobs and BENCH_STREAMS (default
+// 1000) streams and pollers for notify; medians everywhere.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../src/paths';
 import { acceptPath } from './measure/accept';
 import { memory } from './measure/memory';
+import { notify } from './measure/notify';
 import { overhead } from './measure/overhead';
 import { scaling } from './measure/scaling';
 import { statusPath } from './measure/status';
@@ -25,6 +27,7 @@ const MEASUREMENTS: Record<string, () => Promise<unknown>> = {
   overhead: () => overhead(Number(process.env.BENCH_JOBS ?? 20)),
   memory: () => memory(200),
   scaling: () => scaling(Math.min(pages, 20)),
+  notify: () => notify(Number(process.env.BENCH_NOTIFY_JOBS ?? 10), Number(process.env.BENCH_STREAMS ?? 1000), Math.max(seconds, 20)),
 };
 
 type Row = Record<string, unknown>;
@@ -62,7 +65,10 @@ async function main(): Promise<void> {
     const result = await MEASUREMENTS[name]!();
     results[name] = result;
     console.log(`## ${name} (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
-    console.log(Array.isArray(result) ? table(result as Row[]) : table([result as Row]));
+    if (Array.isArray(result)) console.log(table(result as Row[]));
+    else if (Object.values(result as Row).every(Array.isArray)) {
+      for (const [part, rows] of Object.entries(result as Record<string, Row[]>)) console.log(`### ${part}\n\n${table(rows)}\n`);
+    } else console.log(table([result as Row]));
     console.log('');
   }
   const dir = path.join(PROJECT_ROOT, 'bench/results');

@@ -79,6 +79,7 @@ const envSchema = z.object({
   THREAD_TASK_TIMEOUT_MS: integer(100, 60_000),
   /** How long GET /jobs/{id} waits for the workflow's status query before using the last recorded state. */
   STATUS_QUERY_TIMEOUT_MS: integer(50, 1500),
+  EVENT_STREAM_KEEPALIVE_SECONDS: integer(1, 15),
   /** Longest the API waits for any other Temporal call before answering 503. */
   TEMPORAL_RPC_TIMEOUT_MS: integer(100, 5000),
   SHUTDOWN_GRACE_MS: integer(0, 30_000),
@@ -164,6 +165,10 @@ function toConfig(env: z.output<typeof envSchema>) {
       threadTaskTimeoutMs: env.THREAD_TASK_TIMEOUT_MS,
     },
     statusQueryTimeoutMs: env.STATUS_QUERY_TIMEOUT_MS,
+    events: {
+      /** How often an open event stream sends a comment, so proxies keep it open. */
+      keepAliveMs: env.EVENT_STREAM_KEEPALIVE_SECONDS * 1000,
+    },
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     http: {
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,

@@ -10,8 +10,9 @@ export interface FinishedJob {
   body: Record<string, unknown>;
 }
 
-export async function submit(api: string, bytes: Buffer, contentType: string, headers: Record<string, string> = {}) {
-  const res = await fetch(`${api}/jobs`, { method: 'POST', headers: { 'Content-Type': contentType, ...headers }, body: bytes });
+export async function submit(api: string, bytes: Buffer, contentType: string, headers: Record<string, string> = {}, options: Record<string, string> = {}) {
+  const query = new URLSearchParams(options).toString();
+  const res = await fetch(`${api}/jobs${query ? `?${query}` : ''}`, { method: 'POST', headers: { 'Content-Type': contentType, ...headers }, body: bytes });
   const body = (await res.json()) as Record<string, unknown> & { jobId: string; status: JobStatus };
   return { status: res.status, body, retryAfter: Number(res.headers.get('retry-after') ?? 1), location: res.headers.get('location') };
 }

@@ -15,21 +15,27 @@ export interface StackOptions {
   apiTaskQueue?: string;
   /** Further settings of the API process. */
   apiEnv?: Record<string, string>;
+  /** Further settings of every process (API and workers). */
+  env?: Record<string, string>;
 }
 
 export interface Stack {
   api: string;
+  apiPid: number;
+  /** The Temporal server's Prometheus metrics. */
+  metricsUrl: string;
   workers: RunningProcess[];
   client: Client;
   stop(): Promise<void>;
 }
 
-export async function startStack({ workers, poolSize, apiTaskQueue, apiEnv = {} }: StackOptions): Promise<Stack> {
+export async function startStack({ workers, poolSize, apiTaskQueue, apiEnv = {}, env = {} }: StackOptions): Promise<Stack> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ocr-jobs-bench-'));
-  const server = new DevServer(await freePort(), path.join(dataDir, 'temporal.db'));
+  const metricsPort = await freePort();
+  const server = new DevServer(await freePort(), path.join(dataDir, 'temporal.db'), metricsPort);
   await server.start();
   const port = await freePort();
-  const common = { TEMPORAL_ADDRESS: server.address, DATA_DIR: dataDir, LOG_LEVEL: 'info', OCR_POOL_SIZE: String(poolSize) };
+  const common = { TEMPORAL_ADDRESS: server.address, DATA_DIR: dataDir, LOG_LEVEL: 'info', OCR_POOL_SIZE: String(poolSize), ...env };
   const workerProcesses: RunningProcess[] = [];
   for (let i = 0; i < workers; i++) workerProcesses.push(await startWorkerProcess(common));
   const apiProcess = await startApiProcess({
@@ -42,6 +48,8 @@ export async function startStack({ workers, poolSize, apiTaskQueue, apiEnv = {} 
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
   return {
     api: `http://127.0.0.1:${port}`,
+    apiPid: apiProcess.pid,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     workers: workerProcesses,
     client,
     async stop() {

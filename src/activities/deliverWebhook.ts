@@ -3,7 +3,7 @@ import https from 'node:https';
 import { ApplicationFailure } from '@temporalio/activity';
 import { Webhook } from 'standardwebhooks';
 import { AddressPolicy, ForbiddenAddressError } from '../net/addressPolicy';
-import { WebhookFailure, type DeliverWebhookInput } from '../shared/webhooks';
+import { WebhookFailure, type DeliverWebhookInput, type DeliveryAnswer, type DeliveryFailureDetails } from '../shared/webhooks';
 import type { ActivityDeps } from './deps';
 
 /** Longest one delivery attempt may take. */
@@ -17,9 +17,9 @@ const DELIVERY_TIMEOUT_MS = 10_000;
  */
 export function deliverWebhookActivity(deps: ActivityDeps) {
   const policy = new AddressPolicy(deps.webhooks.allowList);
-  return async function deliverWebhook(input: DeliverWebhookInput): Promise<{ status: number }> {
+  return async function deliverWebhook(input: DeliverWebhookInput): Promise<DeliveryAnswer> {
     const secret = await deps.webhooks.secretFor(input.tenant);
-    const body = JSON.stringify({ type: input.type, timestamp: input.timestamp, data: deps.webhooks.present(input.state, input.tenant) });
+    const body = JSON.stringify(deps.webhooks.present(input));
     const sentAt = new Date();
     const headers = {
       'content-type': 'application/json',
@@ -31,27 +31,43 @@ export function deliverWebhookActivity(deps: ActivityDeps) {
     const url = new URL(input.url);
     let status: number;
     let retryAfter: string | undefined;
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
     try {
       policy.checkLiteral(url.hostname);
       ({ status, retryAfter } = await post(url, headers, body, policy));
     } catch (err) {
       const cause = err instanceof ForbiddenAddressError ? err : (err as { cause?: unknown }).cause;
       if (cause instanceof ForbiddenAddressError) {
-        throw ApplicationFailure.nonRetryable(`${cause.message} (CALLBACK_URL_ALLOWLIST can allow it)`, WebhookFailure.FORBIDDEN);
+        throw ApplicationFailure.create({
+          message: `${cause.message} (CALLBACK_URL_ALLOWLIST can allow it)`,
+          type: WebhookFailure.FORBIDDEN,
+          nonRetryable: true,
+          details: [{ durationMs: elapsed() } satisfies DeliveryFailureDetails],
+        });
       }
-      throw ApplicationFailure.retryable(`cannot deliver to ${url.host}: ${(err as Error).message}`, WebhookFailure.RETRY);
+      throw ApplicationFailure.create({
+        message: `cannot deliver to ${url.host}: ${(err as Error).message}`,
+        type: WebhookFailure.RETRY,
+        details: [{ durationMs: elapsed() } satisfies DeliveryFailureDetails],
+      });
     }
-    deps.logger.info({ jobId: input.jobId, webhookId: input.webhookId, type: input.type, attempt: input.attempt, status }, 'webhook attempt');
-    if ((status >= 200 && status < 300) || status === 410) return { status };
+    const durationMs = elapsed();
+    deps.logger.info({ jobId: input.jobId, webhookId: input.webhookId, type: input.type, attempt: input.attempt, status, durationMs }, 'webhook attempt');
+    if ((status >= 200 && status < 300) || status === 410) return { status, durationMs };
     if (status === 429 || status === 503 || status >= 500) {
       const seconds = retryAfterSeconds(retryAfter);
       throw ApplicationFailure.create({
         message: `${url.host} answered HTTP ${status}`,
         type: WebhookFailure.RETRY,
-        details: [{ status, retryAfterSeconds: seconds }],
+        details: [{ status, durationMs, ...(seconds === undefined ? {} : { retryAfterSeconds: seconds }) } satisfies DeliveryFailureDetails],
       });
     }
-    throw ApplicationFailure.create({ message: `${url.host} answered HTTP ${status}`, type: WebhookFailure.REJECTED, details: [{ status }] });
+    throw ApplicationFailure.create({
+      message: `${url.host} answered HTTP ${status}`,
+      type: WebhookFailure.REJECTED,
+      details: [{ status, durationMs } satisfies DeliveryFailureDetails],
+    });
   };
 }
 

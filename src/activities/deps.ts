@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { OcrPipeline } from '../ocr/pipeline';
-import type { JobState } from '../shared/jobs';
+import type { EventFacts } from '../api/presenters';
 import type { BlobStore } from '../storage/blobStore';
 
 /** What the step activities need from the worker process; tests pass their own. */
@@ -35,7 +35,7 @@ export interface ActivityDeps {
     secretFor(tenant: string | undefined): Promise<string>;
     /** Non-public addresses a callbackUrl may reach anyway. */
     allowList: readonly string[];
-    /** The job as a webhook shows it: as GET /jobs/{id} does, without the result text. */
-    present(state: JobState, tenant: string | undefined): unknown;
+    /** A webhook's body: the event, its job as GET /jobs/{id} shows it without the result text. */
+    present(event: EventFacts): unknown;
   };
 }

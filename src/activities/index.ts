@@ -4,10 +4,9 @@ import { installedLanguages } from '../ocr/languages';
 import type { OcrPipeline } from '../ocr/pipeline';
 import type { BlobStore } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
-import { jobBody } from '../api/presenters';
+import { eventBody } from '../api/presenters';
 import { webhookSecret } from '../notify/webhookSecret';
 import type { TenantRegistry } from '../auth/tenantRegistry';
-import { NOTHING_LIVE } from '../api/liveSteps';
 import { deliverWebhookActivity } from './deliverWebhook';
 import { discardWorkingFilesActivity } from './discardWorkingFiles';
 import { fetchSourceActivity } from './fetchSource';
@@ -58,7 +57,7 @@ export function activityDepsFor(
         return shared;
       },
       allowList: config.callbacks.allowList,
-      present: (state, tenant) => jobBody({ state, tenant, live: true, result: null, steps: NOTHING_LIVE }, config),
+      present: (event) => eventBody(event, config),
     },
   };
 }

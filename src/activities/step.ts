@@ -1,6 +1,9 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { JobErrorCode } from '../shared/errorCodes';
+import { stepRetryingSignal, type StepRetry } from '../shared/events';
 import type { JobStep } from '../shared/jobs';
+import { STEP_POLICIES } from '../shared/stepPolicies';
+import { durationMs } from '../temporal/time';
 import { transientFailure } from './failures';
 
 export interface StepSpec {
@@ -42,10 +45,42 @@ export async function runStep<T>(spec: StepSpec, body: (signal: AbortSignal) => 
       ...(failure.cause ? { cause: describe(failure.cause) } : {}),
     };
     if (failure.nonRetryable) context.log.warn('step failed for good', fields);
-    else context.log.error('step failed, will be retried if attempts remain', fields);
+    else {
+      context.log.error('step failed, will be retried if attempts remain', fields);
+      await announceRetry(context, spec.step, failure);
+    }
     throw failure;
   } finally {
     clearInterval(timer);
+  }
+}
+
+/** How long a failing step may spend telling its job of the retry. */
+const RETRY_NOTICE_TIMEOUT_MS = 5000;
+
+/**
+ * Tells the job that this step will be tried again, and when, so its clients hear
+ * `job.retrying`. Temporal schedules the retry itself; the job would not know otherwise.
+ * Best effort: the failure stands whether or not the job hears of it.
+ */
+async function announceRetry(context: Context, step: JobStep, failure: ApplicationFailure): Promise<void> {
+  const policy = STEP_POLICIES[step].retry;
+  const { attempt, workflowExecution } = context.info;
+  if (!workflowExecution || attempt >= policy.maximumAttempts || (policy.nonRetryableErrorTypes as readonly string[]).includes(failure.type ?? '')) return;
+  const backoffMs = Math.min(durationMs(policy.initialInterval) * policy.backoffCoefficient ** (attempt - 1), durationMs(policy.maximumInterval));
+  const retry: StepRetry = {
+    step,
+    attempt: attempt + 1,
+    maxAttempts: policy.maximumAttempts,
+    nextAttemptAt: new Date(Date.now() + backoffMs).toISOString(),
+    lastError: { code: failure.type ?? 'INTERNAL_ERROR', message: failure.message },
+  };
+  try {
+    const { client } = context;
+    const job = client.workflow.getHandle(workflowExecution.workflowId);
+    await client.withDeadline(Date.now() + RETRY_NOTICE_TIMEOUT_MS, () => job.signal(stepRetryingSignal, retry));
+  } catch (err) {
+    context.log.warn('could not tell the job of the retry', { step, attempt, error: String(err) });
   }
 }
 

@@ -13,9 +13,12 @@ import { PollAdvice } from './pollAdvice';
 import { ApiError, ApiErrorCode, problemHandler } from './problems';
 import { docsRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
+import { eventsRouter } from './routes/events';
 import { jobsRouter } from './routes/jobs';
 import { resultsRouter } from './routes/results';
+import { JobEventHub } from './jobEvents';
 import { SubmitRateLimiter } from './submitRateLimiter';
+import { JobWebhooksReader } from './webhooks';
 
 export interface AppDeps {
   config: Config;
@@ -79,7 +82,12 @@ export function createApp(deps: AppDeps): Express {
     rateLimiter.describe(callerOf(res), res);
     next();
   });
-  app.use(jobsRouter({ config, service, status, advice, rateLimiter, blobs }));
+  const webhooks = new JobWebhooksReader(deps);
+  const hub = new JobEventHub({ ...deps, status });
+  // The server ends open event streams when it stops (see server.ts).
+  app.locals.eventHub = hub;
+  app.use(jobsRouter({ config, service, status, advice, rateLimiter, blobs, webhooks }));
+  app.use(eventsRouter({ config, status, hub, webhooks }));
   app.use(resultsRouter({ status, blobs, advice }));
 
   app.use((req, _res, next) => {

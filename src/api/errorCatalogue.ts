@@ -8,6 +8,7 @@ export const ApiErrorCode = {
   MALFORMED_REQUEST: 'MALFORMED_REQUEST',
   JOB_NOT_FOUND: 'JOB_NOT_FOUND',
   NOT_FOUND: 'NOT_FOUND',
+  DELIVERY_NOT_FOUND: 'DELIVERY_NOT_FOUND',
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   NOT_ACCEPTABLE: 'NOT_ACCEPTABLE',
   REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
@@ -75,6 +76,13 @@ export const HTTP_ERRORS: readonly HttpErrorEntry[] = [
     action: 'check the id',
   },
   { code: 'NOT_FOUND', status: 404, title: 'No such resource', when: 'no such path', action: 'check the URL' },
+  {
+    code: 'DELIVERY_NOT_FOUND',
+    status: 404,
+    title: 'No such delivery',
+    when: 'the job has no webhook delivery with this id (no callbackUrl, or no such event was sent yet)',
+    action: 'take the id from `GET /jobs/{id}/deliveries`',
+  },
   {
     code: 'METHOD_NOT_ALLOWED',
     status: 405,

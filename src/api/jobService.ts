@@ -78,6 +78,9 @@ export class JobService {
       ]);
     }
     if (options.callbackUrl !== undefined) await this.checkCallbackUrl(options.callbackUrl);
+    else if (options.callbackEvents !== undefined) {
+      throw ApiError.validation([{ field: 'callbackEvents', message: 'needs a callbackUrl to send the events to' }]);
+    }
     const { tenant } = caller;
     const jobId = idempotencyKey ? jobIdForIdempotencyKey(idempotencyKey, tenant) : newJobId();
     const job: JobRef = { jobId, tenant };
@@ -101,7 +104,8 @@ export class JobService {
       source,
       options,
     };
-    const initial = initialJobState({ jobId, createdAt, deadline, metadata: options.metadata, outputs: options.outputs });
+    const callback = options.callbackUrl === undefined ? null : { url: options.callbackUrl, events: options.callbackEvents ?? 'terminal' };
+    const initial = initialJobState({ jobId, createdAt, deadline, metadata: options.metadata, outputs: options.outputs, callback });
     const { client, config } = this.deps;
     // The document is durable before the workflow that reads it exists.
     if (source.kind === 'upload' && staged) await this.deps.blobs.move(staged.key, source.key);

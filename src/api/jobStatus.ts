@@ -12,6 +12,7 @@ import type { Config } from '../config';
 import { JobErrorCode } from '../shared/errorCodes';
 import { JOB_STATE_MEMO_KEY, TENANT_MEMO_KEY, isTerminalStatus, type JobError, type JobRef, type JobState } from '../shared/jobs';
 import { jobStatusQuery } from '../shared/messages';
+import type { NotificationsSummary } from '../shared/webhooks';
 import { BlobNotFoundError, jobKeys, type BlobStore } from '../storage/blobStore';
 import { withDeadline } from '../temporal/connection';
 import type { ocrJobWorkflow } from '../workflows';
@@ -32,6 +33,8 @@ export interface JobSnapshot {
   result: ResultSummary | null;
   /** Retries and heartbeats of the running steps, as Temporal sees them. */
   steps: LiveSteps;
+  /** What became of the job's webhooks; absent when none started (or not read). */
+  notifications?: NotificationsSummary | null;
 }
 
 /**

@@ -5,7 +5,7 @@ import { createDocument, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import { PROJECT_ROOT } from '../paths';
 import { JOB_STATUSES } from '../shared/jobs';
 import { jobOptionsSchema, sourceUrlRequestSchema } from '../shared/schemas';
-import { jobListSchema, jobSchema, listQuerySchema, problemSchema, resultDocumentSchema } from './schemas';
+import { deliveryListSchema, jobListSchema, jobSchema, listQuerySchema, problemSchema, resultDocumentSchema } from './schemas';
 
 const version = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -165,6 +165,59 @@ export function openApiDocument() {
             '404': problem('No such job'),
             '406': problem('The job did not produce that format'),
             '409': problem('The job has not finished (see Retry-After), or ended without a result'),
+            '410': problem('The job was deleted'),
+            ...commonErrors,
+          },
+        },
+      },
+      '/jobs/{jobId}/events': {
+        get: {
+          operationId: 'streamJobEvents',
+          summary: "The job's events as Server-Sent Events",
+          description:
+            'Each event has `id:` (its sequence number), `event:` (job.processing, job.page.done, job.retrying, job.done, job.partial_success, job.error, job.cancelled) and JSON `data:` ({type, timestamp, sequence, data}: the job without result text). A comment every 15 s; the stream ends after the last event. A finished job sends its last event at once. Resume with Last-Event-ID (or ?lastEventId=).',
+          requestParams: {
+            path: jobPath,
+            header: z.object({ 'last-event-id': z.string().optional().meta({ description: 'Resume after this event.' }) }),
+            query: z.object({ lastEventId: z.string().optional().meta({ description: 'As Last-Event-ID, for clients that cannot set headers.' }) }),
+          },
+          responses: {
+            '200': { description: 'The event stream', content: { 'text/event-stream': { schema: z.string() } } },
+            '400': problem('Last-Event-ID is not an event id'),
+            '404': problem('No such job'),
+            '410': problem('The job was deleted'),
+            ...commonErrors,
+          },
+        },
+      },
+      '/jobs/{jobId}/deliveries': {
+        get: {
+          operationId: 'listJobDeliveries',
+          summary: "Webhooks sent to the job's callbackUrl, with every attempt",
+          requestParams: { path: jobPath },
+          responses: {
+            '200': { description: 'The deliveries', content: { 'application/json': { schema: deliveryListSchema } } },
+            '404': problem('No such job'),
+            '410': problem('The job was deleted'),
+            ...commonErrors,
+          },
+        },
+      },
+      '/jobs/{jobId}/deliveries/{deliveryId}/redeliver': {
+        post: {
+          operationId: 'redeliverWebhook',
+          summary: 'Send one event to the callbackUrl again, with the same webhook-id',
+          requestParams: { path: jobPath.extend({ deliveryId: z.string().meta({ description: 'A deliveryId from the deliveries list.' }) }) },
+          responses: {
+            '202': {
+              description: 'Queued after any delivery of the job still under way',
+              content: {
+                'application/json': {
+                  schema: z.object({ deliveryId: z.string(), status: z.literal('pending'), links: z.object({ deliveries: z.string() }) }),
+                },
+              },
+            },
+            '404': problem('No such job, or no such delivery'),
             '410': problem('The job was deleted'),
             ...commonErrors,
           },

@@ -2,6 +2,7 @@
 // types, and the OpenAPI document is generated from them.
 import { z } from 'zod';
 import 'zod-openapi';
+import { CALLBACK_EVENT_SETS, JOB_EVENT_TYPES } from '../shared/events';
 import { JOB_STATUSES, JOB_STEPS, PAGE_LAYOUTS, PAGE_READINGS } from '../shared/jobs';
 import { OUTPUT_FORMATS } from '../shared/schemas';
 
@@ -66,6 +67,7 @@ export const jobLinksSchema = z
     self: z.string(),
     result: z.string().meta({ description: 'The result in every produced format, once DONE.' }),
     cancel: z.string(),
+    events: z.string().meta({ description: "The job's events as a live stream (text/event-stream)." }),
     temporalUi: z.string().meta({ description: "The job's workflow in the Temporal Web UI." }),
   })
   .meta({ id: 'JobLinks' });
@@ -106,10 +108,50 @@ export const jobSchema = z
     error: jobErrorSchema.nullable(),
     pageErrors: z.array(pageErrorSchema).meta({ description: 'Pages that failed (PARTIAL_SUCCESS, or every page on ERROR).' }),
     timings: z.partialRecord(z.enum(JOB_STEPS), z.number().int()).meta({ description: 'Time spent per step, summed over pages, ms.' }),
+    notifications: z
+      .object({
+        url: z.string(),
+        events: z.enum(CALLBACK_EVENT_SETS),
+        delivered: z.number().int(),
+        pending: z.number().int(),
+        failed: z.number().int(),
+        lastAttemptAt: timestamp.nullable(),
+        lastError: z.string().nullable(),
+      })
+      .nullable()
+      .meta({ id: 'Notifications', description: "Webhooks to the job's callbackUrl: events delivered, waiting and given up; null without a callbackUrl." }),
     links: jobLinksSchema,
   })
   .meta({ id: 'Job' });
 export type JobBody = z.infer<typeof jobSchema>;
+
+const notificationsSchema = jobSchema.shape.notifications;
+
+export const deliveryListSchema = z
+  .object({
+    notifications: notificationsSchema,
+    items: z.array(
+      z
+        .object({
+          deliveryId: z.string().meta({ description: 'The event\'s webhook-id, the same for every attempt and redelivery.' }),
+          sequence: z.number().int(),
+          type: z.enum(JOB_EVENT_TYPES),
+          status: z.enum(['pending', 'delivered', 'failed']),
+          attempts: z.array(
+            z.object({
+              at: timestamp,
+              statusCode: z.number().int().nullable().meta({ description: "The receiver's HTTP status; null when it did not answer." }),
+              durationMs: z.number().int().nullable(),
+              error: z.string().nullable(),
+            }),
+          ),
+          attemptCount: z.number().int(),
+          reason: z.string().nullable().meta({ description: 'Why delivery stopped without success.' }),
+        })
+        .meta({ id: 'Delivery' }),
+    ),
+  })
+  .meta({ id: 'DeliveryList' });
 
 export const jobSummarySchema = jobSchema
   .pick({

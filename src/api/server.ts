@@ -10,6 +10,7 @@ import { createTemporalClient } from '../temporal/connection';
 import { retryUntilReachable } from '../temporal/retry';
 import { prepareNamespace } from '../temporal/setup';
 import { createApp } from './app';
+import type { JobEventHub } from './jobEvents';
 import { sweepStagedUploads } from './uploads';
 import { createHttpServer } from './httpServer';
 
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'stopping: finishing in-flight requests');
     const force = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs).unref();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    (app.locals.eventHub as JobEventHub).close();
     server.closeIdleConnections();
     await closed;
     clearTimeout(force);

@@ -1,5 +1,6 @@
 // Job vocabulary shared by the API, the workflow and the activities.
 // Workflow-safe: no Node built-ins, no I/O.
+import type { CallbackEventSet } from './events';
 import type { OutputFormat } from './schemas';
 
 /** Task queue the worker polls and the API starts workflows on. */
@@ -123,6 +124,13 @@ export interface JobState {
   outputs: OutputFormat[];
   /** Mean time to recognise one page of this job so far, in ms; null before the first. */
   pageMs: number | null;
+  /** Where the job's events go as webhooks (absent for jobs from before events, and jobs without one). */
+  callback?: JobCallback | null;
+}
+
+export interface JobCallback {
+  url: string;
+  events: CallbackEventSet;
 }
 
 /** Memo key under which the workflow records its last state, readable without a worker. */
@@ -138,9 +146,10 @@ export interface JobIdentity {
   deadline: string;
   metadata?: Record<string, string> | undefined;
   outputs: OutputFormat[];
+  callback?: JobCallback | null;
 }
 
-export function initialJobState({ jobId, createdAt, deadline, metadata, outputs }: JobIdentity): JobState {
+export function initialJobState({ jobId, createdAt, deadline, metadata, outputs, callback }: JobIdentity): JobState {
   return {
     jobId,
     status: 'PENDING',
@@ -160,5 +169,6 @@ export function initialJobState({ jobId, createdAt, deadline, metadata, outputs 
     metadata: metadata ?? null,
     outputs,
     pageMs: null,
+    ...(callback === undefined ? {} : { callback }),
   };
 }

@@ -1,6 +1,7 @@
 // Zod schemas of what crosses the API/workflow boundary. The API validates requests with
 // them; the workflow and activities use the inferred types only (no zod in the bundle).
 import { z } from 'zod';
+import { CALLBACK_EVENT_SETS } from './events';
 import type { WebhookRetry } from './webhooks';
 
 /** Result formats a job can produce; `text` and `json` always are. */
@@ -82,6 +83,10 @@ export const jobOptionsSchema = z.strictObject({
   callbackUrl: httpUrl
     .optional()
     .meta({ description: 'Where the job\'s end is sent as a signed webhook (Standard Webhooks); must reach a public address unless CALLBACK_URL_ALLOWLIST names it.' }),
+  callbackEvents: z
+    .enum(CALLBACK_EVENT_SETS)
+    .optional()
+    .meta({ description: 'Which events go to callbackUrl: `terminal` (the default: only the last) or `all`.' }),
   metadata: metadataSchema.optional(),
   deadline: z.iso
     .datetime({ offset: true })

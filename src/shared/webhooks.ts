@@ -1,14 +1,8 @@
 // What the job workflow, the webhook delivery workflow and its activity share.
 // Workflow-safe: no Node built-ins, no I/O.
-import type { JobRef, JobState, JobStatus } from './jobs';
-
-/** The event a job's end is announced with, by its final status. */
-export const TERMINAL_EVENT_TYPES: Partial<Record<JobStatus, string>> = {
-  DONE: 'job.done',
-  PARTIAL_SUCCESS: 'job.partial_success',
-  ERROR: 'job.error',
-  CANCELLED: 'job.cancelled',
-};
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { CallbackEventSet, JobEvent, JobEventType, StepRetry } from './events';
+import type { JobRef, JobState } from './jobs';
 
 /** How a delivery is retried: full-jitter exponential backoff from `baseMs`, for `hours`. */
 export interface WebhookRetry {
@@ -34,6 +28,103 @@ export interface WebhookDeliveryInput extends WebhookEvent {
 
 export interface DeliverWebhookInput extends WebhookEvent {
   attempt: number;
+  /** The event's place among the job's events (absent for jobs that announced only their end, before events were numbered). */
+  sequence?: number;
+  /** `job.page.done`: the page read. */
+  page?: number;
+  /** `job.retrying`: the step that failed and its next attempt. */
+  retry?: StepRetry;
+}
+
+/** What an attempt that reached the receiver returns (a 2xx, or 410). */
+export interface DeliveryAnswer {
+  status: number;
+  durationMs: number;
+}
+
+/** What a failed attempt's ApplicationFailure carries as its first detail. */
+export interface DeliveryFailureDetails {
+  status?: number;
+  retryAfterSeconds?: number;
+  durationMs?: number;
+}
+
+/** One attempt to deliver an event, as `GET /jobs/{id}/deliveries` shows it. */
+export interface DeliveryAttempt {
+  /** When the attempt started. */
+  at: string;
+  /** The receiver's HTTP status; null when it did not answer. */
+  statusCode: number | null;
+  durationMs: number | null;
+  /** Why it did not deliver; null when it did. */
+  error: string | null;
+}
+
+/** One event to a job's callbackUrl and what became of it. Its `deliveryId` is its `webhook-id`. */
+export interface DeliveryRecord {
+  deliveryId: string;
+  sequence: number;
+  type: JobEventType;
+  status: 'pending' | 'delivered' | 'failed';
+  /** All attempts (the newest DELIVERY_ATTEMPTS_KEPT in the memo). */
+  attempts: DeliveryAttempt[];
+  attemptCount: number;
+  /** Why delivery stopped without success. */
+  reason: string | null;
+}
+
+/** The job body's `notifications`. */
+export interface NotificationsSummary {
+  url: string;
+  events: CallbackEventSet;
+  delivered: number;
+  pending: number;
+  failed: number;
+  lastAttemptAt: string | null;
+  lastError: string | null;
+}
+
+export interface JobWebhooks {
+  notifications: NotificationsSummary;
+  deliveries: DeliveryRecord[];
+}
+
+/** Delivers the events of one job to its callbackUrl, in sequence order. */
+export interface JobWebhooksInput extends JobRef {
+  url: string;
+  events: CallbackEventSet;
+  retry: WebhookRetry;
+  /** Events to deliver first. */
+  queued: JobEvent[];
+  /** Whether more events follow (by `jobEventSignal`) until the job's last one. */
+  expectMore: boolean;
+  /** Stop waiting for the job's next event at this time (the job would have ended by then). */
+  waitUntil: string;
+  /** What an earlier run of this workflow delivered (a redelivery after it ended). */
+  deliveries?: DeliveryRecord[];
+}
+
+/** The next event of the job, sent by the job's workflow. */
+export const jobEventSignal = defineSignal<[JobEvent]>('jobEvent');
+/** Sends one event again, with its `webhook-id`; sent by the API. */
+export const redeliverSignal = defineSignal<[JobEvent]>('redeliver');
+/** Every delivery of the job with all its attempts. */
+export const jobWebhooksQuery = defineQuery<JobWebhooks>('jobWebhooks');
+
+/** Memo key of the job's `JobWebhooks`, with only its newest deliveries, readable without a worker. */
+export const JOB_WEBHOOKS_MEMO_KEY = 'webhooks';
+/** Deliveries (newest) and attempts per delivery (newest) the memo keeps. */
+export const DELIVERIES_KEPT = 20;
+export const DELIVERY_ATTEMPTS_KEPT = 10;
+
+/** The workflow that delivers a job's webhooks. */
+export function jobWebhooksWorkflowId(jobId: string): string {
+  return `webhooks-${jobId}`;
+}
+
+/** An event's `webhook-id`, the same for all its attempts and redeliveries. */
+export function webhookIdOf(jobId: string, sequence: number): string {
+  return `evt_${jobId}_${sequence}`;
 }
 
 export interface WebhookDeliveryOutcome {

@@ -13,8 +13,10 @@ import {
   type PageError,
   type PageSummary,
 } from '../shared/jobs';
+import { JOB_EVENTS_MEMO_KEY, TERMINAL_EVENT_TYPES, type JobEventType, type StepRetry } from '../shared/events';
 import { JOB_STATUS_SEARCH_ATTRIBUTE } from '../shared/searchAttributes';
 import type { LoadedDocument } from '../shared/steps';
+import type { EventDetail, JobEventLog } from './jobEvents';
 
 const LOADED_PROGRESS = 5;
 const PAGES_PROGRESS = 90;
@@ -36,7 +38,11 @@ export class JobTracker {
   private recordedStatus: JobStatus;
   private recognitionMs = 0;
 
-  constructor(identity: JobIdentity) {
+  /** `events`: where the job's events are recorded (jobs started before events existed have none). */
+  constructor(
+    identity: JobIdentity,
+    private readonly events: JobEventLog | null = null,
+  ) {
     this.state = initialJobState(identity);
     this.recordedStatus = this.state.status;
   }
@@ -46,8 +52,13 @@ export class JobTracker {
     if (this.state.status === 'PENDING') {
       this.state.status = 'PROCESSING';
       this.state.startedAt = now();
-    }
-    this.changed();
+      this.changed('job.processing');
+    } else this.changed();
+  }
+
+  /** A step's attempt failed and its next one is waited for. */
+  stepRetrying(retry: StepRetry): void {
+    this.changed('job.retrying', { retry });
   }
 
   stepFinished(step: JobStep, ms: number): void {
@@ -72,7 +83,7 @@ export class JobTracker {
     this.state.pages.done += 1;
     this.recognitionMs += recognizeMs;
     this.state.pageMs = Math.round(this.recognitionMs / this.state.pages.done);
-    this.creditPage(page, 1);
+    this.creditPage(page, 1, true);
   }
 
   /** A page failed for good; the job goes on with the others. */
@@ -109,12 +120,12 @@ export class JobTracker {
     this.state.status = status;
     if (status === 'DONE' || status === 'PARTIAL_SUCCESS') this.state.progress = 100;
     this.state.completedAt = now();
-    this.changed();
+    this.changed(TERMINAL_EVENT_TYPES[status]);
     return this.state;
   }
 
-  /** Raises the page's credited share to `share` and the job's progress with it. */
-  private creditPage(page: number, share: number): void {
+  /** Raises the page's credited share to `share` and the job's progress with it; `read`: the page was read. */
+  private creditPage(page: number, share: number, read = false): void {
     const before = this.pageShares.get(page) ?? 0;
     if (share <= before) return;
     this.pageShares.set(page, share);
@@ -123,17 +134,22 @@ export class JobTracker {
     const total = Math.max(this.state.pages.total, 1);
     // Stay below 100 until the result is stored: 100 means finished.
     this.setProgress(Math.min(99, Math.floor(LOADED_PROGRESS + (PAGES_PROGRESS * credited) / total)));
-    this.changed();
+    if (read) this.changed('job.page.done', { page });
+    else this.changed();
   }
 
   private setProgress(value: number): void {
     this.state.progress = Math.max(this.state.progress, value);
   }
 
-  private changed(): void {
+  /** Records the change in the memo, and as an event when it is one. */
+  private changed(event?: JobEventType, detail?: EventDetail): void {
     this.state.step = JOB_STEPS.filter((step) => this.activeSteps.has(step)).at(-1) ?? null;
     this.state.updatedAt = now();
-    upsertMemo({ [JOB_STATE_MEMO_KEY]: compactState(this.state) });
+    if (this.events) {
+      if (event) this.events.record(event, this.state, detail);
+      upsertMemo({ [JOB_STATE_MEMO_KEY]: compactState(this.state), [JOB_EVENTS_MEMO_KEY]: { lastSequence: this.events.lastSequence } });
+    } else upsertMemo({ [JOB_STATE_MEMO_KEY]: compactState(this.state) });
     if (this.state.status !== this.recordedStatus) {
       this.recordedStatus = this.state.status;
       upsertSearchAttributes([{ key: JOB_STATUS_SEARCH_ATTRIBUTE, value: this.state.status }]);

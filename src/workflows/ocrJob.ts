@@ -4,6 +4,9 @@ import {
   ApplicationFailure,
   CancellationScope,
   CancelledFailure,
+  type ChildWorkflowHandle,
+  condition,
+  getExternalWorkflowHandle,
   TimeoutFailure,
   isCancellation,
   log,
@@ -16,12 +19,15 @@ import {
 } from '@temporalio/workflow';
 import type { OcrActivities } from '../activities';
 import { JobErrorCode } from '../shared/errorCodes';
+import { isTerminalEvent, jobEventsQuery, stepRetryingSignal, TERMINAL_EVENT_TYPES, type JobEvent } from '../shared/events';
 import type { JobError, JobRef, JobState, JobStep, PageError, PageSummary } from '../shared/jobs';
 import { jobStatusQuery } from '../shared/messages';
 import type { OcrJobInput } from '../shared/schemas';
 import type { RecognizedPage } from '../shared/steps';
 import { CLEANUP_POLICY, STEP_POLICIES, storePolicy } from '../shared/stepPolicies';
-import { TERMINAL_EVENT_TYPES } from '../shared/webhooks';
+import { jobEventSignal, jobWebhooksWorkflowId } from '../shared/webhooks';
+import { JobEventLog } from './jobEvents';
+import { jobWebhooksWorkflow } from './jobWebhooks';
 import { JobTracker, type FinishedResult } from './jobTracker';
 import { webhookDeliveryWorkflow } from './webhookDelivery';
 
@@ -54,6 +60,16 @@ const PAGE_STEPS_SETTLE_PATCH = 'page-steps-settle-when-cancelled';
 /** Jobs started before this patch send nothing to their callbackUrl; from it on, their end is delivered as a webhook. */
 const NOTIFY_PATCH = 'webhook-on-job-end';
 
+/**
+ * Jobs started before this patch record no events and hand their end alone to a delivery
+ * workflow of its own; from it on, a job numbers its events (read by the event stream) and
+ * hands those its callbackUrl wants, in order, to one `jobWebhooksWorkflow`.
+ */
+const EVENTS_PATCH = 'job-events';
+
+/** How long a job's webhook workflow waits for its next event past the job's deadline. */
+const WEBHOOKS_GRACE_MS = 60 * 60_000;
+
 /** A step's failure, tagged with the step so the job error can name it. */
 class StepFailure extends Error {
   constructor(
@@ -72,6 +88,7 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
   const { jobId, tenant, options } = input;
   const settle = patched(PAGE_STEPS_SETTLE_PATCH);
   const notifies = patched(NOTIFY_PATCH);
+  const events = patched(EVENTS_PATCH) ? new JobEventLog() : null;
   const pageSteps = settle
     ? { preprocessPage: preprocessPageSettled, recognizePage: recognizePageSettled }
     : { preprocessPage, recognizePage };
@@ -83,8 +100,16 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
     deadline: input.deadline,
     metadata: options.metadata,
     outputs: options.outputs,
-  });
+    ...(events ? { callback: options.callbackUrl ? { url: options.callbackUrl, events: options.callbackEvents ?? 'terminal' } : null } : {}),
+  }, events);
   setHandler(jobStatusQuery, () => job.state);
+  const outbox = events ? webhookOutbox(events) : null;
+  if (events) {
+    setHandler(jobEventsQuery, ({ after, limit }) => events.after(after, limit));
+    setHandler(stepRetryingSignal, (retry) => {
+      if (job.state.status === 'PROCESSING') job.stepRetrying(retry);
+    });
+  }
 
   async function step<T>(name: JobStep, run: () => Promise<T>): Promise<T> {
     job.stepStarted(name);
@@ -181,6 +206,7 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
    * which outlives this one (ABANDON): the job ends now, the delivery retries for hours.
    */
   async function announceEnd(state: JobState): Promise<void> {
+    if (outbox) return outbox.handedOver();
     const url = options.callbackUrl;
     const type = TERMINAL_EVENT_TYPES[state.status];
     const retry = input.webhookRetry;
@@ -198,6 +224,70 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
       // The job's outcome stands whatever happens to its announcement.
       log.warn('could not start the webhook delivery', { jobId, webhookId, error: String(err) });
     }
+  }
+
+  /**
+   * Hands the events the callbackUrl wants to the job's webhook workflow, one at a time in
+   * sequence order: the first starts it (ABANDON: it outlives the job), the others are
+   * signalled to it. The job never waits for a delivery, only for the hand-over of its last
+   * event before it ends.
+   */
+  function webhookOutbox(eventLog: JobEventLog): { handedOver(): Promise<void> } {
+    const url = options.callbackUrl;
+    const retry = input.webhookRetry;
+    const mode = options.callbackEvents ?? 'terminal';
+    const waiting: JobEvent[] = [];
+    let done = !url || !retry;
+    if (url && retry) {
+      eventLog.onRecorded = (event) => {
+        if (mode === 'all' || isTerminalEvent(event.type)) waiting.push(event);
+      };
+      const workflowId = jobWebhooksWorkflowId(jobId);
+      let started: ChildWorkflowHandle<typeof jobWebhooksWorkflow> | null = null;
+      const handOver = async (event: JobEvent): Promise<void> => {
+        if (!started) {
+          try {
+            started = await startChild(jobWebhooksWorkflow, {
+              workflowId,
+              args: [{
+                jobId,
+                tenant,
+                url,
+                events: mode,
+                retry,
+                queued: [event],
+                expectMore: mode === 'all',
+                waitUntil: new Date(Date.parse(input.deadline) + WEBHOOKS_GRACE_MS).toISOString(),
+              }],
+              parentClosePolicy: ParentClosePolicy.ABANDON,
+            });
+            return;
+          } catch (err) {
+            // Already running (a redelivery asked through the API started it): it takes the event as a signal.
+            log.warn('could not start the webhook workflow; signalling it', { jobId, error: String(err) });
+          }
+        }
+        await (started ?? getExternalWorkflowHandle(workflowId)).signal(jobEventSignal, event);
+      };
+      void CancellationScope.nonCancellable(async () => {
+        for (;;) {
+          await condition(() => waiting.length > 0);
+          const event = waiting[0]!;
+          try {
+            await handOver(event);
+          } catch (err) {
+            // The job's outcome stands whatever happens to its announcements.
+            log.warn('could not hand an event to the webhook workflow', { jobId, sequence: event.sequence, error: String(err) });
+          }
+          waiting.shift();
+          if (isTerminalEvent(event.type)) {
+            done = true;
+            return;
+          }
+        }
+      });
+    }
+    return { handedOver: () => CancellationScope.nonCancellable(() => condition(() => done)) };
   }
 
   /** The deadline passed: what was read by then is stored as the result, if it can be. */

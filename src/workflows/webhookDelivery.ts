@@ -1,50 +1,12 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
-import type { OcrActivities } from '../activities';
-import {
-  WEBHOOK_BACKOFF_CAP_MS,
-  WEBHOOK_REJECTED_ATTEMPTS,
-  WebhookFailure,
-  type WebhookDeliveryInput,
-  type WebhookDeliveryOutcome,
-} from '../shared/webhooks';
-
-// One attempt per activity call: the waits between attempts are this workflow's own.
-// An attempt takes at most 10 s; a worker that died during one is noticed soon after.
-const { deliverWebhook } = proxyActivities<OcrActivities>({ startToCloseTimeout: '15 seconds', retry: { maximumAttempts: 1 } });
+import type { WebhookDeliveryInput, WebhookDeliveryOutcome } from '../shared/webhooks';
+import { deliverWithRetries } from './webhookAttempts';
 
 /**
- * Delivers one job event to its callbackUrl, durably and apart from the job: the job's
- * workflow starts this one and ends without waiting for it. Attempts are retried with full
- * jitter (each wait a random part of `baseMs` doubled per attempt, at most an hour) for
- * `retry.hours`; `Retry-After` of a 429 or 503 is honoured; a 410 stops; a receiver that
- * keeps refusing (4xx) gets WEBHOOK_REJECTED_ATTEMPTS attempts.
+ * Delivers the end of a job started before jobs numbered their events (`webhook-on-job-end`):
+ * that job's workflow started this one for its last event and ended without waiting for it.
+ * Jobs from then on deliver all their events through `jobWebhooksWorkflow`.
  */
 export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Promise<WebhookDeliveryOutcome> {
   const { retry, ...event } = input;
-  const giveUpAt = Date.now() + retry.hours * 3_600_000;
-  let refusals = 0;
-  for (let attempt = 1; ; attempt++) {
-    let waitMs: number;
-    try {
-      const { status } = await deliverWebhook({ ...event, attempt });
-      if (status === 410) return { delivered: false, attempts: attempt, status, reason: 'the receiver answered 410 Gone' };
-      return { delivered: true, attempts: attempt, status, reason: null };
-    } catch (err) {
-      const failure = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : null;
-      const details = (failure?.details?.[0] ?? {}) as { status?: number; retryAfterSeconds?: number };
-      const status = details.status ?? null;
-      if (failure?.type === WebhookFailure.FORBIDDEN) return { delivered: false, attempts: attempt, status, reason: failure.message };
-      if (failure?.type === WebhookFailure.REJECTED && ++refusals >= WEBHOOK_REJECTED_ATTEMPTS) {
-        return { delivered: false, attempts: attempt, status, reason: failure.message };
-      }
-      waitMs =
-        details.retryAfterSeconds !== undefined
-          ? details.retryAfterSeconds * 1000
-          : Math.random() * Math.min(WEBHOOK_BACKOFF_CAP_MS, retry.baseMs * 2 ** (attempt - 1));
-      if (Date.now() + waitMs > giveUpAt) {
-        return { delivered: false, attempts: attempt, status, reason: `given up after ${retry.hours} h: ${failure?.message ?? String(err)}` };
-      }
-    }
-    await sleep(Math.max(1, Math.round(waitMs)));
-  }
+  return deliverWithRetries(event, retry);
 }

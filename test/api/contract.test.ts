@@ -362,13 +362,14 @@ describe('watching a job', () => {
     }
   });
 
-  test('when a job is read, then its links lead to itself, its result, its cancel and its workflow in the Web UI', async () => {
+  test('when a job is read, then its links lead to itself, its result, its cancel, its event stream and its workflow in the Web UI', async () => {
     const accepted = await submit();
 
     expect(accepted.body.links).toEqual({
       self: `/jobs/${accepted.body.jobId}`,
       result: `/jobs/${accepted.body.jobId}/result`,
       cancel: `/jobs/${accepted.body.jobId}/cancel`,
+      events: `/jobs/${accepted.body.jobId}/events`,
       temporalUi: `http://localhost:8233/namespaces/default/workflows/${accepted.body.jobId}`,
     });
     expectMatchesOpenApi(accepted, '/jobs', 'post');
@@ -591,7 +592,17 @@ describe('documentation', () => {
 
     expect(res.body.openapi).toBe('3.1.0');
     expect(Object.keys(res.body.paths).sort()).toEqual(
-      ['/healthz', '/jobs', '/jobs/{jobId}', '/jobs/{jobId}/cancel', '/jobs/{jobId}/result', '/readyz'].sort(),
+      [
+        '/healthz',
+        '/jobs',
+        '/jobs/{jobId}',
+        '/jobs/{jobId}/cancel',
+        '/jobs/{jobId}/result',
+        '/jobs/{jobId}/events',
+        '/jobs/{jobId}/deliveries',
+        '/jobs/{jobId}/deliveries/{deliveryId}/redeliver',
+        '/readyz',
+      ].sort(),
     );
     expect(res.body.components.schemas).toHaveProperty('Job');
   });

@@ -179,11 +179,14 @@ describe('isolation', () => {
     await finished(acmeJob, keys.acme);
   });
 
-  test("when a tenant reads, fetches the result of, cancels or deletes another tenant's job, then it is answered as a job that does not exist", async () => {
+  test("when a tenant reads, streams, fetches the result or deliveries of, cancels or deletes another tenant's job, then it is answered as a job that does not exist", async () => {
     const missing = randomUUID();
     const calls: Array<[string, string]> = [
       ['GET', ''],
       ['GET', '/result'],
+      ['GET', '/events'],
+      ['GET', '/deliveries'],
+      ['POST', `/deliveries/evt_${acmeJob}_1/redeliver`],
       ['POST', '/cancel'],
       ['DELETE', ''],
     ];

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Webhook } from 'standardwebhooks';
-import type { WebhookDeliveryOutcome } from '../../src/shared/webhooks';
+import request from 'supertest';
 import { createStage, finished, submitPng, type Stage } from '../helpers/chaos';
 import { renderText } from '../helpers/images';
 import { eventually } from '../helpers/jobs';
@@ -59,13 +59,15 @@ test('when the worker delivering a webhook is killed with SIGKILL mid-attempt, t
     await killed;
     await stage.startWorker();
 
-    const delivery = env.client.workflow.getHandle(`evt_${jobId}_job_done`);
-    const outcome = (await delivery.result()) as WebhookDeliveryOutcome;
+    await env.client.workflow.getHandle(`webhooks-${jobId}`).result();
+    const listed = await request(app).get(`/jobs/${jobId}/deliveries`);
 
     expect((await finished(app, jobId)).body.status).toBe('DONE');
-    expect(outcome).toMatchObject({ delivered: true, attempts: 2 });
-    expect(attempts).toEqual([`evt_${jobId}_job_done`, `evt_${jobId}_job_done`]);
-    expect([...applied]).toEqual([`evt_${jobId}_job_done`]);
+    const [delivery] = listed.body.items;
+    expect(delivery).toMatchObject({ type: 'job.done', status: 'delivered', attemptCount: 2 });
+    expect(delivery.attempts[0].error).toMatch(/did not end in time/);
+    expect(attempts).toEqual([delivery.deliveryId, delivery.deliveryId]);
+    expect([...applied]).toEqual([delivery.deliveryId]);
   } finally {
     receiver.close();
   }

@@ -54,3 +54,10 @@ export function wordRecall(expected: string[], actual: string[]): number {
   }
   return expected.length ? found / expected.length : 1;
 }
+
+/** A TIFF with one rendered line per page (a PNG for a single line). */
+export async function multiPageTiff(lines: string[]): Promise<Buffer> {
+  const pages = await Promise.all(lines.map((line) => renderText({ lines: [line] })));
+  if (pages.length === 1) return pages[0]!;
+  return sharp(pages, { join: { animated: true } }).tiff().toBuffer();
+}

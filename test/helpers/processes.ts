@@ -75,6 +75,8 @@ export class DevServer {
   constructor(
     readonly port: number,
     private readonly dbFile: string,
+    /** Where the server serves its Prometheus metrics (none when not given). */
+    readonly metricsPort?: number,
   ) {}
 
   get address(): string {
@@ -82,7 +84,10 @@ export class DevServer {
   }
 
   async start(): Promise<void> {
-    const args = devServerArgs({ port: this.port, uiPort: null, namespace: 'default', dbFile: this.dbFile });
+    const args = [
+      ...devServerArgs({ port: this.port, uiPort: null, namespace: 'default', dbFile: this.dbFile }),
+      ...(this.metricsPort === undefined ? [] : ['--metrics-port', String(this.metricsPort)]),
+    ];
     this.process = run(temporalCli(), args, {});
     await eventually(
       async () => {

@@ -19,6 +19,7 @@ import { ApiError, ApiErrorCode, zodToFieldErrors } from '../problems';
 import { listQuerySchema } from '../schemas';
 import type { SubmitRateLimiter } from '../submitRateLimiter';
 import { stageUpload, stagingStorage, UploadTooLargeError, type StagedUpload } from '../uploads';
+import type { JobWebhooksReader } from '../webhooks';
 
 /** Content types accepted as a raw document body. The real type is then read from the bytes. */
 const RAW_DOCUMENT_TYPES = ['image/*', 'application/pdf', 'application/octet-stream'];
@@ -43,9 +44,10 @@ export interface JobsRouterDeps {
   advice: PollAdvice;
   rateLimiter: SubmitRateLimiter;
   blobs: BlobStore;
+  webhooks: JobWebhooksReader;
 }
 
-export function jobsRouter({ config, service, status, advice, rateLimiter, blobs }: JobsRouterDeps): Router {
+export function jobsRouter({ config, service, status, advice, rateLimiter, blobs, webhooks }: JobsRouterDeps): Router {
   const router = Router();
   /** `Prefer: wait` requests being held now (PREFER_WAIT_MAX_REQUESTS). */
   let waiting = 0;
@@ -62,7 +64,9 @@ export function jobsRouter({ config, service, status, advice, rateLimiter, blobs
   }
 
   /** Sends a job with its ETag (304 when the client has it) and, while it runs, Retry-After. */
-  function sendJob(req: Request, res: Response, snapshot: JobSnapshot, httpStatus = 200): void {
+  async function sendJob(req: Request, res: Response, read: JobSnapshot, httpStatus = 200): Promise<void> {
+    // What became of its webhooks changes after the job ended: read apart, for a second at most.
+    const snapshot = read.state.callback ? { ...read, notifications: await webhooks.summary(read.state.jobId) } : read;
     const retryAfter = advice.retryAfterSeconds(snapshot.state, snapshot.steps);
     if (retryAfter !== null) res.setHeader('Retry-After', String(retryAfter));
     const { body, etag } = render(snapshot);
@@ -111,7 +115,7 @@ export function jobsRouter({ config, service, status, advice, rateLimiter, blobs
     if (applied.length) res.setHeader('Preference-Applied', applied.join(', '));
     // 200 only answers a client that asked to wait; every other submit is accepted with 202.
     if (ended) res.setHeader('Content-Location', location);
-    sendJob(req, res, snapshot, ended ? 200 : 202);
+    await sendJob(req, res, snapshot, ended ? 200 : 202);
   });
 
   router.get('/jobs', async (req, res) => {
@@ -121,11 +125,11 @@ export function jobsRouter({ config, service, status, advice, rateLimiter, blobs
   });
 
   router.get('/jobs/:jobId', async (req, res) => {
-    sendJob(req, res, await status.read(jobIdParam(req), callerOf(res).tenant));
+    await sendJob(req, res, await status.read(jobIdParam(req), callerOf(res).tenant));
   });
 
   router.post('/jobs/:jobId/cancel', async (req, res) => {
-    sendJob(req, res, await service.cancel(jobIdParam(req), callerOf(res).tenant), 202);
+    await sendJob(req, res, await service.cancel(jobIdParam(req), callerOf(res).tenant), 202);
   });
 
   router.delete('/jobs/:jobId', async (req, res) => {
