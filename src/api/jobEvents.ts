@@ -65,12 +65,15 @@ export class JobEventHub {
       await this.replayFinished(jobId, description.memo ?? {}, after, listener);
       return () => undefined;
     }
+    // An id past the job's last event (a client's mistake) resumes from the last event recorded.
+    const recorded = (description.memo?.[JOB_EVENTS_MEMO_KEY] as { lastSequence?: number } | undefined)?.lastSequence ?? 0;
+    const from = Math.min(after ?? 0, recorded);
     let watcher = this.watchers.get(jobId);
     if (!watcher) {
-      watcher = new JobWatcher(jobId, after ?? 0, Number(description.historyLength), this.deps, () => this.watchers.delete(jobId));
+      watcher = new JobWatcher(jobId, from, Number(description.historyLength), this.deps, () => this.watchers.delete(jobId));
       this.watchers.set(jobId, watcher);
     }
-    return watcher.add(after ?? 0, listener);
+    return watcher.add(from, listener);
   }
 
   /** Ends every stream (the service is stopping). */
@@ -178,7 +181,8 @@ class JobWatcher {
     const subscriber = this.listeners.get(listener);
     if (!subscriber?.live) return;
     while (subscriber.cursor < this.lastSequence) {
-      const event = this.log[subscriber.cursor - this.base]!;
+      const event = this.log[subscriber.cursor - this.base];
+      if (!event) return;
       subscriber.cursor = event.sequence;
       listener.event(event);
       if (isTerminalEvent(event.type)) {

@@ -198,6 +198,18 @@ describe('GET /jobs/{id}/events', () => {
     expect(withoutComments(resumedText)).toBe(text);
   });
 
+  test('when Last-Event-ID names an event the job has not had, then the stream goes on from its last event and ends', async () => {
+    const jobId = await submit(1);
+    const ahead = follow(`${api.base}/jobs/${jobId}/events?lastEventId=99`);
+    const hub = harness.idleApp.locals.eventHub as JobEventHub;
+    await eventually(async () => hub.stats, (stats) => stats.subscribers === 1);
+    worker = await harness.runIdleWorker();
+
+    await ahead.ended;
+
+    expect(ahead.received.map((event) => event.type)).toEqual(['job.processing', 'job.page.done', 'job.done']);
+  });
+
   test('when many clients follow one job, then they share one watcher and all see the same events', async () => {
     const jobId = await submit(1);
     const streams = Array.from({ length: 20 }, () => follow(`${api.base}/jobs/${jobId}/events`));
