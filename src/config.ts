@@ -80,6 +80,8 @@ const envSchema = z.object({
   /** How long GET /jobs/{id} waits for the workflow's status query before using the last recorded state. */
   STATUS_QUERY_TIMEOUT_MS: integer(50, 1500),
   EVENT_STREAM_KEEPALIVE_SECONDS: integer(1, 15),
+  /** Where a worker serves GET /metrics; 0 turns it off. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** Longest the API waits for any other Temporal call before answering 503. */
   TEMPORAL_RPC_TIMEOUT_MS: integer(100, 5000),
   SHUTDOWN_GRACE_MS: integer(0, 30_000),
@@ -165,6 +167,7 @@ function toConfig(env: z.output<typeof envSchema>) {
       threadTaskTimeoutMs: env.THREAD_TASK_TIMEOUT_MS,
     },
     statusQueryTimeoutMs: env.STATUS_QUERY_TIMEOUT_MS,
+    workerMetricsPort: env.WORKER_METRICS_PORT,
     events: {
       /** How often an open event stream sends a comment, so proxies keep it open. */
       keepAliveMs: env.EVENT_STREAM_KEEPALIVE_SECONDS * 1000,

@@ -35,7 +35,8 @@ export async function startStack({ workers, poolSize, apiTaskQueue, apiEnv = {},
   const server = new DevServer(await freePort(), path.join(dataDir, 'temporal.db'), metricsPort);
   await server.start();
   const port = await freePort();
-  const common = { TEMPORAL_ADDRESS: server.address, DATA_DIR: dataDir, LOG_LEVEL: 'info', OCR_POOL_SIZE: String(poolSize), ...env };
+  // Several workers share this host: none serves metrics unless asked.
+  const common = { TEMPORAL_ADDRESS: server.address, DATA_DIR: dataDir, LOG_LEVEL: 'info', OCR_POOL_SIZE: String(poolSize), WORKER_METRICS_PORT: '0', ...env };
   const workerProcesses: RunningProcess[] = [];
   for (let i = 0; i < workers; i++) workerProcesses.push(await startWorkerProcess(common));
   const apiProcess = await startApiProcess({

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { Authenticator, callerOf } from '../auth/authenticate';
 import type { Config } from '../config';
 import type { BlobStore } from '../storage/blobStore';
+import { createApiMetrics } from '../metrics/apiMetrics';
 import { JobService } from './jobService';
 import { JobStatusReader } from './jobStatus';
 import { LoadGuard } from './loadGuard';
@@ -47,6 +48,8 @@ export function createApp(deps: AppDeps): Express {
   // Job and result reads set their own strong ETags.
   app.set('etag', false);
 
+  const metrics = createApiMetrics();
+  app.use(metrics.middleware);
   app.use(
     pinoHttp({
       logger,
@@ -58,7 +61,7 @@ export function createApp(deps: AppDeps): Express {
         return id;
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
       serializers: {
         req: (req: { headers?: Record<string, unknown> }) => ({ ...req, headers: withoutSecrets(req.headers ?? {}) }),
       },
@@ -74,9 +77,10 @@ export function createApp(deps: AppDeps): Express {
   const rateLimiter = new SubmitRateLimiter();
   const status = new JobStatusReader(deps);
   const advice = new PollAdvice(deps);
-  const service = new JobService({ ...deps, status, load: new LoadGuard({ ...deps, advice }) });
-  // Health, readiness and the API's description stay open; jobs need a caller.
+  const service = new JobService({ ...deps, status, metrics, load: new LoadGuard({ ...deps, advice }) });
+  // Health, readiness, metrics and the API's description stay open; jobs need a caller.
   app.use(healthRouter(deps.client));
+  app.use(metrics.router);
   app.use(docsRouter());
   app.use('/jobs', auth.middleware(), (_req, res, next) => {
     rateLimiter.describe(callerOf(res), res);

@@ -28,6 +28,7 @@ import { listJobs, type JobPage, type ListRequest } from './jobListing';
 import type { JobSnapshot, JobStatusReader, Reader } from './jobStatus';
 import type { LoadGuard } from './loadGuard';
 import { NOTHING_LIVE } from './liveSteps';
+import type { ApiMetrics } from '../metrics/apiMetrics';
 import { ApiError, ApiErrorCode } from './problems';
 import type { StagedUpload } from './uploads';
 
@@ -57,6 +58,8 @@ export interface JobServiceDeps {
   load: LoadGuard;
   /** Languages the workers have installed. */
   languages: readonly string[];
+  /** Counts the jobs submits start. */
+  metrics?: Pick<ApiMetrics, 'jobsSubmitted'>;
 }
 
 /** Longest the check of a callback URL's name may wait for DNS. */
@@ -134,6 +137,7 @@ export class JobService {
         }),
       );
       this.deps.logger.info({ jobId, tenant, source: source.kind }, 'job submitted');
+      this.deps.metrics?.jobsSubmitted.inc({ source: source.kind });
       // A job id reused after Temporal forgot its earlier run must not be answered from that run.
       this.deps.status.forget(jobId, tenant);
       return { jobId, created: true, snapshot: { state: initial, tenant, live: true, result: null, steps: NOTHING_LIVE } };

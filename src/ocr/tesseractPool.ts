@@ -43,6 +43,11 @@ export class TesseractPool implements OcrEngine {
 
   constructor(private readonly options: TesseractPoolOptions) {}
 
+  /** Share of the pool's engines recognising a page now (0-1). */
+  get busyRatio(): number {
+    return Math.max(0, this.live - this.idle.length) / this.options.size;
+  }
+
   async recognize(image: Buffer, { languages, pdf, signal, onProgress }: RecognizeOptions): Promise<PageRecognition> {
     signal?.throwIfAborted();
     const slot = await this.acquire(languages.join('+'), signal);

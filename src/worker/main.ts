@@ -10,6 +10,8 @@ import { stopTimeoutMs, stopWhenSupervisorGone, thisProcess } from '../start/lif
 import { FsBlobStore } from '../storage/blobStore';
 import { prepareNamespace } from '../temporal/setup';
 import { retryUntilReachable } from '../temporal/retry';
+import { createWorkerMetrics, serveMetrics } from '../metrics/workerMetrics';
+import { freePort } from '../net/freePort';
 import { createOcrWorker } from './createWorker';
 import { installTemporalRuntime } from './runtime';
 import { captureStrayOutput } from './strayOutput';
@@ -20,10 +22,20 @@ const logger = createLogger('worker', config.logLevel);
 captureStrayOutput(logger);
 
 async function main(): Promise<void> {
+  // The SDK's own metrics go to a loopback port of their own; GET /metrics serves them with ours.
+  const sdkMetrics = config.workerMetricsPort ? `127.0.0.1:${await freePort()}` : undefined;
   // The runtime drains the worker on these signals: running pages get SHUTDOWN_GRACE_MS to finish.
-  installTemporalRuntime(logger, ['SIGINT', 'SIGTERM']);
+  installTemporalRuntime(logger, ['SIGINT', 'SIGTERM'], sdkMetrics);
   stopWhenSupervisorGone(thisProcess, stopTimeoutMs(config));
   const ocr = await createOcrStack(config, logger, path.join(os.tmpdir(), `ocr-jobs-tessdata-${process.pid}`));
+  const metrics = createWorkerMetrics(ocr.pool);
+  const metricsServer = config.workerMetricsPort
+    ? await serveMetrics(metrics.registry, config.workerMetricsPort, logger, `http://${sdkMetrics}/metrics`).catch((err: unknown) => {
+        // Another process holds the port (two workers on one host): the worker runs without metrics.
+        logger.error({ err, port: config.workerMetricsPort }, 'cannot serve metrics; set WORKER_METRICS_PORT to a free port, or 0');
+        return null;
+      })
+    : null;
   const connection = await retryUntilReachable(() => NativeConnection.connect({ address: config.temporal.address }), logger);
   // Tenants' own webhook secrets; the file is kept current as the API keeps it.
   const tenants = config.auth.tenantsFile === undefined ? null : await TenantRegistry.open(config.auth.tenantsFile, logger);
@@ -32,14 +44,15 @@ async function main(): Promise<void> {
     const activities = createActivities(
       activityDepsFor(config, { blobs: new FsBlobStore(config.blobDir), pipeline: ocr.pipeline, logger, tenants }),
     );
-    const worker = await createOcrWorker({ connection, config, activities });
+    const worker = await createOcrWorker({ connection, config, activities, metrics });
     logger.info(
-      { taskQueue: config.temporal.taskQueue, address: config.temporal.address, poolSize: config.ocr.poolSize },
+      { taskQueue: config.temporal.taskQueue, address: config.temporal.address, poolSize: config.ocr.poolSize, metricsPort: metricsServer ? config.workerMetricsPort : null },
       'worker started',
     );
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    metricsServer?.close();
     tenants?.close();
     await ocr.close();
     await connection.close();

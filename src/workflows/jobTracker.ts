@@ -1,6 +1,6 @@
 // The job's state machine, kept by the workflow. Every change is mirrored into the
 // workflow memo so the API can still answer when no worker is running.
-import { upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { proxySinks, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import {
   JOB_STATE_MEMO_KEY,
   JOB_STEPS,
@@ -14,9 +14,12 @@ import {
   type PageSummary,
 } from '../shared/jobs';
 import { JOB_EVENTS_MEMO_KEY, TERMINAL_EVENT_TYPES, type JobEventType, type StepRetry } from '../shared/events';
+import type { JobMetricsSinks } from '../shared/metricsSinks';
 import { JOB_STATUS_SEARCH_ATTRIBUTE } from '../shared/searchAttributes';
 import type { LoadedDocument } from '../shared/steps';
 import type { EventDetail, JobEventLog } from './jobEvents';
+
+const { jobMetrics } = proxySinks<JobMetricsSinks>();
 
 const LOADED_PROGRESS = 5;
 const PAGES_PROGRESS = 90;
@@ -80,6 +83,7 @@ export class JobTracker {
   }
 
   pageRecognized(page: number, recognizeMs: number): void {
+    jobMetrics.pageFinished('done');
     this.state.pages.done += 1;
     this.recognitionMs += recognizeMs;
     this.state.pageMs = Math.round(this.recognitionMs / this.state.pages.done);
@@ -88,6 +92,7 @@ export class JobTracker {
 
   /** A page failed for good; the job goes on with the others. */
   pageFailed(error: PageError): void {
+    jobMetrics.pageFinished('failed');
     this.state.pages.failed += 1;
     this.state.pageErrors.push(error);
     this.state.pageErrors.sort((a, b) => a.page - b.page);
@@ -121,6 +126,13 @@ export class JobTracker {
     if (status === 'DONE' || status === 'PARTIAL_SUCCESS') this.state.progress = 100;
     this.state.completedAt = now();
     this.changed(TERMINAL_EVENT_TYPES[status]);
+    const { createdAt, startedAt, completedAt, error } = this.state;
+    jobMetrics.jobFinished({
+      status,
+      code: error?.code ?? null,
+      durationMs: Date.parse(completedAt) - Date.parse(createdAt),
+      queueWaitMs: startedAt === null ? null : Date.parse(startedAt) - Date.parse(createdAt),
+    });
     return this.state;
   }
 

@@ -1,5 +1,6 @@
 // The live event stream, driven with the `eventsource` client browsers' EventSource is modelled on.
 import { EventSource } from 'eventsource';
+import { createWorkerMetrics } from '../../src/metrics/workerMetrics';
 import { JOB_EVENT_TYPES } from '../../src/shared/events';
 import type { JobEventHub } from '../../src/api/jobEvents';
 import { startApiHarness, type ApiHarness, type RunningWorker } from '../helpers/harness';
@@ -134,7 +135,7 @@ describe('GET /jobs/{id}/events', () => {
     expect(interrupted.received.map((event) => event.body)).toEqual(whole.received.map((event) => event.body));
   });
 
-  test('when a step fails and waits for its next attempt, then job.retrying says which step, which attempt, when and why', async () => {
+  test('when a step fails and waits for its next attempt, then job.retrying says which step, which attempt, when and why, and the worker counts the retry', async () => {
     const jobId = await submit(1);
     const stream = follow(`${api.base}/jobs/${jobId}/events`);
     const { blobs } = harness.fixture;
@@ -148,12 +149,18 @@ describe('GET /jobs/{id}/events', () => {
       }
       return put(key, data);
     });
+    const metrics = createWorkerMetrics();
     try {
-      worker = await harness.runIdleWorker();
+      worker = await harness.runIdleWorker(metrics);
       await stream.ended;
     } finally {
       spy.mockRestore();
     }
+    // The worker counted the retry by step and code, and both attempts of the step.
+    const exposed = await metrics.registry.metrics();
+    expect(exposed).toMatch(/ocr_step_retries_total\{step="store",code="[A-Z_]+"\} 1/);
+    expect(exposed).toMatch(/ocr_step_duration_seconds_count\{step="store",outcome="failed"\} 1/);
+    expect(exposed).toMatch(/ocr_step_duration_seconds_count\{step="store",outcome="done"\} 1/);
 
     expect(stream.received.map((event) => event.type)).toEqual(['job.processing', 'job.page.done', 'job.retrying', 'job.done']);
     const retrying = stream.received[2]!.body;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { WorkerMetrics } from '../../src/metrics/workerMetrics';
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { activityDepsFor, createActivities, type ActivityDeps, type OcrActivities } from '../../src/activities';
@@ -68,12 +69,14 @@ export async function runWorker(
   fixture: OcrFixture,
   workflowBundle: WorkflowBundleWithSourceMap,
   activities: OcrActivities = fixture.activities,
+  metrics?: WorkerMetrics,
 ): Promise<RunningWorker> {
   const worker = await createOcrWorker({
     connection: env.nativeConnection,
     config: fixture.config,
     activities,
     workflowBundle,
+    ...(metrics ? { metrics } : {}),
   });
   const running = worker.run();
   return {
@@ -112,7 +115,7 @@ export interface ApiHarness {
   /** The settings the idle API was made with, to make variants of it. */
   idleAppSettings: Record<string, string>;
   /** Starts a worker for the idle API's jobs, until stopped. */
-  runIdleWorker(): Promise<RunningWorker>;
+  runIdleWorker(metrics?: WorkerMetrics): Promise<RunningWorker>;
   stop(): Promise<void>;
 }
 
@@ -131,7 +134,7 @@ export async function startApiHarness(settings: Record<string, string> = {}): Pr
     idleApp,
     idleAppConfig: idleConfig,
     idleAppSettings,
-    runIdleWorker: () => runWorker(env, { ...fixture, config: idleConfig }, bundle),
+    runIdleWorker: (metrics) => runWorker(env, { ...fixture, config: idleConfig }, bundle, fixture.activities, metrics),
     async stop() {
       await worker.stop();
       await env.teardown();
