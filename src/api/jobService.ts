@@ -11,6 +11,7 @@ import { detectMediaType, SUPPORTED_MEDIA_TYPES } from '../ocr/mediaType';
 import {
   JOB_STATE_MEMO_KEY,
   REQUEST_FINGERPRINT_MEMO_KEY,
+  REQUEST_ID_MEMO_KEY,
   TENANT_MEMO_KEY,
   initialJobState,
   isTerminalStatus,
@@ -18,7 +19,12 @@ import {
   type JobState,
 } from '../shared/jobs';
 import type { DocumentSource, JobOptions, OcrJobInput } from '../shared/schemas';
-import { JOB_STATUS_SEARCH_ATTRIBUTE, TENANT_SEARCH_ATTRIBUTE } from '../shared/searchAttributes';
+import {
+  JOB_STATUS_SEARCH_ATTRIBUTE,
+  MEDIA_TYPE_SEARCH_ATTRIBUTE,
+  REQUEST_ID_SEARCH_ATTRIBUTE,
+  TENANT_SEARCH_ATTRIBUTE,
+} from '../shared/searchAttributes';
 import { jobKeys, type BlobStore } from '../storage/blobStore';
 import { withDeadline } from '../temporal/connection';
 import type { ocrJobWorkflow } from '../workflows';
@@ -39,6 +45,10 @@ export interface SubmitRequest {
   options: JobOptions;
   idempotencyKey?: string | undefined;
   caller: Caller;
+  /** The submit's X-Request-Id: it travels with the job (memo and OcrRequestId). */
+  requestId?: string | undefined;
+  /** The upload's file name, when the client gave one (multipart). */
+  fileName?: string | undefined;
 }
 
 export interface SubmitOutcome {
@@ -73,7 +83,7 @@ export class JobService {
     this.callbackPolicy = new AddressPolicy(deps.config.callbacks.allowList);
   }
 
-  async submit({ document, options, idempotencyKey, caller }: SubmitRequest): Promise<SubmitOutcome> {
+  async submit({ document, options, idempotencyKey, caller, requestId, fileName }: SubmitRequest): Promise<SubmitOutcome> {
     const missing = options.languages.filter((code) => !this.deps.languages.includes(code));
     if (missing.length) {
       throw ApiError.validation([
@@ -122,11 +132,16 @@ export class JobService {
             [JOB_STATE_MEMO_KEY]: initial,
             [REQUEST_FINGERPRINT_MEMO_KEY]: fingerprint,
             ...(tenant === undefined ? {} : { [TENANT_MEMO_KEY]: tenant }),
+            ...(requestId === undefined ? {} : { [REQUEST_ID_MEMO_KEY]: requestId }),
           },
           typedSearchAttributes: [
             { key: JOB_STATUS_SEARCH_ATTRIBUTE, value: 'PENDING' },
             ...(tenant === undefined ? [] : [{ key: TENANT_SEARCH_ATTRIBUTE, value: tenant }]),
+            ...(requestId === undefined ? [] : [{ key: REQUEST_ID_SEARCH_ATTRIBUTE, value: requestId }]),
+            ...(source.kind === 'upload' ? [{ key: MEDIA_TYPE_SEARCH_ATTRIBUTE, value: source.mediaType }] : []),
           ],
+          // What the Web UI's list and the job's page say it is.
+          ...workflowSummary({ source, options, fileName, tenant, deadline }),
           // A job id is never reused, even after the job finished: a repeated
           // Idempotency-Key must find the same job, not start a second one.
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
@@ -290,4 +305,37 @@ function keyReused(): ApiError {
     ApiErrorCode.IDEMPOTENCY_KEY_REUSED,
     'this Idempotency-Key was already used with a different document or options; use a new key for a new request',
   );
+}
+
+/**
+ * The job's static summary and details in the Temporal Web UI: what was sent (file name or
+ * the URL's host, media type), which pages, in which languages; the details add the rest.
+ */
+export function workflowSummary({
+  source,
+  options,
+  fileName,
+  tenant,
+  deadline,
+}: {
+  source: DocumentSource;
+  options: JobOptions;
+  fileName: string | undefined;
+  tenant: string | undefined;
+  deadline: string;
+}): { staticSummary: string; staticDetails: string } {
+  const what = source.kind === 'url' ? new URL(source.url).host : (fileName ?? 'upload');
+  const type = source.kind === 'upload' ? source.mediaType : 'fetched from a URL';
+  const pages = options.pages ? `pages ${options.pages.map(({ from, to }) => (from === to ? from : `${from}-${to}`)).join(',')}` : 'all pages';
+  const staticSummary = `OCR ${what} (${type}), ${pages}, ${options.languages.join('+')}`;
+  const details = [
+    `**Document**: ${source.kind === 'url' ? source.url : `${fileName ?? 'upload'}, ${source.bytes} bytes, ${source.mediaType}`}`,
+    `**Pages**: ${pages}`,
+    `**Languages**: ${options.languages.join(', ')}`,
+    `**Outputs**: ${options.outputs.join(', ')}`,
+    `**Deadline**: ${deadline}`,
+    ...(tenant === undefined ? [] : [`**Tenant**: ${tenant}`]),
+    ...(options.callbackUrl ? [`**Webhooks**: ${options.callbackEvents ?? 'terminal'} events to ${new URL(options.callbackUrl).host}`] : []),
+  ];
+  return { staticSummary, staticDetails: details.join('\n') };
 }

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const auth = await authenticatorOrExit();
   const client = createTemporalClient(config);
   // Set-up runs in the background: the API answers (503 where Temporal is needed) meanwhile.
-  void retryUntilReachable(() => prepareNamespace(client.connection, config.temporal.namespace, logger), logger).catch(
+  void retryUntilReachable(() => prepareNamespace(client.connection, config.temporal.namespace, logger, config.temporal), logger).catch(
     (err: unknown) => logger.error({ err }, 'Temporal set-up failed'),
   );
 

@@ -137,6 +137,8 @@ export interface JobCallback {
 export const JOB_STATE_MEMO_KEY = 'job';
 /** Memo key holding the fingerprint of the submitted request (document hash + options). */
 export const REQUEST_FINGERPRINT_MEMO_KEY = 'requestFingerprint';
+/** Memo key of the submit's X-Request-Id (absent for jobs from before it was kept). */
+export const REQUEST_ID_MEMO_KEY = 'requestId';
 /** Memo key of the tenant a job belongs to (absent for jobs without one). */
 export const TENANT_MEMO_KEY = 'tenant';
 

@@ -64,7 +64,12 @@ export async function ensureSearchAttributes(connection: TemporalServices, names
 }
 
 /** Everything the service needs on its namespace; run by the API and the worker at start-up. */
-export async function prepareNamespace(connection: TemporalServices, namespace: string, logger: Logger): Promise<void> {
+export async function prepareNamespace(
+  connection: TemporalServices,
+  namespace: string,
+  logger: Logger,
+  { registerSearchAttributes = true }: { registerSearchAttributes?: boolean } = {},
+): Promise<void> {
   await ensureNamespace(connection, namespace, logger);
-  await ensureSearchAttributes(connection, namespace, logger);
+  if (registerSearchAttributes) await ensureSearchAttributes(connection, namespace, logger);
 }

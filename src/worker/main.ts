@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   // Tenants' own webhook secrets; the file is kept current as the API keeps it.
   const tenants = config.auth.tenantsFile === undefined ? null : await TenantRegistry.open(config.auth.tenantsFile, logger);
   try {
-    await prepareNamespace(connection, config.temporal.namespace, logger);
+    await prepareNamespace(connection, config.temporal.namespace, logger, config.temporal);
     const activities = createActivities(
       activityDepsFor(config, { blobs: new FsBlobStore(config.blobDir), pipeline: ocr.pipeline, logger, tenants }),
     );

@@ -1,6 +1,6 @@
 // The job's state machine, kept by the workflow. Every change is mirrored into the
 // workflow memo so the API can still answer when no worker is running.
-import { proxySinks, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { proxySinks, setCurrentDetails, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import {
   JOB_STATE_MEMO_KEY,
   JOB_STEPS,
@@ -15,7 +15,12 @@ import {
 } from '../shared/jobs';
 import { JOB_EVENTS_MEMO_KEY, TERMINAL_EVENT_TYPES, type JobEventType, type StepRetry } from '../shared/events';
 import type { JobMetricsSinks } from '../shared/metricsSinks';
-import { JOB_STATUS_SEARCH_ATTRIBUTE } from '../shared/searchAttributes';
+import {
+  ERROR_CODE_SEARCH_ATTRIBUTE,
+  JOB_STATUS_SEARCH_ATTRIBUTE,
+  MEDIA_TYPE_SEARCH_ATTRIBUTE,
+  PAGE_COUNT_SEARCH_ATTRIBUTE,
+} from '../shared/searchAttributes';
 import type { LoadedDocument } from '../shared/steps';
 import type { EventDetail, JobEventLog } from './jobEvents';
 
@@ -41,10 +46,15 @@ export class JobTracker {
   private recordedStatus: JobStatus;
   private recognitionMs = 0;
 
-  /** `events`: where the job's events are recorded (jobs started before events existed have none). */
+  /**
+   * `events`: where the job's events are recorded (jobs started before events existed have
+   * none); `searchable`: the job records its media type, page count and error code as search
+   * attributes (jobs started before that do not).
+   */
   constructor(
     identity: JobIdentity,
     private readonly events: JobEventLog | null = null,
+    private readonly searchable = false,
   ) {
     this.state = initialJobState(identity);
     this.recordedStatus = this.state.status;
@@ -74,6 +84,12 @@ export class JobTracker {
   documentLoaded(doc: LoadedDocument): void {
     this.state.document = { mediaType: doc.mediaType, bytes: doc.bytes, pageCount: doc.pageCount };
     this.state.pages.total = doc.pages.length;
+    if (this.searchable) {
+      upsertSearchAttributes([
+        { key: MEDIA_TYPE_SEARCH_ATTRIBUTE, value: doc.mediaType },
+        { key: PAGE_COUNT_SEARCH_ATTRIBUTE, value: doc.pages.length },
+      ]);
+    }
     this.setProgress(LOADED_PROGRESS);
     this.changed();
   }
@@ -113,6 +129,7 @@ export class JobTracker {
 
   failed(error: JobError): JobState {
     this.state.error = error;
+    if (this.searchable) upsertSearchAttributes([{ key: ERROR_CODE_SEARCH_ATTRIBUTE, value: error.code }]);
     return this.finish('ERROR');
   }
 
@@ -158,6 +175,8 @@ export class JobTracker {
   private changed(event?: JobEventType, detail?: EventDetail): void {
     this.state.step = JOB_STEPS.filter((step) => this.activeSteps.has(step)).at(-1) ?? null;
     this.state.updatedAt = now();
+    // What the Web UI shows as the job's current details (not a command: no history).
+    setCurrentDetails(currentDetails(this.state));
     if (this.events) {
       if (event) this.events.record(event, this.state, detail);
       upsertMemo({ [JOB_STATE_MEMO_KEY]: compactState(this.state), [JOB_EVENTS_MEMO_KEY]: { lastSequence: this.events.lastSequence } });
@@ -172,6 +191,13 @@ export class JobTracker {
 /** The state without per-page results, small enough for the memo at any page count. */
 export function compactState(state: JobState): JobState {
   return state.result ? { ...state, result: { ...state.result, pages: [] } } : { ...state };
+}
+
+function currentDetails({ status, step, pages, progress }: JobState): string {
+  const parts = [`**${status}**`, `${progress}%`];
+  if (step) parts.push(`step ${step}`);
+  if (pages.total) parts.push(`pages ${pages.done}/${pages.total} read${pages.failed ? `, ${pages.failed} failed` : ''}`);
+  return parts.join(' · ');
 }
 
 function now(): string {

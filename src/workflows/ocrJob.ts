@@ -67,6 +67,13 @@ const NOTIFY_PATCH = 'webhook-on-job-end';
  */
 const EVENTS_PATCH = 'job-events';
 
+/**
+ * Jobs started before this patch keep only their status (and tenant) as search attributes and
+ * schedule steps without a summary; from it on, they add OcrMediaType, OcrPageCount and
+ * OcrErrorCode, and each page step says which page of how many it is.
+ */
+const UI_DETAILS_PATCH = 'web-ui-details';
+
 /** How long a job's webhook workflow waits for its next event past the job's deadline. */
 const WEBHOOKS_GRACE_MS = 60 * 60_000;
 
@@ -89,9 +96,11 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
   const settle = patched(PAGE_STEPS_SETTLE_PATCH);
   const notifies = patched(NOTIFY_PATCH);
   const events = patched(EVENTS_PATCH) ? new JobEventLog() : null;
+  const described = patched(UI_DETAILS_PATCH);
   const pageSteps = settle
     ? { preprocessPage: preprocessPageSettled, recognizePage: recognizePageSettled }
     : { preprocessPage, recognizePage };
+  const pagePolicies = { preprocess: { ...STEP_POLICIES.preprocess, ...SETTLE }, recognize: { ...STEP_POLICIES.recognize, ...SETTLE } };
   /** Whether the job is being stopped (cancel or deadline), whatever the step's own error. */
   const stopping = (err: unknown, scope: CancellationScope) => isCancellation(err) || (settle && scope.consideredCancelled);
   const job = new JobTracker({
@@ -101,7 +110,7 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
     metadata: options.metadata,
     outputs: options.outputs,
     ...(events ? { callback: options.callbackUrl ? { url: options.callbackUrl, events: options.callbackEvents ?? 'terminal' } : null } : {}),
-  }, events);
+  }, events, described);
   setHandler(jobStatusQuery, () => job.state);
   const outbox = events ? webhookOutbox(events) : null;
   if (events) {
@@ -135,10 +144,19 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
     // Each page is read on its own: one that fails after its retries does not sink the others.
     await forEachWithConcurrency(doc.pages, doc.pageConcurrency, async (page) => {
       try {
-        const image = await step('preprocess', () => pageSteps.preprocessPage({ jobId, tenant, source, mediaType: doc.mediaType, page }));
+        const of = `page ${page}/${doc.pageCount}`;
+        const preprocessInput = { jobId, tenant, source, mediaType: doc.mediaType, page };
+        const image = await step('preprocess', () =>
+          described
+            ? pageSteps.preprocessPage.executeWithOptions({ ...pagePolicies.preprocess, summary: `preprocess ${of}` }, [preprocessInput])
+            : pageSteps.preprocessPage(preprocessInput),
+        );
         job.pagePreprocessed(page);
+        const recognizeInput = { jobId, tenant, page, image, languages: options.languages, outputs: options.outputs };
         const recognized = await step('recognize', () =>
-          pageSteps.recognizePage({ jobId, tenant, page, image, languages: options.languages, outputs: options.outputs }),
+          described
+            ? pageSteps.recognizePage.executeWithOptions({ ...pagePolicies.recognize, summary: `recognize ${of}` }, [recognizeInput])
+            : pageSteps.recognizePage(recognizeInput),
         );
         job.pageRecognized(page, recognized.recognizeMs);
         read.push(recognized);

@@ -1,8 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { parseTenants } from '../../src/auth/tenantsFile';
 import { authEnabled, exposureProblem, loadConfig } from '../../src/config';
+import { createApiMetrics } from '../../src/metrics/apiMetrics';
+import { createWorkerMetrics } from '../../src/metrics/workerMetrics';
 import { PROJECT_ROOT } from '../../src/paths';
 
 interface Service {
@@ -22,8 +25,8 @@ const compose = parse(readFileSync(path.join(PROJECT_ROOT, 'docker-compose.yml')
 };
 
 describe('docker-compose.yml', () => {
-  test('when parsed, then it names Temporal on PostgreSQL, the Web UI, the API and the worker', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['api', 'postgresql', 'temporal', 'temporal-ui', 'worker']);
+  test('when parsed, then it names Temporal on PostgreSQL, the Web UI, the API, the worker, Prometheus and Grafana', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'grafana', 'postgresql', 'prometheus', 'temporal', 'temporal-ui', 'worker']);
     expect(compose.services.temporal?.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
     expect(compose.services['temporal-ui']?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
   });
@@ -61,5 +64,40 @@ describe('docker-compose.yml', () => {
     const dockerfile = readFileSync(path.join(PROJECT_ROOT, 'Dockerfile'), 'utf8');
     expect(dockerfile).toContain('tsc -p tsconfig.build.json');
     expect(dockerfile).toContain('node dist/src/worker/bundleWorkflows.js');
+  });
+
+  test('when Prometheus starts, then its configuration is valid, it scrapes the API and the workers where they serve metrics, and its alerts fire when they should', () => {
+    const dir = path.join(PROJECT_ROOT, 'deploy/prometheus');
+    const promtool = path.join(path.dirname(execFileSync('bash', [path.join(PROJECT_ROOT, 'scripts/prometheus.sh')], { encoding: 'utf8' }).trim()), 'promtool');
+
+    const checked = execFileSync(promtool, ['check', 'config', path.join(dir, 'prometheus.yml')], { encoding: 'utf8' });
+    const tested = execFileSync(promtool, ['test', 'rules', path.join(dir, 'alerts.test.yml')], { encoding: 'utf8' });
+
+    expect(checked).toContain('4 rules found');
+    expect(tested).toContain('SUCCESS');
+    const scrape = parse(readFileSync(path.join(dir, 'prometheus.yml'), 'utf8')) as {
+      scrape_configs: Array<{ job_name: string; static_configs?: Array<{ targets: string[] }>; dns_sd_configs?: Array<{ names: string[]; port: number }> }>;
+    };
+    const [api, worker] = scrape.scrape_configs;
+    expect(api!.static_configs![0]!.targets).toEqual([`api:${compose.services.api!.environment!.PORT}`]);
+    expect(worker!.dns_sd_configs![0]).toMatchObject({ names: ['worker'], port: Number(compose.services.worker!.environment!.WORKER_METRICS_PORT) });
+    expect(compose.services.prometheus!.volumes).toContain('./deploy/prometheus:/etc/prometheus:ro');
+  });
+
+  test('when Grafana starts, then its dashboard queries only metrics the service exports', async () => {
+    const dashboard = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'deploy/grafana/dashboards/ocr-jobs.json'), 'utf8')) as {
+      panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
+    };
+    const exported = new Set(
+      [...(await createApiMetrics().registry.getMetricsAsJSON()), ...(await createWorkerMetrics().registry.getMetricsAsJSON())].map((metric) => metric.name),
+    );
+
+    const queried = dashboard.panels.flatMap((panel) => panel.targets.flatMap((target) => target.expr.match(/\b(?:ocr|http)_[a-z_]+/g) ?? []));
+
+    expect(dashboard.panels.map((panel) => panel.title)).toEqual(
+      expect.arrayContaining(['Jobs finished by status (per minute)', 'Step duration p95', 'Pages per second', 'Step retries by step and code (per minute)']),
+    );
+    for (const name of queried) expect(exported).toContain(name.replace(/_(bucket|count|sum)$/, ''));
+    expect(compose.services.grafana!.volumes).toContain('./deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro');
   });
 });

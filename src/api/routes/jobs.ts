@@ -90,7 +90,8 @@ export function jobsRouter({ config, service, status, advice, rateLimiter, blobs
     const { document, options } = readSubmission(req, res);
     const prefer = parsePrefer(req.get('prefer'));
     const caller = callerOf(res);
-    const outcome = await service.submit({ document, options, idempotencyKey, caller });
+    const fileName = (req.file as { originalname?: string } | undefined)?.originalname?.slice(0, 200) || undefined;
+    const outcome = await service.submit({ document, options, idempotencyKey, caller, requestId: String(req.id), fileName });
     const location = `/jobs/${outcome.jobId}`;
     res.location(location);
     const applied: string[] = [];
