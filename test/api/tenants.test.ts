@@ -128,8 +128,8 @@ describe('authentication', () => {
     expect(huge.status).toBe(431);
   });
 
-  test('when no key is sent to the health, readiness and description endpoints, then they answer', async () => {
-    for (const route of ['/healthz', '/readyz', '/openapi.json', '/docs/errors']) {
+  test('when no key is sent to the health, readiness, metrics and description endpoints, then they answer', async () => {
+    for (const route of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs/errors']) {
       expect((await fetch(`${api.base}${route}`)).status).toBe(200);
     }
   });
