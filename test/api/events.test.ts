@@ -244,6 +244,16 @@ describe('GET /jobs/{id}/events', () => {
     expect(text).toMatch(/^: keep-alive\n\n/);
   });
 
+  test('when a stream is asked for with HEAD, then the headers answer at once, without a stream', async () => {
+    const jobId = await submit(1);
+
+    const res = await fetch(`${api.base}/jobs/${jobId}/events`, { method: 'HEAD' });
+
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect((harness.idleApp.locals.eventHub as JobEventHub).stats.subscribers).toBe(0);
+  });
+
   test('when the job does not exist or Last-Event-ID is not a number, then a problem answers', async () => {
     const missing = await fetch(`${api.base}/jobs/00000000-0000-4000-8000-000000000000/events`);
     const jobId = await submit(1);

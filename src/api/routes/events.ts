@@ -31,6 +31,11 @@ export function eventsRouter({ config, status, hub, webhooks }: EventsRouterDeps
     res.setHeader('Cache-Control', 'no-cache');
     // Proxies that buffer (nginx) would hold events back.
     res.setHeader('X-Accel-Buffering', 'no');
+    // HEAD asks what a stream would be, not for one: answered at once.
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
     let open = true;
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), config.events.keepAliveMs);
     const finish = () => {
