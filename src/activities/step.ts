@@ -2,7 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { JobErrorCode } from '../shared/errorCodes';
 import { stepRetryingSignal, type StepRetry } from '../shared/events';
 import type { JobStep } from '../shared/jobs';
-import { STEP_POLICIES } from '../shared/stepPolicies';
+import { STEP_POLICIES, stepRetried } from '../shared/stepPolicies';
 import { durationMs } from '../temporal/time';
 import { transientFailure } from './failures';
 
@@ -66,7 +66,7 @@ const RETRY_NOTICE_TIMEOUT_MS = 5000;
 async function announceRetry(context: Context, step: JobStep, failure: ApplicationFailure): Promise<void> {
   const policy = STEP_POLICIES[step].retry;
   const { attempt, workflowExecution } = context.info;
-  if (!workflowExecution || attempt >= policy.maximumAttempts || (policy.nonRetryableErrorTypes as readonly string[]).includes(failure.type ?? '')) return;
+  if (!workflowExecution || !stepRetried(step, attempt, failure)) return;
   const backoffMs = Math.min(durationMs(policy.initialInterval) * policy.backoffCoefficient ** (attempt - 1), durationMs(policy.maximumInterval));
   const retry: StepRetry = {
     step,

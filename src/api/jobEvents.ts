@@ -4,7 +4,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { JOB_EVENTS_MEMO_KEY, TERMINAL_EVENT_TYPES, isTerminalEvent, jobEventsQuery, type JobEvent } from '../shared/events';
+import { isTerminalEvent, jobEventsQuery, lastEventOf, recordedLastSequence, type JobEvent } from '../shared/events';
 import { JOB_STATE_MEMO_KEY, isTerminalStatus, type JobState } from '../shared/jobs';
 import { withDeadline } from '../temporal/connection';
 import type { JobStatusReader } from './jobStatus';
@@ -66,8 +66,7 @@ export class JobEventHub {
       return () => undefined;
     }
     // An id past the job's last event (a client's mistake) resumes from the last event recorded.
-    const recorded = (description.memo?.[JOB_EVENTS_MEMO_KEY] as { lastSequence?: number } | undefined)?.lastSequence ?? 0;
-    const from = Math.min(after ?? 0, recorded);
+    const from = Math.min(after ?? 0, recordedLastSequence(description.memo));
     let watcher = this.watchers.get(jobId);
     if (!watcher) {
       watcher = new JobWatcher(jobId, from, Number(description.historyLength), this.deps, () => this.watchers.delete(jobId));
@@ -293,10 +292,9 @@ async function fetchEvents(deps: JobEventHubDeps, jobId: string, after: number, 
 async function terminalEvent(deps: JobEventHubDeps, jobId: string, memo: Record<string, unknown>): Promise<JobEvent> {
   const { state } = await deps.status.read(jobId, undefined);
   const recorded = memo[JOB_STATE_MEMO_KEY] as JobState | undefined;
-  const lastSequence = (memo[JOB_EVENTS_MEMO_KEY] as { lastSequence?: number } | undefined)?.lastSequence ?? 0;
+  const lastSequence = recordedLastSequence(memo);
   // The job recorded its end as its last event, unless it was ended from outside (terminated).
-  const sequence = recorded && isTerminalStatus(recorded.status) && lastSequence > 0 ? lastSequence : lastSequence + 1;
-  return { sequence, type: TERMINAL_EVENT_TYPES[state.status] ?? 'job.error', timestamp: state.completedAt ?? state.updatedAt, state };
+  return lastEventOf(state, recorded && isTerminalStatus(recorded.status) && lastSequence > 0 ? lastSequence : lastSequence + 1);
 }
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {

@@ -4,17 +4,8 @@
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { JobStep } from '../shared/jobs';
-import { STEP_POLICIES } from '../shared/stepPolicies';
+import { STEP_OF_ACTIVITY, STEP_POLICIES } from '../shared/stepPolicies';
 import { durationMs, timestampDate } from '../temporal/time';
-
-/** The activity that runs each step, by its function name. */
-const STEP_OF_ACTIVITY: Record<string, JobStep> = {
-  fetchSource: 'fetch',
-  loadDocument: 'load',
-  preprocessPage: 'preprocess',
-  recognizePage: 'recognize',
-  storeResult: 'store',
-};
 
 const { PENDING_ACTIVITY_STATE_SCHEDULED: SCHEDULED, PENDING_ACTIVITY_STATE_STARTED: STARTED } =
   temporal.api.enums.v1.PendingActivityState;

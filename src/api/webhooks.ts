@@ -3,7 +3,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../config';
-import { isTerminalEvent, jobEventsQuery, type JobEvent } from '../shared/events';
+import { isTerminalEvent, jobEventsQuery, lastEventOf, type JobEvent } from '../shared/events';
 import { isTerminalStatus, type JobState } from '../shared/jobs';
 import {
   JOB_WEBHOOKS_MEMO_KEY,
@@ -109,7 +109,7 @@ export class JobWebhooksReader {
     if (!isTerminalEvent(type) || !isTerminalStatus(state.status)) {
       throw new ApiError(503, ApiErrorCode.TEMPORAL_UNAVAILABLE, 'no worker answered with the event; try again');
     }
-    return { sequence, type, timestamp: state.completedAt ?? state.updatedAt, state };
+    return lastEventOf(state, sequence, type);
   }
 
   private async recorded(jobId: string): Promise<JobWebhooks | null> {

@@ -6,18 +6,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, InjectedSinks, Next } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { JobStep } from '../shared/jobs';
 import type { JobMetricsSinks } from '../shared/metricsSinks';
-import { STEP_POLICIES } from '../shared/stepPolicies';
-
-/** The step each activity runs, by its name; other activities (webhooks, clean-up) are not steps. */
-const STEP_OF_ACTIVITY: Record<string, JobStep> = {
-  fetchSource: 'fetch',
-  loadDocument: 'load',
-  preprocessPage: 'preprocess',
-  recognizePage: 'recognize',
-  storeResult: 'store',
-};
+import { STEP_OF_ACTIVITY, stepRetried } from '../shared/stepPolicies';
 
 const JOB_SECONDS = [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 const STEP_SECONDS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120];
@@ -74,9 +64,10 @@ export function createWorkerMetrics(engines?: { busyRatio: number }): WorkerMetr
             return result;
           } catch (err) {
             end({ outcome: 'failed' });
-            const code = err instanceof ApplicationFailure ? (err.type ?? 'INTERNAL_ERROR') : 'INTERNAL_ERROR';
-            const retried = !(err instanceof ApplicationFailure && err.nonRetryable) && context.info.attempt < STEP_POLICIES[step].retry.maximumAttempts;
-            if (retried && !context.cancellationSignal.aborted) retries.inc({ step, code });
+            const failure = err instanceof ApplicationFailure ? err : { type: 'INTERNAL_ERROR', nonRetryable: false };
+            if (!context.cancellationSignal.aborted && stepRetried(step, context.info.attempt, failure)) {
+              retries.inc({ step, code: failure.type ?? 'INTERNAL_ERROR' });
+            }
             throw err;
           }
         },

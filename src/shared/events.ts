@@ -69,6 +69,16 @@ export const stepRetryingSignal = defineSignal<[StepRetry]>('stepRetrying');
 /** Memo key holding `{ lastSequence }`: how far the job's events went, readable without a worker. */
 export const JOB_EVENTS_MEMO_KEY = 'events';
 
+/** The sequence number of the job's last event as its memo records it (0 before events, or for jobs from before them). */
+export function recordedLastSequence(memo: Record<string, unknown> | undefined): number {
+  return (memo?.[JOB_EVENTS_MEMO_KEY] as { lastSequence?: number } | undefined)?.lastSequence ?? 0;
+}
+
+/** A finished job's last event, rebuilt from its final state when no worker can replay the job's own record. */
+export function lastEventOf(state: JobState, sequence: number, type: JobEventType = TERMINAL_EVENT_TYPES[state.status] ?? 'job.error'): JobEvent {
+  return { sequence, type, timestamp: state.completedAt ?? state.updatedAt, state };
+}
+
 /** Which events a job's callbackUrl receives. */
 export const CALLBACK_EVENT_SETS = ['terminal', 'all'] as const;
 export type CallbackEventSet = (typeof CALLBACK_EVENT_SETS)[number];

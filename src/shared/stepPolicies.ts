@@ -69,6 +69,21 @@ export const STEP_POLICIES = {
   },
 } satisfies Partial<Record<JobStep, ActivityOptions>>;
 
+/** The step each activity runs, by the activity's name; other activities (webhooks, clean-up) are not steps. */
+export const STEP_OF_ACTIVITY: Readonly<Record<string, JobStep>> = {
+  fetchSource: 'fetch',
+  loadDocument: 'load',
+  preprocessPage: 'preprocess',
+  recognizePage: 'recognize',
+  storeResult: 'store',
+};
+
+/** Whether Temporal tries a step again after `attempt` failed with this failure (its retry policy decides). */
+export function stepRetried(step: JobStep, attempt: number, failure: { type?: string | null | undefined; nonRetryable?: boolean | null | undefined }): boolean {
+  const { maximumAttempts, nonRetryableErrorTypes: never } = STEP_POLICIES[step].retry;
+  return !failure.nonRetryable && attempt < maximumAttempts && !(never as readonly string[]).includes(failure.type ?? '');
+}
+
 /** Seconds the store step is given per page on top of its base timeout. */
 const STORE_SECONDS_PER_PAGE = 2;
 

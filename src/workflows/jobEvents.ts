@@ -1,5 +1,6 @@
 import { isTerminalEvent, type JobEvent, type JobEventType, type JobEventsPage, type StepRetry } from '../shared/events';
 import type { JobState } from '../shared/jobs';
+import { compactState } from './jobTracker';
 
 /** What an event adds to the job's state. */
 export interface EventDetail {
@@ -23,7 +24,7 @@ export class JobEventLog {
   record(type: JobEventType, state: JobState, detail: EventDetail = {}): JobEvent {
     // The job's last event carries its state whole; the others leave per-page results out.
     const copy = JSON.parse(JSON.stringify(state)) as JobState;
-    const snapshot = isTerminalEvent(type) || !copy.result ? copy : { ...copy, result: { ...copy.result, pages: [] } };
+    const snapshot = isTerminalEvent(type) ? copy : compactState(copy);
     const event: JobEvent = { sequence: this.events.length + 1, type, timestamp: state.updatedAt, state: snapshot, ...detail };
     this.events.push(event);
     this.onRecorded?.(event);

@@ -39,8 +39,9 @@ const { storeResult: storeResultFixed } = proxyActivities<OcrActivities>(STEP_PO
 const { discardWorkingFiles } = proxyActivities<OcrActivities>(CLEANUP_POLICY);
 // The same page steps, waited for when cancelled: they stop at their next heartbeat.
 const SETTLE = { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED };
-const { preprocessPage: preprocessPageSettled } = proxyActivities<OcrActivities>({ ...STEP_POLICIES.preprocess, ...SETTLE });
-const { recognizePage: recognizePageSettled } = proxyActivities<OcrActivities>({ ...STEP_POLICIES.recognize, ...SETTLE });
+const SETTLED_POLICIES = { preprocess: { ...STEP_POLICIES.preprocess, ...SETTLE }, recognize: { ...STEP_POLICIES.recognize, ...SETTLE } };
+const { preprocessPage: preprocessPageSettled } = proxyActivities<OcrActivities>(SETTLED_POLICIES.preprocess);
+const { recognizePage: recognizePageSettled } = proxyActivities<OcrActivities>(SETTLED_POLICIES.recognize);
 
 /**
  * Jobs started before this patch store their result with the fixed two-minute timeout and
@@ -100,7 +101,6 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
   const pageSteps = settle
     ? { preprocessPage: preprocessPageSettled, recognizePage: recognizePageSettled }
     : { preprocessPage, recognizePage };
-  const pagePolicies = { preprocess: { ...STEP_POLICIES.preprocess, ...SETTLE }, recognize: { ...STEP_POLICIES.recognize, ...SETTLE } };
   /** Whether the job is being stopped (cancel or deadline), whatever the step's own error. */
   const stopping = (err: unknown, scope: CancellationScope) => isCancellation(err) || (settle && scope.consideredCancelled);
   const job = new JobTracker({
@@ -148,14 +148,14 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
         const preprocessInput = { jobId, tenant, source, mediaType: doc.mediaType, page };
         const image = await step('preprocess', () =>
           described
-            ? pageSteps.preprocessPage.executeWithOptions({ ...pagePolicies.preprocess, summary: `preprocess ${of}` }, [preprocessInput])
+            ? pageSteps.preprocessPage.executeWithOptions({ ...SETTLED_POLICIES.preprocess, summary: `preprocess ${of}` }, [preprocessInput])
             : pageSteps.preprocessPage(preprocessInput),
         );
         job.pagePreprocessed(page);
         const recognizeInput = { jobId, tenant, page, image, languages: options.languages, outputs: options.outputs };
         const recognized = await step('recognize', () =>
           described
-            ? pageSteps.recognizePage.executeWithOptions({ ...pagePolicies.recognize, summary: `recognize ${of}` }, [recognizeInput])
+            ? pageSteps.recognizePage.executeWithOptions({ ...SETTLED_POLICIES.recognize, summary: `recognize ${of}` }, [recognizeInput])
             : pageSteps.recognizePage(recognizeInput),
         );
         job.pageRecognized(page, recognized.recognizeMs);

@@ -1,7 +1,7 @@
 // The live event stream, driven with the `eventsource` client browsers' EventSource is modelled on.
 import { EventSource } from 'eventsource';
 import { createWorkerMetrics } from '../../src/metrics/workerMetrics';
-import { JOB_EVENT_TYPES } from '../../src/shared/events';
+import { isTerminalEvent, JOB_EVENT_TYPES } from '../../src/shared/events';
 import type { JobEventHub } from '../../src/api/jobEvents';
 import { startApiHarness, type ApiHarness, type RunningWorker } from '../helpers/harness';
 import { multiPageTiff } from '../helpers/images';
@@ -74,7 +74,7 @@ function follow(url: string, dropAfter?: number) {
       source.addEventListener(type, (message) => {
         received.push({ id: message.lastEventId, type: message.type, body: JSON.parse(message.data) });
         if (received.length === dropAfter && lastEventIds.length === 1) cut?.();
-        if (['job.done', 'job.partial_success', 'job.error', 'job.cancelled'].includes(type)) {
+        if (isTerminalEvent(type)) {
           source.close();
           resolve();
         }

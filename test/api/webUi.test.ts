@@ -7,6 +7,7 @@ import {
   PAGE_COUNT_SEARCH_ATTRIBUTE,
   REQUEST_ID_SEARCH_ATTRIBUTE,
 } from '../../src/shared/searchAttributes';
+import { isTerminalStatus, type JobStatus } from '../../src/shared/jobs';
 import { startApiHarness, type ApiHarness } from '../helpers/harness';
 import { multiPageTiff, renderText } from '../helpers/images';
 import { eventually } from '../helpers/jobs';
@@ -24,10 +25,10 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-async function finished(jobId: string): Promise<{ status: string }> {
+async function finished(jobId: string): Promise<{ status: JobStatus }> {
   return eventually(
-    () => fetch(`${api.base}/jobs/${jobId}`).then((res) => res.json() as Promise<{ status: string }>),
-    (job) => ['DONE', 'ERROR', 'PARTIAL_SUCCESS', 'CANCELLED'].includes(job.status),
+    () => fetch(`${api.base}/jobs/${jobId}`).then((res) => res.json() as Promise<{ status: JobStatus }>),
+    (job) => isTerminalStatus(job.status),
   );
 }
 

@@ -1,14 +1,2 @@
-import net from 'node:net';
-
-/** A TCP port that was free a moment ago, for servers a test starts. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+// A TCP port that was free a moment ago, for servers a test starts: the service's own helper.
+export { freePort } from '../../src/net/freePort';

@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { isTerminalStatus, type JobStatus } from '../../src/shared/jobs';
 import { createStage, type Stage } from '../helpers/chaos';
 import { renderText } from '../helpers/images';
 import { eventually } from '../helpers/jobs';
@@ -70,8 +71,8 @@ test('when a job has run, then Prometheus has it: finished and submitted jobs, s
   const submitted = await fetch(`${api.base}/jobs`, { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: png });
   const { jobId } = (await submitted.json()) as { jobId: string };
   const done = await eventually(
-    () => fetch(`${api.base}/jobs/${jobId}`).then((r) => r.json() as Promise<{ status: string }>),
-    (job) => ['DONE', 'ERROR', 'PARTIAL_SUCCESS', 'CANCELLED'].includes(job.status),
+    () => fetch(`${api.base}/jobs/${jobId}`).then((r) => r.json() as Promise<{ status: JobStatus }>),
+    (job) => isTerminalStatus(job.status),
   );
   expect(done.status).toBe('DONE');
 
