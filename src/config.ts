@@ -5,6 +5,9 @@ import { TASK_QUEUE } from './shared/jobs';
 
 const MiB = 1024 * 1024;
 
+/** OTLP over HTTP, in either encoding; gRPC is not shipped. */
+const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+
 const integer = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
 
 const envSchema = z.object({
@@ -38,6 +41,11 @@ const envSchema = z.object({
   /** Base URL of the Temporal Web UI, for links to a job's workflow. */
   TEMPORAL_UI_URL: z.url().optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** OpenTelemetry's own variables: traces go to this OTLP endpoint; none set, nothing is exported. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(OTLP_PROTOCOLS).default('http/protobuf'),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(OTLP_PROTOCOLS).optional(),
   MAX_UPLOAD_BYTES: integer(1, 25 * MiB),
   MAX_IMAGE_PIXELS: integer(1, 100_000_000),
   MAX_PAGES: integer(1, 500),
@@ -121,6 +129,11 @@ function toConfig(env: z.output<typeof envSchema>) {
       maxWaitingRequests: env.PREFER_WAIT_MAX_REQUESTS,
     },
     logLevel: env.LOG_LEVEL,
+    tracing: {
+      /** True when spans are sent somewhere; without an endpoint they still carry ids for logs and clients. */
+      exporting: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined || env.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
+      protocol: env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL,
+    },
     dataDir,
     blobDir: path.join(dataDir, 'blobs'),
     temporal: {

@@ -28,6 +28,23 @@ describe('loadConfig', () => {
     expect(load).toThrow(/PORT[\s\S]*OCR_POOL_SIZE|OCR_POOL_SIZE[\s\S]*PORT/);
   });
 
+  test('when no OTLP endpoint is set, then nothing is exported; when one is, then traces go there in the protocol asked for', () => {
+    expect(loadConfig({}).tracing).toEqual({ exporting: false, protocol: 'http/protobuf' });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).tracing).toEqual({
+      exporting: true,
+      protocol: 'http/json',
+    });
+    // The traces' own variables win over the general ones, as OpenTelemetry specifies.
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://jaeger:4318/v1/traces', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }).tracing,
+    ).toEqual({ exporting: true, protocol: 'http/protobuf' });
+  });
+
+  test('when the OTLP protocol is one not shipped (gRPC) or the endpoint is not a URL, then the configuration is refused naming the variable', () => {
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL/);
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'jaeger 4318' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
+  });
+
   test('when nothing says otherwise, then the API binds loopback only and runs open there', () => {
     const config = loadConfig({});
 

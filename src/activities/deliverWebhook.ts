@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { Webhook } from 'standardwebhooks';
 import { AddressPolicy, ForbiddenAddressError } from '../net/addressPolicy';
 import { WebhookFailure, type DeliverWebhookInput, type DeliveryAnswer, type DeliveryFailureDetails } from '../shared/webhooks';
@@ -53,7 +53,8 @@ export function deliverWebhookActivity(deps: ActivityDeps) {
       });
     }
     const durationMs = elapsed();
-    deps.logger.info({ jobId: input.jobId, webhookId: input.webhookId, type: input.type, attempt: input.attempt, status, durationMs }, 'webhook attempt');
+    // The SDK's activity logger: the line carries the job, its request and trace (see worker/jobContext.ts).
+    Context.current().log.info('webhook attempt', { webhookId: input.webhookId, type: input.type, deliveryAttempt: input.attempt, status, durationMs });
     if ((status >= 200 && status < 300) || status === 410) return { status, durationMs };
     if (status === 429 || status === 503 || status >= 500) {
       const seconds = retryAfterSeconds(retryAfter);

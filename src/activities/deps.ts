@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { OcrPipeline } from '../ocr/pipeline';
 import type { EventFacts } from '../api/presenters';
 import type { BlobStore } from '../storage/blobStore';
@@ -8,7 +7,6 @@ export interface ActivityDeps {
   blobs: BlobStore;
   /** Decodes, cleans up and recognises pages (wraps the worker's OCR engine pool). */
   pipeline: OcrPipeline;
-  logger: Logger;
   /** Codes of the languages installed for the OCR engine. */
   languages: readonly string[];
   limits: {

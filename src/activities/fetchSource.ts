@@ -8,6 +8,7 @@ import { jobKeys } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
 import { permanentFailure, storage, transientFailure } from './failures';
 import { runStep } from './step';
+import { inStage } from '../tracing/stages';
 
 const FAILURE_CODES = {
   forbidden: JobErrorCode.SOURCE_FORBIDDEN,
@@ -27,15 +28,20 @@ export function fetchSourceActivity(deps: ActivityDeps) {
       progress: () => ({ bytes: received }),
     };
     return runStep(spec, async (signal) => {
-      const { bytes } = await download(source.url, {
-        ...deps.sourceFetch,
-        signal,
-        onProgress: (total) => (received = total),
-      }).catch((err: unknown) => {
-        if (!(err instanceof DownloadError)) throw err;
-        throw err.kind === 'unavailable'
-          ? transientFailure(JobErrorCode.SOURCE_UNAVAILABLE, err.message)
-          : permanentFailure(FAILURE_CODES[err.kind], err.message);
+      // The host only: a URL's path and query may carry credentials.
+      const { bytes } = await inStage('download', { 'server.address': new URL(source.url).hostname }, async (span) => {
+        const downloaded = await download(source.url, {
+          ...deps.sourceFetch,
+          signal,
+          onProgress: (total) => (received = total),
+        }).catch((err: unknown) => {
+          if (!(err instanceof DownloadError)) throw err;
+          throw err.kind === 'unavailable'
+            ? transientFailure(JobErrorCode.SOURCE_UNAVAILABLE, err.message)
+            : permanentFailure(FAILURE_CODES[err.kind], err.message);
+        });
+        span.setAttribute('http.response.body.size', downloaded.bytes.length);
+        return downloaded;
       });
       const mediaType = detectMediaType(bytes);
       if (mediaType === null) {

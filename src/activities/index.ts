@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { installedLanguages } from '../ocr/languages';
 import type { OcrPipeline } from '../ocr/pipeline';
@@ -35,13 +34,12 @@ export type OcrActivities = ReturnType<typeof createActivities>;
 /** Activity dependencies as a worker process has them, from its configuration. */
 export function activityDepsFor(
   config: Config,
-  { blobs, pipeline, logger, tenants }: { blobs: BlobStore; pipeline: OcrPipeline; logger: Logger; tenants?: TenantRegistry | null },
+  { blobs, pipeline, tenants }: { blobs: BlobStore; pipeline: OcrPipeline; tenants?: TenantRegistry | null },
 ): ActivityDeps {
   let shared: Promise<string> | null = null;
   return {
     blobs,
     pipeline,
-    logger,
     languages: installedLanguages(),
     limits: { maxPixels: config.limits.maxPixels, maxPages: config.limits.maxPages },
     sourceFetch: config.sourceFetch,

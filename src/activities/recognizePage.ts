@@ -50,7 +50,7 @@ export function recognizePageActivity(deps: ActivityDeps) {
         deps,
         { png, geometry: image.geometry, analysis: image.analysis },
         plainCopy,
-        { languages, pdf: outputs.includes('pdf'), signal, onProgress: (value) => (fraction = value) },
+        { languages, pdf: outputs.includes('pdf'), signal, onProgress: (value) => (fraction = value), page },
         page,
       );
       // Boxes were found on the turned and scaled image; the client sees the page it sent.

@@ -1,9 +1,10 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { temporal } from '@temporalio/proto';
 import type { JobErrorCode } from '../shared/errorCodes';
 import { stepRetryingSignal, type StepRetry } from '../shared/events';
 import type { JobStep } from '../shared/jobs';
 import { STEP_POLICIES, stepRetried } from '../shared/stepPolicies';
-import { durationMs } from '../temporal/time';
+import { durationMs, timestampDate } from '../temporal/time';
 import { transientFailure } from './failures';
 
 export interface StepSpec {
@@ -26,11 +27,15 @@ export interface StepSpec {
  */
 export async function runStep<T>(spec: StepSpec, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const context = Context.current();
+  if (context.info.attempt > 1) void warnIfStalled(context);
   const beat = () => context.heartbeat({ ...(spec.page === undefined ? {} : { page: spec.page }), ...spec.progress?.() });
   beat();
   const timer = setInterval(beat, spec.heartbeatIntervalMs);
+  const started = performance.now();
   try {
-    return await body(context.cancellationSignal);
+    const result = await body(context.cancellationSignal);
+    context.log.debug('step done', { durationMs: Math.round(performance.now() - started) });
+    return result;
   } catch (err) {
     if (isCancellation(err, context.cancellationSignal)) throw err;
     const failure = err instanceof ApplicationFailure ? err : unexpectedFailure(spec.unexpected, err);
@@ -52,6 +57,33 @@ export async function runStep<T>(spec: StepSpec, body: (signal: AbortSignal) => 
     throw failure;
   } finally {
     clearInterval(timer);
+  }
+}
+
+/**
+ * Logs a warning when the attempt before this one stalled: it sent no heartbeat within its
+ * timeout (its worker died or hung), so it logged nothing itself. Temporal keeps why the
+ * last attempt ended on the pending activity; one read, and only for retries.
+ */
+async function warnIfStalled(context: Context): Promise<void> {
+  const { activityId, attempt, workflowExecution } = context.info;
+  if (!workflowExecution) return;
+  try {
+    const { client } = context;
+    const description = await client.withDeadline(Date.now() + RETRY_NOTICE_TIMEOUT_MS, () =>
+      client.workflow.getHandle(workflowExecution.workflowId, workflowExecution.runId).describe(),
+    );
+    const pending = description.raw.pendingActivities?.find((activity) => activity.activityId === activityId);
+    const timeout = pending?.lastFailure?.timeoutFailureInfo;
+    if (!timeout) return;
+    const kind = temporal.api.enums.v1.TimeoutType[timeout.timeoutType ?? 0]?.replace('TIMEOUT_TYPE_', '').toLowerCase();
+    context.log.warn('step stalled: its last attempt timed out and was taken over', {
+      stalledAttempt: attempt - 1,
+      timeout: kind,
+      lastHeartbeatAt: timestampDate(pending?.lastHeartbeatTime)?.toISOString() ?? null,
+    });
+  } catch (err) {
+    context.log.debug('could not read why the last attempt ended', { error: String(err) });
   }
 }
 

@@ -9,6 +9,7 @@ import type { ActivityDeps } from './deps';
 import { pageSummary, type StoredPage } from './pageResult';
 import { currentRunId } from './run';
 import { runStep } from './step';
+import { inStage } from '../tracing/stages';
 
 /** Separates pages in the text output, as Tesseract's own text renderer does. */
 export const PAGE_SEPARATOR = '\f';
@@ -41,7 +42,7 @@ export function storeResultActivity(deps: ActivityDeps) {
       heartbeatIntervalMs: deps.heartbeatIntervalMs,
       progress: () => ({ pages: joined, of: pages.length }),
     };
-    return runStep(spec, async () => {
+    return runStep(spec, () => inStage('store', { 'ocr.pages': pages.length, 'ocr.outputs': outputs.join(',') }, async () => {
       const ordered = [...pages].sort((a, b) => a.page - b.page);
       const files = await ResultFiles.open(deps.blobs, { jobId, tenant }, outputs);
       try {
@@ -72,7 +73,7 @@ export function storeResultActivity(deps: ActivityDeps) {
         await files.abort();
         throw err;
       }
-    });
+    }));
   };
 }
 

@@ -18,6 +18,7 @@ import { eventsRouter } from './routes/events';
 import { jobsRouter } from './routes/jobs';
 import { resultsRouter } from './routes/results';
 import { JobEventHub } from './jobEvents';
+import { requestSpans, traceFields } from './requestSpans';
 import { SubmitRateLimiter } from './submitRateLimiter';
 import { JobWebhooksReader } from './webhooks';
 
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
 
   const metrics = createApiMetrics();
+  app.use(requestSpans());
   app.use(metrics.middleware);
   app.use(
     pinoHttp({
@@ -60,6 +62,8 @@ export function createApp(deps: AppDeps): Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
+      // The request's trace and span on each of its lines, the answer's line included.
+      customProps: (_req, res) => traceFields(res),
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
       serializers: {

@@ -12,6 +12,7 @@ import {
   JOB_STATE_MEMO_KEY,
   REQUEST_FINGERPRINT_MEMO_KEY,
   REQUEST_ID_MEMO_KEY,
+  TRACE_ID_MEMO_KEY,
   TENANT_MEMO_KEY,
   initialJobState,
   isTerminalStatus,
@@ -47,6 +48,8 @@ export interface SubmitRequest {
   caller: Caller;
   /** The submit's X-Request-Id: it travels with the job (memo and OcrRequestId). */
   requestId?: string | undefined;
+  /** The submit's trace, which the job's workflow and steps continue; kept in the memo. */
+  traceId?: string | undefined;
   /** The upload's file name, when the client gave one (multipart). */
   fileName?: string | undefined;
 }
@@ -83,7 +86,7 @@ export class JobService {
     this.callbackPolicy = new AddressPolicy(deps.config.callbacks.allowList);
   }
 
-  async submit({ document, options, idempotencyKey, caller, requestId, fileName }: SubmitRequest): Promise<SubmitOutcome> {
+  async submit({ document, options, idempotencyKey, caller, requestId, traceId, fileName }: SubmitRequest): Promise<SubmitOutcome> {
     const missing = options.languages.filter((code) => !this.deps.languages.includes(code));
     if (missing.length) {
       throw ApiError.validation([
@@ -133,6 +136,7 @@ export class JobService {
             [REQUEST_FINGERPRINT_MEMO_KEY]: fingerprint,
             ...(tenant === undefined ? {} : { [TENANT_MEMO_KEY]: tenant }),
             ...(requestId === undefined ? {} : { [REQUEST_ID_MEMO_KEY]: requestId }),
+            ...(traceId === undefined ? {} : { [TRACE_ID_MEMO_KEY]: traceId }),
           },
           typedSearchAttributes: [
             { key: JOB_STATUS_SEARCH_ATTRIBUTE, value: 'PENDING' },
@@ -155,7 +159,7 @@ export class JobService {
       this.deps.metrics?.jobsSubmitted.inc({ source: source.kind });
       // A job id reused after Temporal forgot its earlier run must not be answered from that run.
       this.deps.status.forget(jobId, tenant);
-      return { jobId, created: true, snapshot: { state: initial, tenant, live: true, result: null, steps: NOTHING_LIVE } };
+      return { jobId, created: true, snapshot: { state: initial, tenant, traceId, live: true, result: null, steps: NOTHING_LIVE } };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !idempotencyKey) throw err;
       await this.checkSameRequest(jobId, fingerprint, source);

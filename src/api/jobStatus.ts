@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { ResultSummary } from '../activities/storeResult';
 import type { Config } from '../config';
 import { JobErrorCode } from '../shared/errorCodes';
-import { JOB_STATE_MEMO_KEY, TENANT_MEMO_KEY, isTerminalStatus, type JobError, type JobRef, type JobState } from '../shared/jobs';
+import { JOB_STATE_MEMO_KEY, TENANT_MEMO_KEY, TRACE_ID_MEMO_KEY, isTerminalStatus, type JobError, type JobRef, type JobState } from '../shared/jobs';
 import { jobStatusQuery } from '../shared/messages';
 import type { NotificationsSummary } from '../shared/webhooks';
 import { BlobNotFoundError, jobKeys, type BlobStore } from '../storage/blobStore';
@@ -24,6 +24,8 @@ export interface JobSnapshot {
   state: JobState;
   /** The tenant the job belongs to; undefined for a job without one. */
   tenant: string | undefined;
+  /** The trace the job is part of (the submit's); absent for jobs from before traces. */
+  traceId?: string | undefined;
   /**
    * True when the state came from the running workflow itself (or the job has finished);
    * false when no worker answered and this is the last state the workflow recorded.
@@ -105,8 +107,8 @@ export class JobStatusReader {
    * Waits up to `seconds` for the job to end (a long poll on Temporal, not a loop).
    * True when it ended in time.
    */
-  async waitForEnd(job: JobRef, seconds: number): Promise<boolean> {
-    const { jobId, tenant } = job;
+  async waitForEnd(job: JobRef & Pick<JobSnapshot, 'traceId'>, seconds: number): Promise<boolean> {
+    const { jobId, tenant, traceId } = job;
     const { client } = this.deps;
     let final: JobState | undefined;
     try {
@@ -118,7 +120,7 @@ export class JobStatusReader {
     }
     // The long poll brought the final state: the next read needs no round trip.
     if (final?.jobId === jobId && isTerminalStatus(final.status)) {
-      this.finished.set(cacheKeyOf(jobId, tenant), { state: final, tenant, live: true, result: await this.readResult(job, final), steps: NOTHING_LIVE });
+      this.finished.set(cacheKeyOf(jobId, tenant), { state: final, tenant, traceId, live: true, result: await this.readResult(job, final), steps: NOTHING_LIVE });
     }
     return true;
   }
@@ -139,10 +141,11 @@ export class JobStatusReader {
     const tenant = tenantOf(description);
     if (reader !== undefined && tenant !== reader) return notFound();
     const job = { jobId, tenant };
-    if (description.status.name === 'RUNNING') return this.readRunning(job, description);
+    const traceId = traceIdOf(description);
+    if (description.status.name === 'RUNNING') return { ...(await this.readRunning(job, description)), traceId };
     await this.assertNotDeleted(job, reader);
     const state = await this.readClosed(jobId, description);
-    const snapshot: JobSnapshot = { state, tenant, live: true, result: await this.readResult(job, state), steps: NOTHING_LIVE };
+    const snapshot: JobSnapshot = { state, tenant, traceId, live: true, result: await this.readResult(job, state), steps: NOTHING_LIVE };
     this.finished.set(cacheKeyOf(jobId, reader), snapshot);
     return snapshot;
   }
@@ -238,6 +241,12 @@ function cacheKeyOf(jobId: string, reader: Reader): string {
 export function tenantOf(description: Pick<WorkflowExecutionDescription, 'memo'>): string | undefined {
   const tenant = description.memo?.[TENANT_MEMO_KEY];
   return typeof tenant === 'string' ? tenant : undefined;
+}
+
+/** The trace a job belongs to, from its memo. */
+function traceIdOf(description: Pick<WorkflowExecutionDescription, 'memo'>): string | undefined {
+  const traceId = description.memo?.[TRACE_ID_MEMO_KEY];
+  return typeof traceId === 'string' ? traceId : undefined;
 }
 
 function memoState(description: WorkflowExecutionDescription): JobState {

@@ -16,6 +16,7 @@ const problem = (description: string) => ({
 
 const retryAfter = z.string().meta({ description: 'Seconds until polling again is worth it, derived from the job.' });
 const etag = z.string().meta({ description: 'Tag of this representation; send it back in If-None-Match.' });
+const traceparent = z.string().meta({ description: "W3C Trace Context of this request's span; its trace id is the job's traceId." });
 
 const jobPath = z.object({ jobId: z.string().meta({ description: 'The job id from the submit.' }) });
 
@@ -55,6 +56,7 @@ export function openApiDocument() {
             header: z.object({
               'idempotency-key': z.string().optional().meta({ description: 'Same key, same job.' }),
               prefer: z.string().optional().meta({ description: 'respond-async and/or wait=N (RFC 7240).' }),
+              traceparent: z.string().optional().meta({ description: "W3C Trace Context: the job's trace continues the caller's." }),
             }),
             query: jobOptionsSchema,
           },
@@ -70,12 +72,12 @@ export function openApiDocument() {
           responses: {
             '202': {
               description: 'Accepted: the document is stored and the job has started',
-              headers: z.object({ Location: z.string(), 'Retry-After': retryAfter, ETag: etag }),
+              headers: z.object({ Location: z.string(), 'Retry-After': retryAfter, ETag: etag, traceparent }),
               content: { 'application/json': { schema: jobSchema } },
             },
             '200': {
               description: 'With Prefer: wait=N, the job ended within N seconds',
-              headers: z.object({ Location: z.string(), 'Content-Location': z.string(), ETag: etag }),
+              headers: z.object({ Location: z.string(), 'Content-Location': z.string(), ETag: etag, traceparent }),
               content: { 'application/json': { schema: jobSchema } },
             },
             '400': problem('Invalid options or request'),

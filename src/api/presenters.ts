@@ -19,7 +19,7 @@ export function jobLinks(jobId: string, config: Config): JobBody['links'] {
 }
 
 /** The JSON body of a job, as `GET /jobs/{id}` shows it. */
-export function jobBody({ state, live, result, steps, notifications }: JobSnapshot, config: Config): JobBody {
+export function jobBody({ state, traceId, live, result, steps, notifications }: JobSnapshot, config: Config): JobBody {
   const running = !isTerminalStatus(state.status);
   const waitingForRetry = running && steps.retry !== null;
   return {
@@ -40,6 +40,7 @@ export function jobBody({ state, live, result, steps, notifications }: JobSnapsh
     retry: waitingForRetry ? steps.retry : null,
     lastHeartbeatAt: running ? steps.lastHeartbeatAt : null,
     stalled: running && steps.stalled,
+    ...(traceId === undefined ? {} : { traceId }),
     result:
       state.result
         ? {

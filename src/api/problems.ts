@@ -51,6 +51,8 @@ export function problemDocument(error: ApiError, instance: string): string {
 }
 
 export function sendProblem(res: Response, error: ApiError, instance: string): void {
+  // The request's span records which error it answered.
+  res.locals.errorCode = error.code;
   for (const [name, value] of Object.entries(error.extra.headers ?? {})) res.setHeader(name, value);
   res.status(error.status).type(PROBLEM_MEDIA_TYPE).send(problemDocument(error, instance));
 }

@@ -94,6 +94,11 @@ export const jobSchema = z
       .meta({ id: 'Retry', description: 'Set while status is RETRYING: a step failed and waits for its next attempt.' }),
     lastHeartbeatAt: timestamp.nullable().meta({ description: 'Last heartbeat of the running step.' }),
     stalled: z.boolean().meta({ description: "True when the running step's last heartbeat is older than its heartbeat timeout." }),
+    traceId: z
+      .string()
+      .regex(/^[0-9a-f]{32}$/)
+      .optional()
+      .meta({ description: "The job's OpenTelemetry trace (the submit request's): the HTTP request, the workflow and every step attempt. Absent for jobs from before traces." }),
     createdAt: timestamp,
     startedAt: timestamp.nullable(),
     updatedAt: timestamp,

@@ -13,9 +13,11 @@ import { createApp } from './app';
 import type { JobEventHub } from './jobEvents';
 import { sweepStagedUploads } from './uploads';
 import { createHttpServer } from './httpServer';
+import { startTracing } from '../tracing/tracing';
 
 const config = loadConfigOrExit();
 const logger = createLogger('api', config.logLevel);
+const tracing = startTracing('ocr-jobs-api', config.tracing);
 
 async function main(): Promise<void> {
   // Before the handlers below exist, SIGTERM simply ends the process, which is right then too.
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
     clearInterval(sweeper);
     await client.connection.close();
     auth.close();
+    await tracing.shutdown().catch((err: unknown) => logger.warn({ err }, 'could not send the last spans'));
     logger.info('API stopped');
   };
   process.on('SIGHUP', () => {

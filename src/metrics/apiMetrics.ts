@@ -1,5 +1,5 @@
 // The API's Prometheus metrics: every request by route, submits, and Node's own.
-import type { RequestHandler, Router } from 'express';
+import type { Request, RequestHandler, Router } from 'express';
 import { Router as createRouter } from 'express';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -31,9 +31,7 @@ export function createApiMetrics(): ApiMetrics {
   const middleware: RequestHandler = (req, res, next) => {
     const end = duration.startTimer();
     res.on('finish', () => {
-      // Unmatched paths (404s, probes) share one label value: label values stay bounded.
-      const route = req.route ? `${req.baseUrl}${String((req.route as { path: unknown }).path)}` : 'unmatched';
-      end({ route, method: req.method, status: String(res.statusCode) });
+      end({ route: routeOf(req), method: req.method, status: String(res.statusCode) });
     });
     next();
   };
@@ -42,4 +40,12 @@ export function createApiMetrics(): ApiMetrics {
     res.type(registry.contentType).send(await registry.metrics());
   });
   return { registry, jobsSubmitted, middleware, router };
+}
+
+/**
+ * The route pattern a request matched (`/jobs/:jobId`), never its path; unmatched paths (404s,
+ * probes) share one value, so labels and span names stay bounded.
+ */
+export function routeOf(req: Request): string {
+  return req.route ? `${req.baseUrl}${String((req.route as { path: unknown }).path)}` : 'unmatched';
 }

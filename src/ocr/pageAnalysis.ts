@@ -85,6 +85,8 @@ export interface AnalysisResult {
   /** Lines running across the page as it is, and running down it (the page on its side). */
   across: LineView;
   down: LineView;
+  /** How long each stage took, in order (milliseconds): what the page's trace shows of the analysis. */
+  stagesMs: Array<[stage: string, ms: number]>;
 }
 
 /** Below this ink contrast (grey levels, on the smoothed page) a page holds no text. */
@@ -145,6 +147,17 @@ const RULE_THICKNESS = 0.4;
 const BLANK_LETTERS = 3;
 
 export function analysePage(request: AnalysisRequest): AnalysisResult {
+  const stagesMs: AnalysisResult['stagesMs'] = [];
+  let last = performance.now();
+  const lap = (stage: string) => {
+    const now = performance.now();
+    stagesMs.push([stage, Math.round((now - last) * 100) / 100]);
+    last = now;
+  };
+  return { ...analyseInStages(request, lap), stagesMs };
+}
+
+function analyseInStages(request: AnalysisRequest, lap: (stage: string) => void): Omit<AnalysisResult, 'stagesMs'> {
   let { grey, smooth } = request;
   let perspective: number[] | null = null;
   const quad = request.perspective ? findPage(smooth) : null;
@@ -154,6 +167,7 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
     grey = warp(grey, perspective, width, height);
     smooth = warp(smooth, perspective, width, height);
   }
+  lap('perspective');
   if (inkContrast(smooth) < BLANK_CONTRAST) return blankPage(grey, false, perspective);
   // A noisy photo (sensor noise in a dim shot) is read from its smoothed copy: the noise
   // would otherwise be stretched with the contrast into specks the size of letters.
@@ -164,6 +178,7 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
     grey = gaussianBlur(grey, noisy);
     smooth = grey;
   }
+  lap('denoise');
   const inverted = request.invert && isDarkPage(grey);
   if (inverted) {
     invert(grey);
@@ -174,6 +189,7 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
   // (found once shadows are divided out, so a shadow is never taken for a dark bar).
   const backgrounds = request.invert ? textBackgrounds(grey) : { regions: new Int32Array(0), count: 0 };
   invertRegions(grey, backgrounds);
+  lap('contrast');
   let measured = measureLetters(grey, request.despeckle);
   // Table rules, cell borders, underlines and form boxes: Tesseract's layout analysis loses
   // the cells between them, so they are painted out and the letters measured again.
@@ -188,6 +204,7 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
     for (let i = 0; i < grey.data.length; i++) if (rules?.[i] || frames?.[i]) grey.data[i] = 255;
     measured = measureLetters(grey, request.despeckle);
   }
+  lap('unrule');
   // A curled page: its lines traced and straightened, then measured again.
   let bend: Dewarp | null = null;
   let neighbours = neighbourDirection(measured.letterList);
@@ -199,6 +216,7 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
       neighbours = neighbourDirection(measured.letterList);
     }
   }
+  lap('dewarp');
   const { width, height } = grey;
   const { characterPx, letterList, letterMask } = measured;
   if (letterList.length < BLANK_LETTERS) return blankPage(grey, inverted, perspective);
@@ -214,7 +232,7 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
       smallLetterPx: heights?.small ?? characterPx,
     };
   };
-  return {
+  const result = {
     grey,
     blank: false,
     inverted,
@@ -230,6 +248,8 @@ export function analysePage(request: AnalysisRequest): AnalysisResult {
     across: view(points, height, false),
     down: view(turned, width, true),
   };
+  lap('lines');
+  return result;
 }
 
 /**
@@ -244,7 +264,7 @@ function denoiseSigma(smooth: Grey): number {
 }
 
 /** A page with nothing to read, as plain white paper: recognition is skipped for it. */
-function blankPage(grey: Grey, inverted: boolean, perspective: number[] | null): AnalysisResult {
+function blankPage(grey: Grey, inverted: boolean, perspective: number[] | null): Omit<AnalysisResult, 'stagesMs'> {
   grey.data.fill(255);
   const level: LineView = { slope: 0, rise: 1, letterPx: null, smallLetterPx: null };
   return { grey, blank: true, inverted, invertedAreas: 0, perspective, bend: null, unruled: false, largeTypePx: null, smoothed: false, characterPx: null, letterCount: 0, neighbours: 1, across: level, down: level };

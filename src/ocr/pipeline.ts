@@ -8,6 +8,8 @@ import type { AnalysisPool } from './analysisPool';
 import type { AnalysisResult } from './pageAnalysis';
 import type { OrientationDetector } from './orientation';
 import { readingOrder } from './readingOrder';
+import { OCR_ENGINE } from './engine';
+import { inStage, StageClock } from '../tracing/stages';
 import { loadBytes, type DocumentBytes, type Rasterizer } from './rasterizer';
 import type { BoundingBox, OcrEngine, OcrLine, PageRecognition, RecognizeOptions } from './types';
 import type { PageLayout, PageReadingSource } from '../shared/jobs';
@@ -199,18 +201,10 @@ export class OcrPipeline {
     pageIndex: number,
     signal?: AbortSignal,
   ): Promise<PreparedPage> {
-    const timingsMs: Record<string, number> = {};
-    const lap = (() => {
-      let last = performance.now();
-      return (name: string) => {
-        const now = performance.now();
-        timingsMs[name] = Math.round(now - last);
-        last = now;
-      };
-    })();
-
+    // Each stage is timed for the page's analysis and is a span of the job's trace.
+    const clock = new StageClock({ 'ocr.page': pageIndex + 1 });
     let decoded = await this.decodePage(documentKey, bytes, mediaType, pageIndex, signal);
-    lap('decode');
+    clock.lap('decode', { 'ocr.media_type': mediaType, 'ocr.image.width': decoded.sourceWidth, 'ocr.image.height': decoded.sourceHeight });
     const on = (step: PipelineStep) => !this.deps.skip?.has(step);
     const analyse = async (page: typeof decoded) =>
       this.deps.analysis.analyse(
@@ -245,13 +239,23 @@ export class OcrPipeline {
     }
     const { grey, inverted, characterPx } = found;
     const { width, height } = grey;
-    lap('analyse');
+    const analysed = clock.lap('analyse', {
+      'ocr.blank': found.blank,
+      'ocr.inverted': inverted,
+      'ocr.character_px': characterPx ?? 0,
+      'ocr.perspective': found.perspective !== null,
+      'ocr.dewarped': found.bend !== null,
+      'ocr.unruled': found.unruled,
+    });
+    // The analysis thread timed its own stages; they end where the analysis ended.
+    const partsMs = found.stagesMs.reduce((sum, [, ms]) => sum + ms, 0);
+    StageClock.parts(analysed, clock.stageStart - partsMs, found.stagesMs);
 
     const { orientation, orientationBy } =
       on('orientation') && !found.blank ? await this.orientationOf(found) : { orientation: 0, orientationBy: 'none' as const };
     const lines = orientation % 180 === 90 ? found.down : found.across;
     const skew = lines.slope;
-    lap('orientation');
+    clock.lap('orientation', { 'ocr.orientation': orientation, 'ocr.orientation_by': orientationBy });
 
     // Letters are measured across their lines, once the lines' direction is known.
     const letterPx = lines.letterPx;
@@ -270,13 +274,14 @@ export class OcrPipeline {
       [turnedWidth, turnedHeight] = [turned.info.width, turned.info.height];
       image = sharp(turned.data, { raw: { width: turnedWidth, height: turnedHeight, channels: 1 } });
     }
+    clock.lap('deskew', { 'ocr.skew': deskew, 'ocr.rotation': turn });
     if (scale !== 1) image = image.resize({ width: Math.round(turnedWidth * scale), kernel: 'lanczos3' });
     const { data: png, info } = await image
       .greyscale()
       .png({ compressionLevel: 1 })
       .withMetadata({ density: 300 })
       .toBuffer({ resolveWithObject: true });
-    lap('encode');
+    clock.lap('scale', { 'ocr.scale': scale, 'ocr.image.width': info.width, 'ocr.image.height': info.height });
     return {
       png,
       width: info.width,
@@ -307,7 +312,7 @@ export class OcrPipeline {
         blank: found.blank,
         characterPx: letterPx,
         scale: Math.round(scale * 100) / 100,
-        timingsMs,
+        timingsMs: clock.timingsMs,
       },
     };
   }
@@ -428,9 +433,21 @@ export class OcrPipeline {
   }
 
   async recognizePage(png: Buffer, options: RecognizeOptions): Promise<PageRecognition & { layout: PageLayout }> {
-    const recognition = withoutJunkLines(await this.deps.ocr.recognize(png, options));
+    const attributes = {
+      'ocr.languages': options.languages.join('+'),
+      'ocr.engine': OCR_ENGINE,
+      ...(options.page === undefined ? {} : { 'ocr.page': options.page }),
+      ...pngSize(png),
+    };
+    const recognition = await inStage('recognize', attributes, async (span) => {
+      const read = withoutJunkLines(await this.deps.ocr.recognize(png, options));
+      span.setAttributes({ 'ocr.confidence': read.confidence, 'ocr.characters': read.text.length });
+      return read;
+    });
     if (this.deps.skip?.has('readingOrder')) return { ...recognition, layout: 'flow' };
+    const clock = new StageClock(options.page === undefined ? {} : { 'ocr.page': options.page });
     const { text, layout } = readingOrder(recognition.blocks, recognition.text);
+    clock.lap('reading_order', { 'ocr.layout': layout, 'ocr.blocks': recognition.blocks.length });
     return { ...recognition, text, layout };
   }
 
@@ -467,6 +484,12 @@ export class OcrPipeline {
  * A page is scaled down only as far as keeps its small print (where it also has large
  * type) readable.
  */
+/** A PNG's pixel size, from its header, as span attributes; nothing for anything else. */
+function pngSize(png: Buffer): Record<string, number> {
+  const isPng = png.length >= 24 && png.readUInt32BE(0) === 0x89504e47 && png.toString('latin1', 12, 16) === 'IHDR';
+  return isPng ? { 'ocr.image.width': png.readUInt32BE(16), 'ocr.image.height': png.readUInt32BE(20) } : {};
+}
+
 function scaleFor(letterPx: number | null, smallLetterPx: number | null): number {
   if (!letterPx) return 1;
   if (letterPx < SMALLEST_CHARACTER_PX) return Math.min(MAX_SCALE, SMALLEST_CHARACTER_PX / letterPx);

@@ -44,6 +44,8 @@ export interface RecognizeOptions {
   signal?: AbortSignal;
   /** Called with the fraction of the page recognised so far, 0-1. */
   onProgress?: (fraction: number) => void;
+  /** The page's number in its document, for traces. */
+  page?: number;
 }
 
 export interface OcrEngine {

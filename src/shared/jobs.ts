@@ -141,6 +141,18 @@ export const REQUEST_FINGERPRINT_MEMO_KEY = 'requestFingerprint';
 export const REQUEST_ID_MEMO_KEY = 'requestId';
 /** Memo key of the tenant a job belongs to (absent for jobs without one). */
 export const TENANT_MEMO_KEY = 'tenant';
+/** Memo key of the trace the job belongs to: the submit request's (absent for jobs from before traces). */
+export const TRACE_ID_MEMO_KEY = 'traceId';
+
+/** Header a job's workflow gives its activities and child workflows, so their logs name the job. */
+export const LOG_CONTEXT_HEADER = 'ocr-log-context';
+
+/** What every log line of a job carries, where known. */
+export interface JobLogContext {
+  jobId?: string | undefined;
+  requestId?: string | undefined;
+  tenant?: string | undefined;
+}
 
 export interface JobIdentity {
   jobId: string;

@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { Config } from '../config';
 
 /**
@@ -20,7 +21,8 @@ export function createTemporalClient(config: Config): Client {
     connectTimeout: '5 seconds',
     channelArgs: CHANNEL_ARGS,
   });
-  return new Client({ connection, namespace: config.temporal.namespace });
+  // Starting a job (and every other call) is a span of the request's trace, handed on to the workflow.
+  return new Client({ connection, namespace: config.temporal.namespace, interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } });
 }
 
 /** Runs a call against Temporal that gives up after `timeoutMs` instead of retrying on. */

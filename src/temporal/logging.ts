@@ -9,9 +9,12 @@ const LEVELS: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
   ERROR: 'error',
 };
 
-/** Sends the Temporal SDK's own log lines into our pino logger, as structured fields. */
+/**
+ * Sends the Temporal SDK's own log lines into our pino logger, as structured fields; the trace
+ * fields its tracing interceptors add are named as in every other line (`traceId`, `spanId`).
+ */
 export function temporalLoggerFor(logger: Logger): TemporalLogger {
-  const log = (level: LogLevel, message: string, meta?: LogMetadata) => logger[LEVELS[level]](meta ?? {}, message);
+  const log = (level: LogLevel, message: string, meta?: LogMetadata) => logger[LEVELS[level]](fieldsOf(meta), message);
   return {
     log,
     trace: (message, meta) => log('TRACE', message, meta),
@@ -20,4 +23,10 @@ export function temporalLoggerFor(logger: Logger): TemporalLogger {
     warn: (message, meta) => log('WARN', message, meta),
     error: (message, meta) => log('ERROR', message, meta),
   };
+}
+
+function fieldsOf(meta: LogMetadata | undefined): LogMetadata {
+  if (!meta || !('trace_id' in meta)) return meta ?? {};
+  const { trace_id: traceId, span_id: spanId, trace_flags: _flags, ...rest } = meta;
+  return { ...rest, traceId, spanId };
 }

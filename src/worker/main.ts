@@ -12,12 +12,14 @@ import { prepareNamespace } from '../temporal/setup';
 import { retryUntilReachable } from '../temporal/retry';
 import { createWorkerMetrics, serveMetrics } from '../metrics/workerMetrics';
 import { freePort } from '../net/freePort';
+import { startTracing } from '../tracing/tracing';
 import { createOcrWorker } from './createWorker';
 import { installTemporalRuntime } from './runtime';
 import { captureStrayOutput } from './strayOutput';
 
 const config = loadConfigOrExit();
 const logger = createLogger('worker', config.logLevel);
+const tracing = startTracing('ocr-jobs-worker', config.tracing);
 // The OCR engines print on their own; their lines join the log as structured entries.
 captureStrayOutput(logger);
 
@@ -42,9 +44,9 @@ async function main(): Promise<void> {
   try {
     await prepareNamespace(connection, config.temporal.namespace, logger, config.temporal);
     const activities = createActivities(
-      activityDepsFor(config, { blobs: new FsBlobStore(config.blobDir), pipeline: ocr.pipeline, logger, tenants }),
+      activityDepsFor(config, { blobs: new FsBlobStore(config.blobDir), pipeline: ocr.pipeline, tenants }),
     );
-    const worker = await createOcrWorker({ connection, config, activities, metrics });
+    const worker = await createOcrWorker({ connection, config, activities, metrics, tracing });
     logger.info(
       { taskQueue: config.temporal.taskQueue, address: config.temporal.address, poolSize: config.ocr.poolSize, metricsPort: metricsServer ? config.workerMetricsPort : null },
       'worker started',
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
     tenants?.close();
     await ocr.close();
     await connection.close();
+    await tracing.shutdown().catch((err: unknown) => logger.warn({ err }, 'could not send the last spans'));
   }
 }
 

@@ -193,10 +193,12 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
     })
     .catch(() => undefined);
 
+  log.info('job started', { source: input.source.kind, languages: options.languages.join('+') });
   try {
     await work.run(readDocument);
     if (read.length === 0) throw new AllPagesFailed(job.state.pageErrors);
     const final = job.finished(await storeRead());
+    log.info('job finished', { status: final.status, pages: read.length, failedPages: final.pageErrors.length });
     await announceEnd(final);
     return final;
   } catch (err) {

@@ -36,8 +36,13 @@ describe('a worker killed mid-page', () => {
     );
 
     const victim = workers.find((worker) => worker.pid === pidOf(running.lastWorkerIdentity!))!;
+    const survivor = workers.find((worker) => worker !== victim)!;
     await victim.stop('SIGKILL');
     const done = await finished(app, jobId);
+    const stallWarning = await eventually(
+      async () => survivor.output().split('\n').filter((line) => line.includes('step stalled')),
+      (lines) => lines.length > 0,
+    );
 
     expect(watched.body).toMatchObject({ status: 'PROCESSING', step: 'recognize', stalled: false });
     expect(done.body.status).toBe('DONE');
@@ -48,6 +53,8 @@ describe('a worker killed mid-page', () => {
     const started = (history.events ?? []).map((e) => e.activityTaskStartedEventAttributes).filter((a) => a && a.attempt! > 1);
     expect(started).toHaveLength(1);
     expect(started[0]!.lastFailure?.timeoutFailureInfo?.timeoutType).toBe(temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT);
+    // The worker that took the page over says the step stalled, naming the job, step and page.
+    expect(JSON.parse(stallWarning[0]!)).toMatchObject({ level: 40, jobId, step: 'recognize', page: 1, attempt: 2, stalledAttempt: 1, timeout: 'heartbeat' });
   }, 120_000);
 });
 

@@ -25,8 +25,8 @@ const compose = parse(readFileSync(path.join(PROJECT_ROOT, 'docker-compose.yml')
 };
 
 describe('docker-compose.yml', () => {
-  test('when parsed, then it names Temporal on PostgreSQL, the Web UI, the API, the worker, Prometheus and Grafana', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['api', 'grafana', 'postgresql', 'prometheus', 'temporal', 'temporal-ui', 'worker']);
+  test('when parsed, then it names Temporal on PostgreSQL, the Web UI, the API, the worker, Jaeger, Prometheus and Grafana', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'grafana', 'jaeger', 'postgresql', 'prometheus', 'temporal', 'temporal-ui', 'worker']);
     expect(compose.services.temporal?.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
     expect(compose.services['temporal-ui']?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
   });
@@ -40,6 +40,15 @@ describe('docker-compose.yml', () => {
     expect(compose.volumes).toHaveProperty('blobs');
     expect(api!.command).toEqual(['node', 'dist/src/api/server.js']);
     expect(worker!.command).toEqual(['node', 'dist/src/worker/main.js']);
+  });
+
+  test('when the API and worker run, then they send their traces to Jaeger over OTLP/HTTP, whose UI is published', () => {
+    const { api, worker, jaeger } = compose.services;
+    for (const service of [api!, worker!]) expect(service.environment?.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://jaeger:4318');
+    // The service's config accepts what the compose file sets.
+    expect(loadConfig({ ...api!.environment }).tracing).toEqual({ exporting: true, protocol: 'http/protobuf' });
+    expect(jaeger!.image).toMatch(/^jaegertracing\/jaeger:2\./);
+    expect(jaeger!.ports).toContain('16686:16686');
   });
 
   test('when the API listens beyond its container, then it requires keys from the tenants file the compose file mounts', () => {

@@ -42,7 +42,7 @@ export async function createOcrFixture(env: Record<string, string> = {}): Promis
   const ocr = await createOcrStack(config, testLogger, path.join(dataDir, 'tessdata'));
   const pool = ocr.pool;
   const blobs = new FsBlobStore(config.blobDir);
-  const deps = activityDepsFor(config, { blobs, pipeline: ocr.pipeline, logger: testLogger });
+  const deps = activityDepsFor(config, { blobs, pipeline: ocr.pipeline });
   const activities = createActivities(deps);
   return {
     dataDir,

@@ -1,5 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../../src/worker/createWorker';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../src/shared/searchAttributes';
 import { findTemporalCli } from '../../src/temporal/cli';
 import { installTemporalRuntime } from '../../src/worker/runtime';
@@ -39,7 +40,11 @@ export function startTestServer(): Promise<TestWorkflowEnvironment> {
 
 /** Bundle the workflows once per test file; workers in it share the bundle. */
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: silentWebpackLogger });
+  return bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    logger: silentWebpackLogger,
+  });
 }
 
 const silentWebpackLogger = {

@@ -52,7 +52,7 @@ describe('the webhook secret', () => {
     const tenants = await TenantRegistry.open(file, testLogger);
     try {
       // Delivery needs no OCR: the pipeline is never touched here.
-      const deps = activityDepsFor(config, { blobs: new FsBlobStore(config.blobDir), pipeline: {} as OcrPipeline, logger: testLogger, tenants });
+      const deps = activityDepsFor(config, { blobs: new FsBlobStore(config.blobDir), pipeline: {} as OcrPipeline, tenants });
 
       expect(await deps.webhooks.secretFor('acme')).toBe(own);
       expect(await deps.webhooks.secretFor('beta')).toBe(shared);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { context } from '@opentelemetry/api';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import multer, { MulterError } from 'multer';
 import { z } from 'zod';
@@ -16,6 +17,7 @@ import { parsePrefer } from '../prefer';
 import { allowMethods } from '../methods';
 import { jobBody, jobSummary } from '../presenters';
 import { ApiError, ApiErrorCode, zodToFieldErrors } from '../problems';
+import { requestContext, requestTraceId } from '../requestSpans';
 import { listQuerySchema } from '../schemas';
 import type { SubmitRateLimiter } from '../submitRateLimiter';
 import { stageUpload, stagingStorage, UploadTooLargeError, type StagedUpload } from '../uploads';
@@ -91,7 +93,10 @@ export function jobsRouter({ config, service, status, advice, rateLimiter, blobs
     const prefer = parsePrefer(req.get('prefer'));
     const caller = callerOf(res);
     const fileName = (req.file as { originalname?: string } | undefined)?.originalname?.slice(0, 200) || undefined;
-    const outcome = await service.submit({ document, options, idempotencyKey, caller, requestId: String(req.id), fileName });
+    // Inside the request's trace: the job's workflow continues it (the body parser left it).
+    const outcome = await context.with(requestContext(res), () =>
+      service.submit({ document, options, idempotencyKey, caller, requestId: String(req.id), traceId: requestTraceId(res), fileName }),
+    );
     const location = `/jobs/${outcome.jobId}`;
     res.location(location);
     const applied: string[] = [];
@@ -107,7 +112,7 @@ export function jobsRouter({ config, service, status, advice, rateLimiter, blobs
       applied.push(`wait=${wait}`);
       waiting += 1;
       try {
-        ended = isTerminalStatus(snapshot.state.status) || (await status.waitForEnd({ jobId: outcome.jobId, tenant: caller.tenant }, wait));
+        ended = isTerminalStatus(snapshot.state.status) || (await status.waitForEnd({ jobId: outcome.jobId, tenant: caller.tenant, traceId: snapshot.traceId }, wait));
       } finally {
         waiting -= 1;
       }
