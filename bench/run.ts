@@ -3,7 +3,8 @@
 // BENCH_REPEAT (default 3) runs of BENCH_SECONDS (default 5) per HTTP load point;
 // BENCH_PAGES (default 40) pages for throughput; BENCH_JOBS (default 20) one-page jobs for
 // the overhead; BENCH_NOTIFY_JOBS (default 10) three-page jobs and BENCH_STREAMS (default
-// 1000) streams and pollers for notify; medians everywhere.
+// 1000) streams and pollers for notify; tracing exports to a Jaeger it starts (scripts/jaeger.sh
+// finds or builds it); medians everywhere.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import { overhead } from './measure/overhead';
 import { scaling } from './measure/scaling';
 import { statusPath } from './measure/status';
 import { throughput } from './measure/throughput';
+import { tracingCost } from './measure/tracing';
 
 const repeat = Number(process.env.BENCH_REPEAT ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -27,6 +29,7 @@ const MEASUREMENTS: Record<string, () => Promise<unknown>> = {
   overhead: () => overhead(Number(process.env.BENCH_JOBS ?? 20)),
   memory: () => memory(200),
   scaling: () => scaling(Math.min(pages, 20)),
+  tracing: () => tracingCost(repeat, seconds, Math.min(pages, 20)),
   notify: () => notify(Number(process.env.BENCH_NOTIFY_JOBS ?? 10), Number(process.env.BENCH_STREAMS ?? 1000), Math.max(seconds, 20)),
 };
 

@@ -15,8 +15,8 @@ function totalCer(pages: BenchPage[], texts: string[]): number {
 }
 
 /** Our pages per second: every page a job, all submitted at once, through the API. */
-export async function ourThroughput(pages: BenchPage[], workers: number, poolSize: number) {
-  const stack = await startStack({ workers, poolSize });
+export async function ourThroughput(pages: BenchPage[], workers: number, poolSize: number, env: Record<string, string> = {}) {
+  const stack = await startStack({ workers, poolSize, env });
   try {
     await Promise.all(Array.from({ length: workers * poolSize }, () => submitAndWait(stack.api, pages[0]!.png, 'image/png')));
     const started = performance.now();
