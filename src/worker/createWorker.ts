@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Resource } from '@opentelemetry/resources';
-import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor } from '@temporalio/interceptors-opentelemetry';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, type OpenTelemetryWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
+import { NativeConnection, Worker, type InjectedSink, type WorkerOptions } from '@temporalio/worker';
 import type { Config } from '../config';
 import type { OcrActivities } from '../activities';
 import { createWorkerMetrics, type WorkerMetrics } from '../metrics/workerMetrics';
@@ -55,7 +55,7 @@ export function createOcrWorker({
     taskQueue: config.temporal.taskQueue,
     activities,
     ...workflows,
-    sinks: { ...metrics.sinks, exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
+    sinks: { ...metrics.sinks, exporter: workflowSpanExporter(tracing) },
     interceptors: {
       // Outermost first: the attempt's span, then what names the job inside it, then the timing.
       activity: [
@@ -71,4 +71,23 @@ export function createOcrWorker({
     maxConcurrentActivityTaskExecutions: config.ocr.poolSize + 2,
     shutdownGraceTime: config.shutdownGraceMs,
   });
+}
+
+/** What of a workflow's info its spans carry: the scalars that name it, not its memo or search attributes. */
+const WORKFLOW_SPAN_INFO = ['workflowId', 'runId', 'workflowType', 'taskQueue', 'namespace', 'attempt'] as const;
+
+/**
+ * The sink the workflows' spans leave the sandbox by. The library's own puts the whole
+ * workflow info on every span, the memo (the job's state) included: a 500-page job's spans
+ * would each carry it.
+ */
+function workflowSpanExporter(tracing: Pick<Tracing, 'spanProcessor' | 'resource'>): InjectedSink<OpenTelemetryWorkflowExporter> {
+  const exporter = makeWorkflowExporter(tracing.spanProcessor, tracing.resource);
+  return {
+    export: {
+      ...exporter.export,
+      // The library only copies the info's entries onto the spans: a part of it is enough.
+      fn: (info, spans) => exporter.export.fn(Object.fromEntries(WORKFLOW_SPAN_INFO.map((key) => [key, info[key]])) as unknown as typeof info, spans),
+    },
+  };
 }

@@ -144,6 +144,9 @@ test('when a job is submitted with a traceparent, then Jaeger holds one trace of
 
   const workflow = named(trace, 'RunWorkflow:ocrJobWorkflow')[0]!;
   expect(serviceOf(trace, workflow)).toBe('ocr-jobs-worker');
+  // The workflow's spans name it, without its memo (the job's state) on every one.
+  expect(tag(workflow, 'workflowId')).toBe(job.jobId);
+  expect(workflow.tags.map((t) => t.key).filter((key) => /^(memo|searchAttributes|typedSearchAttributes)/.test(key))).toEqual([]);
   expect(parentOf(named(trace, 'StartWorkflow:ocrJobWorkflow')[0]!)).toBe(http.spanID);
 
   const recognizeAttempt = named(trace, 'RunActivity:recognizePage')[0]!;
