@@ -37,6 +37,8 @@ export function requestSpans(): RequestHandler {
       span.setAttribute('http.response.status_code', res.statusCode);
       if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       if (typeof res.locals.errorCode === 'string') span.setAttribute('error.type', res.locals.errorCode);
+      // The X-Request-Id the request was logged under: a trace can be found from a log line.
+      if (req.id !== undefined) span.setAttribute('ocr.request.id', String(req.id));
       span.end();
     });
     context.with(active, next);

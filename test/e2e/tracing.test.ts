@@ -120,7 +120,8 @@ test('when a job is submitted with a traceparent, then Jaeger holds one trace of
   const traceId = hex(16);
   const clientSpanId = hex(8);
 
-  const { res, job } = await submitTraced(traceId, clientSpanId, `req-${hex(4)}`);
+  const requestId = `req-${hex(4)}`;
+  const { res, job } = await submitTraced(traceId, clientSpanId, requestId);
   const done = await finishedJob(job.jobId);
   await eventually(async () => received, (count) => count > 0);
   const trace = (await eventually(
@@ -140,6 +141,7 @@ test('when a job is submitted with a traceparent, then Jaeger holds one trace of
   expect(res.headers.get('traceparent')).toContain(`-${http.spanID}-`);
   expect(tag(http, 'http.response.status_code')).toBe(202);
   expect(tag(http, 'http.route')).toBe('/jobs');
+  expect(tag(http, 'ocr.request.id')).toBe(requestId);
   expect(trace.processes[http.processID]!.tags).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'deployment.environment', value: 'test' })]));
 
   const workflow = named(trace, 'RunWorkflow:ocrJobWorkflow')[0]!;
