@@ -92,8 +92,8 @@ const envSchema = z.object({
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** Longest the API waits for any other Temporal call before answering 503. */
   TEMPORAL_RPC_TIMEOUT_MS: integer(100, 5000),
-  /** `false` on a server where the service has no operator rights: an operator registers the search attributes. */
-  TEMPORAL_REGISTER_SEARCH_ATTRIBUTES: z.enum(['true', 'false']).default('true'),
+  /** `auto`: register the namespace and search attributes where missing; `off`: only check they exist. */
+  TEMPORAL_SETUP: z.enum(['auto', 'off']).default('auto'),
   SHUTDOWN_GRACE_MS: integer(0, 30_000),
   /** Longest a client may take to send a whole request (headers and body); then 408. */
   REQUEST_TIMEOUT_MS: integer(1000, 120_000),
@@ -147,7 +147,7 @@ function toConfig(env: z.output<typeof envSchema>) {
       uiUrl: env.TEMPORAL_UI_URL ?? `http://localhost:${env.TEMPORAL_UI_PORT}`,
       dbFile: path.join(dataDir, 'temporal.db'),
       rpcTimeoutMs: env.TEMPORAL_RPC_TIMEOUT_MS,
-      registerSearchAttributes: env.TEMPORAL_REGISTER_SEARCH_ATTRIBUTES === 'true',
+      setup: env.TEMPORAL_SETUP,
     },
     limits: {
       maxUploadBytes: env.MAX_UPLOAD_BYTES,

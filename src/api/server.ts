@@ -8,7 +8,7 @@ import { stopTimeoutMs, stopWhenSupervisorGone, thisProcess } from '../start/lif
 import { FsBlobStore } from '../storage/blobStore';
 import { createTemporalClient } from '../temporal/connection';
 import { retryUntilReachable } from '../temporal/retry';
-import { prepareNamespace } from '../temporal/setup';
+import { prepareNamespace, TemporalSetupError } from '../temporal/setup';
 import { createApp } from './app';
 import type { JobEventHub } from './jobEvents';
 import { sweepStagedUploads } from './uploads';
@@ -25,9 +25,14 @@ async function main(): Promise<void> {
   const auth = await authenticatorOrExit();
   const client = createTemporalClient(config);
   // Set-up runs in the background: the API answers (503 where Temporal is needed) meanwhile.
-  void retryUntilReachable(() => prepareNamespace(client.connection, config.temporal.namespace, logger, config.temporal), logger).catch(
-    (err: unknown) => logger.error({ err }, 'Temporal set-up failed'),
-  );
+  void retryUntilReachable(() => prepareNamespace(client.connection, config.temporal.namespace, logger, config.temporal), logger, {
+    final: (err) => err instanceof TemporalSetupError,
+  }).catch((err: unknown) => {
+    if (!(err instanceof TemporalSetupError)) return logger.error({ err }, 'Temporal set-up failed');
+    // The namespace needs an operator first: exit 2, like a bad configuration.
+    logger.fatal(err.message);
+    process.exit(2);
+  });
 
   const blobs = new FsBlobStore(config.blobDir);
   const app = createApp({ config, client, blobs, logger, languages: installedLanguages(), auth });

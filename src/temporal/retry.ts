@@ -8,14 +8,19 @@ import type { Logger } from 'pino';
 export async function retryUntilReachable<T>(
   attempt: () => Promise<T>,
   logger: Logger,
-  { maxDelayMs = 5000, giveUpAfterMs = 5 * 60_000 } = {},
+  {
+    maxDelayMs = 5000,
+    giveUpAfterMs = 5 * 60_000,
+    /** Errors that waiting cannot mend (the server answered, and said no). */
+    final = (_err: unknown): boolean => false,
+  }: { maxDelayMs?: number; giveUpAfterMs?: number; final?: (err: unknown) => boolean } = {},
 ): Promise<T> {
   const started = Date.now();
   for (let tries = 1; ; tries++) {
     try {
       return await attempt();
     } catch (err) {
-      if (Date.now() - started > giveUpAfterMs) throw err;
+      if (final(err) || Date.now() - started > giveUpAfterMs) throw err;
       const delay = Math.random() * Math.min(maxDelayMs, 250 * 2 ** tries);
       logger.warn({ err: (err as Error).message, tries }, 'Temporal not reachable yet, retrying');
       await new Promise((resolve) => setTimeout(resolve, delay));

@@ -46,10 +46,52 @@ const INDEXED_VALUE_TYPES: Record<string, temporal.api.enums.v1.IndexedValueType
   KEYWORD_LIST: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 };
 
-/** Registers the custom search attributes the service uses, where they are missing. */
-export async function ensureSearchAttributes(connection: TemporalServices, namespace: string, logger: Logger): Promise<void> {
+/** The type names the Temporal CLI takes. */
+const CLI_TYPES: Record<string, string> = {
+  KEYWORD: 'Keyword',
+  TEXT: 'Text',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+};
+
+/**
+ * The namespace lacks what the service needs and the service may not (TEMPORAL_SETUP=off) or
+ * cannot (no operator rights) add it; the message names what is missing and how to add it.
+ */
+export class TemporalSetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TemporalSetupError';
+  }
+}
+
+/** How the service treats its namespace at start: `auto` registers what is missing, `off` only checks. */
+export type TemporalSetupMode = 'auto' | 'off';
+
+const isPermissionDenied = (err: unknown) => isGrpcServiceError(err) && err.code === GrpcStatus.PERMISSION_DENIED;
+
+function missingSearchAttributesError(namespace: string, missing: typeof CUSTOM_SEARCH_ATTRIBUTES): TemporalSetupError {
+  const commands = missing.map((key) => `temporal operator search-attribute create --namespace ${namespace} --name ${key.name} --type ${CLI_TYPES[key.type]}`);
+  return new TemporalSetupError(
+    `namespace ${namespace} lacks the search attributes ${missing.map((key) => key.name).join(', ')}; an operator registers them with:\n  ${commands.join('\n  ')}`,
+  );
+}
+
+/** The custom search attributes the service uses that the namespace lacks. */
+async function missingSearchAttributes(connection: TemporalServices, namespace: string): Promise<typeof CUSTOM_SEARCH_ATTRIBUTES> {
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-  const missing = CUSTOM_SEARCH_ATTRIBUTES.filter((key) => !(key.name in (customAttributes ?? {})));
+  return CUSTOM_SEARCH_ATTRIBUTES.filter((key) => !(key.name in (customAttributes ?? {})));
+}
+
+/**
+ * Registers the custom search attributes the service uses, where they are missing. Without
+ * the rights to, fails naming those still missing (none missing, nothing is asked).
+ */
+export async function ensureSearchAttributes(connection: TemporalServices, namespace: string, logger: Logger): Promise<void> {
+  const missing = await missingSearchAttributes(connection, namespace);
   if (missing.length === 0) return;
   try {
     await connection.operatorService.addSearchAttributes({
@@ -58,18 +100,41 @@ export async function ensureSearchAttributes(connection: TemporalServices, names
     });
     logger.info({ namespace, searchAttributes: missing.map((key) => key.name) }, 'registered search attributes');
   } catch (err) {
+    if (isPermissionDenied(err)) throw missingSearchAttributesError(namespace, missing);
     // Another process registered them first.
     if (!(isGrpcServiceError(err) && err.code === GrpcStatus.ALREADY_EXISTS)) throw err;
   }
 }
 
-/** Everything the service needs on its namespace; run by the API and the worker at start-up. */
-export async function prepareNamespace(
-  connection: TemporalServices,
-  namespace: string,
-  logger: Logger,
-  { registerSearchAttributes = true }: { registerSearchAttributes?: boolean } = {},
-): Promise<void> {
-  await ensureNamespace(connection, namespace, logger);
-  if (registerSearchAttributes) await ensureSearchAttributes(connection, namespace, logger);
+/** Fails naming the namespace when it does not exist. */
+async function checkNamespace(connection: TemporalServices, namespace: string): Promise<void> {
+  try {
+    await connection.workflowService.describeNamespace({ namespace });
+  } catch (err) {
+    if (!(isGrpcServiceError(err) && err.code === GrpcStatus.NOT_FOUND)) throw err;
+    throw new TemporalSetupError(`namespace ${namespace} does not exist; an operator creates it with: temporal operator namespace create --namespace ${namespace}`);
+  }
+}
+
+/**
+ * Everything the service needs on its namespace; run by the API and the worker at start-up.
+ * `auto` registers the namespace and the search attributes where they are missing; where the
+ * server does not allow it, the service goes on if they exist. `off` registers nothing and
+ * checks. Either way a namespace or search attribute still missing is a TemporalSetupError.
+ */
+export async function prepareNamespace(connection: TemporalServices, namespace: string, logger: Logger, { setup }: { setup: TemporalSetupMode }): Promise<void> {
+  if (setup === 'auto') {
+    try {
+      await ensureNamespace(connection, namespace, logger);
+    } catch (err) {
+      if (!isPermissionDenied(err)) throw err;
+      logger.warn({ namespace }, 'not allowed to register namespaces; using the namespace as it is');
+      await checkNamespace(connection, namespace);
+    }
+    await ensureSearchAttributes(connection, namespace, logger);
+    return;
+  }
+  await checkNamespace(connection, namespace);
+  const missing = await missingSearchAttributes(connection, namespace);
+  if (missing.length) throw missingSearchAttributesError(namespace, missing);
 }

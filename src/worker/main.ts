@@ -8,7 +8,7 @@ import { createLogger } from '../logger';
 import { createOcrStack } from '../ocr/stack';
 import { stopTimeoutMs, stopWhenSupervisorGone, thisProcess } from '../start/lifeline';
 import { FsBlobStore } from '../storage/blobStore';
-import { prepareNamespace } from '../temporal/setup';
+import { prepareNamespace, TemporalSetupError } from '../temporal/setup';
 import { retryUntilReachable } from '../temporal/retry';
 import { createWorkerMetrics, serveMetrics } from '../metrics/workerMetrics';
 import { freePort } from '../net/freePort';
@@ -63,6 +63,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
+  if (err instanceof TemporalSetupError) {
+    // Not a crash: the namespace needs an operator first. Exit 2, like a bad configuration.
+    logger.fatal(err.message);
+    process.exit(2);
+  }
   logger.fatal({ err }, 'worker failed');
   process.exit(1);
 });

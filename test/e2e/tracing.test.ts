@@ -223,7 +223,8 @@ test('when a job has run, then every line API and worker logged about it carries
 
 test('when no OTLP endpoint is set, then jobs still name their trace, for logs and clients', async () => {
   const port = await freePort();
-  const quiet = await startApiProcess({ ...stage.processEnv, PORT: String(port), HOST: '127.0.0.1' });
+  // Empty is unset, whatever the machine running the tests has in its environment.
+  const quiet = await startApiProcess({ ...stage.processEnv, PORT: String(port), HOST: '127.0.0.1', OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '' });
   try {
     const png = await renderText({ lines: ['No exporter here'] });
     const res = await fetch(`http://127.0.0.1:${port}/jobs`, { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: png });
