@@ -1,9 +1,24 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { TASK_QUEUE } from './shared/jobs';
 
 const MiB = 1024 * 1024;
+
+/** PEM text as given, or read from the file it names. */
+const pemOrFile = z
+  .string()
+  .min(1)
+  .transform((value, ctx) => {
+    if (value.trimStart().startsWith('-----BEGIN')) return value;
+    try {
+      return readFileSync(value, 'utf8');
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `neither PEM text nor a readable file: ${(err as Error).message}` });
+      return z.NEVER;
+    }
+  });
 
 /** OTLP over HTTP, in either encoding; gRPC is not shipped. */
 const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
@@ -92,6 +107,15 @@ const envSchema = z.object({
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** Longest the API waits for any other Temporal call before answering 503. */
   TEMPORAL_RPC_TIMEOUT_MS: integer(100, 5000),
+  /** mTLS to Temporal: PEM text, or the path of a PEM file. Certificate and key go together. */
+  TEMPORAL_TLS_CERT: pemOrFile.optional(),
+  TEMPORAL_TLS_KEY: pemOrFile.optional(),
+  /** The CA that signed the server's certificate (else the system's roots). */
+  TEMPORAL_TLS_CA: pemOrFile.optional(),
+  /** The name the server's certificate carries, when it is not the address's host. */
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  /** Sent as `Authorization: Bearer …` (Temporal Cloud); turns TLS on. */
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
   /** `auto`: register the namespace and search attributes where missing; `off`: only check they exist. */
   TEMPORAL_SETUP: z.enum(['auto', 'off']).default('auto'),
   SHUTDOWN_GRACE_MS: integer(0, 30_000),
@@ -148,6 +172,12 @@ function toConfig(env: z.output<typeof envSchema>) {
       dbFile: path.join(dataDir, 'temporal.db'),
       rpcTimeoutMs: env.TEMPORAL_RPC_TIMEOUT_MS,
       setup: env.TEMPORAL_SETUP,
+      /** TLS settings when any is given; null for a plaintext connection (unless an API key turns TLS on). */
+      tls:
+        env.TEMPORAL_TLS_CERT || env.TEMPORAL_TLS_CA || env.TEMPORAL_TLS_SERVER_NAME
+          ? { cert: env.TEMPORAL_TLS_CERT, key: env.TEMPORAL_TLS_KEY, ca: env.TEMPORAL_TLS_CA, serverName: env.TEMPORAL_TLS_SERVER_NAME }
+          : null,
+      apiKey: env.TEMPORAL_API_KEY,
     },
     limits: {
       maxUploadBytes: env.MAX_UPLOAD_BYTES,
@@ -212,6 +242,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .refine((env) => env.AUTH !== 'none' || (env.TENANTS_FILE === undefined && env.AUTH_JWKS_URL === undefined), {
       path: ['AUTH'],
       message: 'AUTH=none turns authentication off; unset it, or unset TENANTS_FILE and AUTH_JWKS_URL',
+    })
+    .refine((env) => (env.TEMPORAL_TLS_CERT === undefined) === (env.TEMPORAL_TLS_KEY === undefined), {
+      path: ['TEMPORAL_TLS_KEY'],
+      message: 'a client certificate needs its key: set TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY together',
     })
     .safeParse(given);
   if (!parsed.success) {

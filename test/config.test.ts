@@ -45,6 +45,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'jaeger 4318' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
   });
 
+  test('when Temporal wants TLS, then a client certificate without its key, or a file that cannot be read, is refused naming the variable', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+
+    expect(() => loadConfig({ TEMPORAL_TLS_CERT: pem })).toThrow(/TEMPORAL_TLS_KEY.*together/);
+    expect(() => loadConfig({ TEMPORAL_TLS_CA: '/nonexistent/ca.pem' })).toThrow(/TEMPORAL_TLS_CA.*neither PEM text nor a readable file/);
+    expect(loadConfig({ TEMPORAL_TLS_CA: pem, TEMPORAL_API_KEY: 'k' }).temporal).toMatchObject({ tls: { ca: pem }, apiKey: 'k' });
+    expect(loadConfig({}).temporal).toMatchObject({ tls: null, apiKey: undefined });
+  });
+
   test('when nothing says otherwise, then the API binds loopback only and runs open there', () => {
     const config = loadConfig({});
 

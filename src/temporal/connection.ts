@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { Config } from '../config';
 
@@ -17,7 +17,7 @@ const CHANNEL_ARGS = {
  */
 export function createTemporalClient(config: Config): Client {
   const connection = Connection.lazy({
-    address: config.temporal.address,
+    ...temporalConnectionOptions(config),
     connectTimeout: '5 seconds',
     channelArgs: CHANNEL_ARGS,
   });
@@ -28,4 +28,25 @@ export function createTemporalClient(config: Config): Client {
 /** Runs a call against Temporal that gives up after `timeoutMs` instead of retrying on. */
 export function withDeadline<T>(client: Client, timeoutMs: number, call: () => Promise<T>): Promise<T> {
   return client.connection.withDeadline(Date.now() + timeoutMs, call);
+}
+
+/**
+ * Where and how the API and the worker reach Temporal: the address, TLS (mutual when a client
+ * certificate is given), and an API key (which turns TLS on by itself).
+ */
+export function temporalConnectionOptions(config: Config): { address: string; tls?: TLSConfig; apiKey?: string } {
+  const { address, tls, apiKey } = config.temporal;
+  return {
+    address,
+    ...(tls
+      ? {
+          tls: {
+            ...(tls.serverName ? { serverNameOverride: tls.serverName } : {}),
+            ...(tls.ca ? { serverRootCACertificate: Buffer.from(tls.ca) } : {}),
+            ...(tls.cert && tls.key ? { clientCertPair: { crt: Buffer.from(tls.cert), key: Buffer.from(tls.key) } } : {}),
+          },
+        }
+      : {}),
+    ...(apiKey ? { apiKey } : {}),
+  };
 }

@@ -9,6 +9,7 @@ import { createOcrStack } from '../ocr/stack';
 import { stopTimeoutMs, stopWhenSupervisorGone, thisProcess } from '../start/lifeline';
 import { FsBlobStore } from '../storage/blobStore';
 import { prepareNamespace, TemporalSetupError } from '../temporal/setup';
+import { temporalConnectionOptions } from '../temporal/connection';
 import { retryUntilReachable } from '../temporal/retry';
 import { createWorkerMetrics, serveMetrics } from '../metrics/workerMetrics';
 import { freePort } from '../net/freePort';
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
         return null;
       })
     : null;
-  const connection = await retryUntilReachable(() => NativeConnection.connect({ address: config.temporal.address }), logger);
+  const connection = await retryUntilReachable(() => NativeConnection.connect(temporalConnectionOptions(config)), logger);
   // Tenants' own webhook secrets; the file is kept current as the API keeps it.
   const tenants = config.auth.tenantsFile === undefined ? null : await TenantRegistry.open(config.auth.tenantsFile, logger);
   try {
