@@ -13,7 +13,7 @@ export function createLogger(service: string, level: string, terminal = Boolean(
 }
 
 function activeSpanFields(line: object, _level: number, logger: Logger): Record<string, string> {
-  if ('traceId' in line || 'traceId' in logger.bindings()) return {};
   const span = trace.getSpanContext(context.active());
-  return span && trace.isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : {};
+  if (!span || !trace.isSpanContextValid(span) || 'traceId' in line || 'traceId' in logger.bindings()) return {};
+  return { traceId: span.traceId, spanId: span.spanId };
 }

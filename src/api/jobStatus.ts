@@ -239,14 +239,17 @@ function cacheKeyOf(jobId: string, reader: Reader): string {
 
 /** The tenant a job belongs to, from its memo. */
 export function tenantOf(description: Pick<WorkflowExecutionDescription, 'memo'>): string | undefined {
-  const tenant = description.memo?.[TENANT_MEMO_KEY];
-  return typeof tenant === 'string' ? tenant : undefined;
+  return memoText(description, TENANT_MEMO_KEY);
 }
 
 /** The trace a job belongs to, from its memo. */
 function traceIdOf(description: Pick<WorkflowExecutionDescription, 'memo'>): string | undefined {
-  const traceId = description.memo?.[TRACE_ID_MEMO_KEY];
-  return typeof traceId === 'string' ? traceId : undefined;
+  return memoText(description, TRACE_ID_MEMO_KEY);
+}
+
+function memoText(description: Pick<WorkflowExecutionDescription, 'memo'>, key: string): string | undefined {
+  const value = description.memo?.[key];
+  return typeof value === 'string' ? value : undefined;
 }
 
 function memoState(description: WorkflowExecutionDescription): JobState {

@@ -53,11 +53,6 @@ export function requestContext(res: Response): Context {
   return (res.locals.traceContext as Context | undefined) ?? context.active();
 }
 
-/** The trace id of the request, when its span is recorded. */
-export function requestTraceId(res: Response): string | undefined {
-  return traceFields(res).traceId;
-}
-
 /** The request's trace and span ids, for its log lines. */
 export function traceFields(res: Response): { traceId?: string; spanId?: string } {
   const spanContext = trace.getSpanContext(requestContext(res));

@@ -1,5 +1,6 @@
 // Job vocabulary shared by the API, the workflow and the activities.
 // Workflow-safe: no Node built-ins, no I/O.
+import { defaultPayloadConverter, type Headers } from '@temporalio/common';
 import type { CallbackEventSet } from './events';
 import type { OutputFormat } from './schemas';
 
@@ -152,6 +153,17 @@ export interface JobLogContext {
   jobId?: string | undefined;
   requestId?: string | undefined;
   tenant?: string | undefined;
+}
+
+/** The log context a workflow handed on in `headers` (none: empty). */
+export function logContextIn(headers: Headers): JobLogContext {
+  const header = headers[LOG_CONTEXT_HEADER];
+  return header ? (defaultPayloadConverter.fromPayload(header) as JobLogContext) : {};
+}
+
+/** `headers` with the log context to hand on. */
+export function withLogContext(headers: Headers, context: JobLogContext): Headers {
+  return { ...headers, [LOG_CONTEXT_HEADER]: defaultPayloadConverter.toPayload(context) };
 }
 
 export interface JobIdentity {

@@ -1,8 +1,8 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Context } from '@temporalio/activity';
-import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityInboundCallsInterceptor, ActivityOutboundCallsInterceptor } from '@temporalio/worker';
-import { LOG_CONTEXT_HEADER, type JobLogContext } from '../shared/jobs';
+import { logContextIn } from '../shared/jobs';
 import { STEP_OF_ACTIVITY } from '../shared/stepPolicies';
 
 /** What a step activity's input says of the job it works for. */
@@ -23,8 +23,7 @@ export function jobContextInterceptor(context: Context): { inbound: ActivityInbo
   return {
     inbound: {
       async execute(input, next) {
-        const header = input.headers[LOG_CONTEXT_HEADER];
-        const given = header ? (defaultPayloadConverter.fromPayload(header) as JobLogContext) : {};
+        const given = logContextIn(input.headers);
         const arg = (input.args[0] ?? {}) as StepInput;
         const step = STEP_OF_ACTIVITY[context.info.activityType];
         fields = Object.fromEntries(

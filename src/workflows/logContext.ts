@@ -1,14 +1,13 @@
 // Workflow interceptors (bundled with the workflows): what every log line of a job says about
 // it, in the workflow and in each of its activities and child workflows.
 import { context as otelContext, trace } from '@opentelemetry/api';
-import { defaultPayloadConverter, type Headers } from '@temporalio/common';
+import type { Headers } from '@temporalio/common';
 import { workflowInfo, type WorkflowInterceptors } from '@temporalio/workflow';
-import { LOG_CONTEXT_HEADER, REQUEST_ID_MEMO_KEY, TENANT_MEMO_KEY, type JobLogContext } from '../shared/jobs';
+import { logContextIn, REQUEST_ID_MEMO_KEY, TENANT_MEMO_KEY, withLogContext, type JobLogContext } from '../shared/jobs';
 
 /** The context a workflow was started with: from its memo (a job) or its parent's header (webhooks). */
 function contextOf(headers: Headers, args: unknown[]): JobLogContext {
-  const header = headers[LOG_CONTEXT_HEADER];
-  const given = header ? (defaultPayloadConverter.fromPayload(header) as JobLogContext) : {};
+  const given = logContextIn(headers);
   const memo = workflowInfo().memo ?? {};
   const first = args[0] as { jobId?: unknown } | undefined;
   const pick = (value: unknown) => (typeof value === 'string' ? value : undefined);
@@ -23,7 +22,6 @@ function contextOf(headers: Headers, args: unknown[]): JobLogContext {
 export const interceptors = (): WorkflowInterceptors => {
   let context: JobLogContext = {};
   let traced: { traceId: string; spanId: string } | Record<string, never> = {};
-  const withContext = (headers: Headers): Headers => ({ ...headers, [LOG_CONTEXT_HEADER]: defaultPayloadConverter.toPayload(context) });
   return {
     inbound: [
       {
@@ -40,8 +38,8 @@ export const interceptors = (): WorkflowInterceptors => {
     outbound: [
       {
         getLogAttributes: (attributes, next) => next({ ...context, ...traced, ...attributes }),
-        scheduleActivity: (input, next) => next({ ...input, headers: withContext(input.headers) }),
-        startChildWorkflowExecution: (input, next) => next({ ...input, headers: withContext(input.headers) }),
+        scheduleActivity: (input, next) => next({ ...input, headers: withLogContext(input.headers, context) }),
+        startChildWorkflowExecution: (input, next) => next({ ...input, headers: withLogContext(input.headers, context) }),
       },
     ],
   };

@@ -17,7 +17,7 @@ import { parsePrefer } from '../prefer';
 import { allowMethods } from '../methods';
 import { jobBody, jobSummary } from '../presenters';
 import { ApiError, ApiErrorCode, zodToFieldErrors } from '../problems';
-import { requestContext, requestTraceId } from '../requestSpans';
+import { requestContext, traceFields } from '../requestSpans';
 import { listQuerySchema } from '../schemas';
 import type { SubmitRateLimiter } from '../submitRateLimiter';
 import { stageUpload, stagingStorage, UploadTooLargeError, type StagedUpload } from '../uploads';
@@ -95,7 +95,7 @@ export function jobsRouter({ config, service, status, advice, rateLimiter, blobs
     const fileName = (req.file as { originalname?: string } | undefined)?.originalname?.slice(0, 200) || undefined;
     // Inside the request's trace: the job's workflow continues it (the body parser left it).
     const outcome = await context.with(requestContext(res), () =>
-      service.submit({ document, options, idempotencyKey, caller, requestId: String(req.id), traceId: requestTraceId(res), fileName }),
+      service.submit({ document, options, idempotencyKey, caller, requestId: String(req.id), traceId: traceFields(res).traceId, fileName }),
     );
     const location = `/jobs/${outcome.jobId}`;
     res.location(location);
