@@ -56,6 +56,19 @@ const envSchema = z.object({
   /** Base URL of the Temporal Web UI, for links to a job's workflow. */
   TEMPORAL_UI_URL: z.url().optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** Where documents, page images and results live: files under DATA_DIR, or an S3 bucket. */
+  BLOB_STORE: z.enum(['file', 's3']).default('file'),
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name: 3-63 lower-case letters, digits, dots and hyphens').optional(),
+  /** An S3-compatible server (MinIO, SeaweedFS); unset, AWS S3 itself. */
+  S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  /** Unset: AWS_REGION, else us-east-1. */
+  S3_REGION: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: z.stringbool().default(false),
+  /** `presigned`: GET /jobs/{id}/result answers 303 to a presigned S3 URL instead of streaming the result. */
+  RESULT_REDIRECT: z.enum(['off', 'presigned']).default('off'),
+  RESULT_REDIRECT_EXPIRES_SECONDS: integer(1, 900),
+  /** Days a finished job's document, pages and results are kept; then reads answer 410. */
+  RETENTION_DAYS: z.coerce.number().positive().max(36_500).default(7),
   /** OpenTelemetry's own variables: traces go to this OTLP endpoint; none set, nothing is exported. */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
@@ -124,6 +137,8 @@ const envSchema = z.object({
   /** Longest a client may take to send a request's headers; then 408. */
   HEADERS_TIMEOUT_MS: integer(500, 10_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The AWS SDK's own; read here only as S3_REGION's fallback. */
+  AWS_REGION: z.string().min(1).optional(),
 });
 
 export type Config = Readonly<ReturnType<typeof toConfig>>;
@@ -160,6 +175,26 @@ function toConfig(env: z.output<typeof envSchema>) {
     },
     dataDir,
     blobDir: path.join(dataDir, 'blobs'),
+    blobStore:
+      env.BLOB_STORE === 's3'
+        ? {
+            kind: 's3' as const,
+            s3: {
+              // Checked by the schema: BLOB_STORE=s3 needs a bucket.
+              bucket: env.S3_BUCKET ?? '',
+              region: env.S3_REGION ?? env.AWS_REGION ?? 'us-east-1',
+              endpoint: env.S3_ENDPOINT,
+              forcePathStyle: env.S3_FORCE_PATH_STYLE,
+            },
+          }
+        : { kind: 'file' as const },
+    results: {
+      redirect: env.RESULT_REDIRECT,
+      redirectExpiresSeconds: env.RESULT_REDIRECT_EXPIRES_SECONDS,
+    },
+    retention: {
+      days: env.RETENTION_DAYS,
+    },
     temporal: {
       address: temporalAddress,
       /** True when no TEMPORAL_ADDRESS is given and `npm start` should run a dev server. */
@@ -242,6 +277,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .refine((env) => env.AUTH !== 'none' || (env.TENANTS_FILE === undefined && env.AUTH_JWKS_URL === undefined), {
       path: ['AUTH'],
       message: 'AUTH=none turns authentication off; unset it, or unset TENANTS_FILE and AUTH_JWKS_URL',
+    })
+    .refine((env) => env.BLOB_STORE !== 's3' || env.S3_BUCKET !== undefined, {
+      path: ['S3_BUCKET'],
+      message: 'BLOB_STORE=s3 needs the bucket: set S3_BUCKET',
+    })
+    .refine((env) => env.BLOB_STORE !== 's3' || env.WEBHOOK_SECRET !== undefined, {
+      path: ['WEBHOOK_SECRET'],
+      message: 'with BLOB_STORE=s3 processes share no disk to keep a generated secret on: set WEBHOOK_SECRET (whsec_ and the base64 of 32 random bytes)',
+    })
+    .refine((env) => env.RESULT_REDIRECT !== 'presigned' || env.BLOB_STORE === 's3', {
+      path: ['RESULT_REDIRECT'],
+      message: 'presigned URLs need an S3 blob store: set BLOB_STORE=s3, or RESULT_REDIRECT=off',
     })
     .refine((env) => (env.TEMPORAL_TLS_CERT === undefined) === (env.TEMPORAL_TLS_KEY === undefined), {
       path: ['TEMPORAL_TLS_KEY'],

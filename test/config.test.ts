@@ -54,6 +54,41 @@ describe('loadConfig', () => {
     expect(loadConfig({}).temporal).toMatchObject({ tls: null, apiKey: undefined });
   });
 
+  test('when nothing is set, then blobs are files under DATA_DIR, results are streamed, and jobs are kept 7 days', () => {
+    const config = loadConfig({});
+
+    expect(config.blobStore).toEqual({ kind: 'file' });
+    expect(config.results).toEqual({ redirect: 'off', redirectExpiresSeconds: 900 });
+    expect(config.retention).toEqual({ days: 7 });
+  });
+
+  test('when BLOB_STORE=s3, then the bucket, endpoint, region and addressing come from S3_* (region from AWS_REGION when unset)', () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const s3 = { BLOB_STORE: 's3', S3_BUCKET: 'ocr-jobs', WEBHOOK_SECRET: secret };
+
+    expect(loadConfig({ ...s3, S3_ENDPOINT: 'http://minio:9000', S3_FORCE_PATH_STYLE: 'true', S3_REGION: 'eu-west-1', RESULT_REDIRECT: 'presigned' })).toMatchObject({
+      blobStore: { kind: 's3', s3: { bucket: 'ocr-jobs', endpoint: 'http://minio:9000', forcePathStyle: true, region: 'eu-west-1' } },
+      results: { redirect: 'presigned' },
+    });
+    expect(loadConfig({ ...s3, AWS_REGION: 'ap-south-1' }).blobStore).toEqual({
+      kind: 's3',
+      s3: { bucket: 'ocr-jobs', endpoint: undefined, forcePathStyle: false, region: 'ap-south-1' },
+    });
+  });
+
+  test('when S3 settings are missing or wrong, then the configuration is refused naming the variable and what to do', () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+    expect(() => loadConfig({ BLOB_STORE: 's3', WEBHOOK_SECRET: secret })).toThrow(/S3_BUCKET: BLOB_STORE=s3 needs the bucket/);
+    expect(() => loadConfig({ BLOB_STORE: 's3', S3_BUCKET: 'ocr-jobs' })).toThrow(/WEBHOOK_SECRET: with BLOB_STORE=s3/);
+    expect(() => loadConfig({ BLOB_STORE: 's3', S3_BUCKET: 'Not_A_Bucket', WEBHOOK_SECRET: secret })).toThrow(/S3_BUCKET: an S3 bucket name/);
+    expect(() => loadConfig({ BLOB_STORE: 'nfs' })).toThrow(/BLOB_STORE/);
+    expect(() => loadConfig({ RESULT_REDIRECT: 'presigned' })).toThrow(/RESULT_REDIRECT: presigned URLs need an S3 blob store/);
+    expect(() => loadConfig({ S3_FORCE_PATH_STYLE: 'maybe' })).toThrow(/S3_FORCE_PATH_STYLE/);
+    expect(() => loadConfig({ RETENTION_DAYS: '0' })).toThrow(/RETENTION_DAYS/);
+    expect(loadConfig({ RETENTION_DAYS: '0.5' }).retention).toEqual({ days: 0.5 });
+  });
+
   test('when nothing says otherwise, then the API binds loopback only and runs open there', () => {
     const config = loadConfig({});
 

@@ -8,6 +8,7 @@ import { webhookSecret } from '../notify/webhookSecret';
 import type { TenantRegistry } from '../auth/tenantRegistry';
 import { deliverWebhookActivity } from './deliverWebhook';
 import { discardWorkingFilesActivity } from './discardWorkingFiles';
+import { expireFinishedJobsActivity } from './expireFinishedJobs';
 import { fetchSourceActivity } from './fetchSource';
 import { loadDocumentActivity } from './loadDocument';
 import { preprocessPageActivity } from './preprocessPage';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     storeResult: storeResultActivity(deps),
     discardWorkingFiles: discardWorkingFilesActivity(deps),
     deliverWebhook: deliverWebhookActivity(deps),
+    expireFinishedJobs: expireFinishedJobsActivity(deps),
   };
 }
 

@@ -16,7 +16,7 @@ import { docsRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
 import { eventsRouter } from './routes/events';
 import { jobsRouter } from './routes/jobs';
-import { resultsRouter } from './routes/results';
+import { resultsRouter, type ResultLink } from './routes/results';
 import { JobEventHub } from './jobEvents';
 import { requestSpans, traceFields } from './requestSpans';
 import { SubmitRateLimiter } from './submitRateLimiter';
@@ -27,6 +27,8 @@ export interface AppDeps {
   /** The process's one Temporal client. */
   client: Client;
   blobs: BlobStore;
+  /** Presigned URLs of the blob store, for RESULT_REDIRECT=presigned; absent where it has none. */
+  presign?: ResultLink | null;
   logger: Logger;
   /** Languages the workers have installed; submits asking for others are refused. */
   languages: readonly string[];
@@ -96,7 +98,7 @@ export function createApp(deps: AppDeps): Express {
   app.locals.eventHub = hub;
   app.use(jobsRouter({ config, service, status, advice, rateLimiter, blobs, webhooks }));
   app.use(eventsRouter({ config, status, hub, webhooks }));
-  app.use(resultsRouter({ status, blobs, advice }));
+  app.use(resultsRouter({ status, blobs, advice, link: config.results.redirect === 'presigned' ? (deps.presign ?? null) : null }));
 
   app.use((req, _res, next) => {
     next(new ApiError(404, ApiErrorCode.NOT_FOUND, `nothing at ${req.method} ${req.path}`));

@@ -15,6 +15,7 @@ export const ApiErrorCode = {
   JOB_NOT_FINISHED: 'JOB_NOT_FINISHED',
   JOB_FINISHED: 'JOB_FINISHED',
   JOB_DELETED: 'JOB_DELETED',
+  JOB_EXPIRED: 'JOB_EXPIRED',
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   URI_TOO_LONG: 'URI_TOO_LONG',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
@@ -124,6 +125,13 @@ export const HTTP_ERRORS: readonly HttpErrorEntry[] = [
     title: 'The job was deleted',
     when: 'the job and its stored document and results were deleted',
     action: 'submit the document again for a new job',
+  },
+  {
+    code: 'JOB_EXPIRED',
+    status: 410,
+    title: 'The job has expired',
+    when: 'the job finished more than `RETENTION_DAYS` days ago; its document, pages and results were removed',
+    action: 'submit the document again for a new job; fetch results within the retention period',
   },
   {
     code: 'PAYLOAD_TOO_LARGE',

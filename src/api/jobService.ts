@@ -27,12 +27,13 @@ import {
   TENANT_SEARCH_ATTRIBUTE,
 } from '../shared/searchAttributes';
 import { jobKeys, type BlobStore } from '../storage/blobStore';
+import { buryJob, tombstoneOf } from '../storage/tombstones';
 import { withDeadline } from '../temporal/connection';
 import type { ocrJobWorkflow } from '../workflows';
 import { requestFingerprint, sha256 } from './fingerprint';
 import { jobIdForIdempotencyKey, newJobId } from './jobIds';
 import { listJobs, type JobPage, type ListRequest } from './jobListing';
-import type { JobSnapshot, JobStatusReader, Reader } from './jobStatus';
+import { goneError, type JobSnapshot, type JobStatusReader, type Reader } from './jobStatus';
 import type { LoadGuard } from './loadGuard';
 import { NOTHING_LIVE } from './liveSteps';
 import type { ApiMetrics } from '../metrics/apiMetrics';
@@ -199,9 +200,7 @@ export class JobService {
         `job ${jobId} is ${state.status}; cancel it first, then delete it`,
       );
     }
-    // The tombstone goes first, so no reader serves what is being removed.
-    await blobs.put(jobKeys.tombstone(job), JSON.stringify({ jobId, deletedAt: new Date().toISOString() }));
-    await blobs.deletePrefix(jobKeys.root(job));
+    await buryJob(blobs, job, { jobId, deletedAt: new Date().toISOString() });
     status.forget(jobId, reader);
     this.deps.logger.info({ jobId, tenant }, 'job deleted');
   }
@@ -270,9 +269,8 @@ export class JobService {
   private async earlierSubmit(job: JobRef, fingerprint: string): Promise<SubmitOutcome | null> {
     const { client, config, blobs, status } = this.deps;
     const { jobId, tenant } = job;
-    if (await blobs.exists(jobKeys.tombstone(job))) {
-      throw new ApiError(410, ApiErrorCode.JOB_DELETED, `job ${jobId}, which this Idempotency-Key names, was deleted; use a new key`);
-    }
+    const tombstone = await tombstoneOf(blobs, job);
+    if (tombstone) throw goneError(tombstone, '; this Idempotency-Key names it: use a new key');
     let existing: string;
     try {
       const description = await withDeadline(client, config.temporal.rpcTimeoutMs, () => client.workflow.getHandle(jobId).describe());

@@ -14,6 +14,7 @@ import { JOB_STATE_MEMO_KEY, TENANT_MEMO_KEY, TRACE_ID_MEMO_KEY, isTerminalStatu
 import { jobStatusQuery } from '../shared/messages';
 import type { NotificationsSummary } from '../shared/webhooks';
 import { BlobNotFoundError, jobKeys, type BlobStore } from '../storage/blobStore';
+import { tombstoneOf, type Tombstone } from '../storage/tombstones';
 import { withDeadline } from '../temporal/connection';
 import type { ocrJobWorkflow } from '../workflows';
 import { ApiError, ApiErrorCode } from './problems';
@@ -226,11 +227,20 @@ export class JobStatusReader {
   }
 
   private async assertNotDeleted(job: JobRef, reader: Reader): Promise<void> {
-    if (await this.deps.blobs.exists(jobKeys.tombstone(job))) {
+    const tombstone = await tombstoneOf(this.deps.blobs, job);
+    if (tombstone) {
       this.forget(job.jobId, reader);
-      throw new ApiError(410, ApiErrorCode.JOB_DELETED, `job ${job.jobId} was deleted`);
+      throw goneError(tombstone);
     }
   }
+}
+
+/** The 410 of a job whose blobs are gone: deleted through the API, or expired. */
+export function goneError(tombstone: Tombstone, detail = ''): ApiError {
+  if ('expiredAt' in tombstone) {
+    return new ApiError(410, ApiErrorCode.JOB_EXPIRED, `job ${tombstone.jobId} expired at ${tombstone.expiredAt}: its document and results were removed${detail}`);
+  }
+  return new ApiError(410, ApiErrorCode.JOB_DELETED, `job ${tombstone.jobId} was deleted${detail}`);
 }
 
 function cacheKeyOf(jobId: string, reader: Reader): string {

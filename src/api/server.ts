@@ -5,7 +5,8 @@ import { exposureProblem, loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
 import { installedLanguages } from '../ocr/languages';
 import { stopTimeoutMs, stopWhenSupervisorGone, thisProcess } from '../start/lifeline';
-import { FsBlobStore } from '../storage/blobStore';
+import { openBlobStore } from '../storage/openBlobStore';
+import { BlobStoreSetupError } from '../storage/s3BlobStore';
 import { createTemporalClient } from '../temporal/connection';
 import { retryUntilReachable } from '../temporal/retry';
 import { prepareNamespace, TemporalSetupError } from '../temporal/setup';
@@ -34,8 +35,9 @@ async function main(): Promise<void> {
     process.exit(2);
   });
 
-  const blobs = new FsBlobStore(config.blobDir);
-  const app = createApp({ config, client, blobs, logger, languages: installedLanguages(), auth });
+  const store = await openBlobStore(config, logger);
+  const { blobs } = store;
+  const app = createApp({ config, client, blobs, presign: store.presign, logger, languages: installedLanguages(), auth });
   // Uploads left half-written by a process that died are swept at start and every hour.
   const sweep = () =>
     sweepStagedUploads(blobs, config.http.requestTimeoutMs).then(
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
     clearTimeout(force);
     clearInterval(sweeper);
     await client.connection.close();
+    store.close();
     auth.close();
     await tracing.shutdown().catch((err: unknown) => logger.warn({ err }, 'could not send the last spans'));
     logger.info('API stopped');
@@ -101,6 +104,11 @@ async function authenticatorOrExit(): Promise<Authenticator> {
 }
 
 main().catch((err) => {
+  if (err instanceof BlobStoreSetupError) {
+    // The bucket needs an operator first: exit 2, like a bad configuration.
+    logger.fatal(err.message);
+    process.exit(2);
+  }
   logger.fatal({ err }, 'API failed to start');
   process.exit(1);
 });

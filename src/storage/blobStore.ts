@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { JobRef } from '../shared/jobs';
 
 /** A key names a blob: slash-separated segments of letters, digits, `.`, `_` and `-`. */
@@ -26,6 +27,8 @@ export interface BlobStore {
   writer(key: string): Promise<BlobWriter>;
   /** @throws BlobNotFoundError */
   get(key: string): Promise<Buffer>;
+  /** The blob as a stream, with its size and an entity tag, for answers too large to buffer. @throws BlobNotFoundError */
+  read(key: string): Promise<BlobStream>;
   exists(key: string): Promise<boolean>;
   /** Gives a blob another key, replacing what was there. @throws BlobNotFoundError */
   move(from: string, to: string): Promise<void>;
@@ -38,6 +41,13 @@ export interface BlobStore {
    * unfinished by a process that died. @returns how many were removed
    */
   removeStale(prefix: string, before: Date): Promise<number>;
+}
+
+export interface BlobStream {
+  body: Readable;
+  bytes: number;
+  /** Changes whenever the blob does; quoted, as an HTTP ETag. */
+  etag: string;
 }
 
 export interface BlobWriter {
@@ -104,6 +114,17 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
+  async read(key: string): Promise<BlobStream> {
+    const file = this.fileOf(key);
+    // Opened before it is measured: a blob replaced meanwhile is read whole, old or new.
+    const handle = await open(file, 'r').catch((err: unknown) => {
+      throw isNotFound(err) ? new BlobNotFoundError(key) : err;
+    });
+    const info = await handle.stat();
+    const body = handle.createReadStream();
+    return { body, bytes: info.size, etag: `"${info.size.toString(36)}-${Math.trunc(info.mtimeMs).toString(36)}-${info.ino.toString(36)}"` };
+  }
+
   async exists(key: string): Promise<boolean> {
     try {
       const handle = await open(this.fileOf(key), 'r');
@@ -162,9 +183,14 @@ export class FsBlobStore implements BlobStore {
   }
 
   private fileOf(key: string): string {
-    if (!KEY_PATTERN.test(key)) throw new Error(`invalid blob key ${JSON.stringify(key)}`);
-    return path.join(this.root, key);
+    return path.join(this.root, checkedKey(key));
   }
+}
+
+/** The key itself, once it is known to be one. @throws Error for anything else */
+export function checkedKey(key: string): string {
+  if (!KEY_PATTERN.test(key)) throw new Error(`invalid blob key ${JSON.stringify(key)}`);
+  return key;
 }
 
 function isNotFound(err: unknown): boolean {

@@ -13,7 +13,9 @@ export async function retryUntilReachable<T>(
     giveUpAfterMs = 5 * 60_000,
     /** Errors that waiting cannot mend (the server answered, and said no). */
     final = (_err: unknown): boolean => false,
-  }: { maxDelayMs?: number; giveUpAfterMs?: number; final?: (err: unknown) => boolean } = {},
+    /** The server waited for, as the log names it. */
+    what = 'Temporal',
+  }: { maxDelayMs?: number; giveUpAfterMs?: number; final?: (err: unknown) => boolean; what?: string } = {},
 ): Promise<T> {
   const started = Date.now();
   for (let tries = 1; ; tries++) {
@@ -22,7 +24,7 @@ export async function retryUntilReachable<T>(
     } catch (err) {
       if (final(err) || Date.now() - started > giveUpAfterMs) throw err;
       const delay = Math.random() * Math.min(maxDelayMs, 250 * 2 ** tries);
-      logger.warn({ err: (err as Error).message, tries }, 'Temporal not reachable yet, retrying');
+      logger.warn({ err: (err as Error).message, tries }, `${what} not reachable yet, retrying`);
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }

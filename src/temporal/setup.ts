@@ -3,10 +3,14 @@ import { isGrpcServiceError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Logger } from 'pino';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../shared/searchAttributes';
-import { durationMs, protoDuration } from './time';
+import { protoDuration } from './time';
 
-/** Retention of closed jobs when the service has to create its namespace itself. */
-const NEW_NAMESPACE_RETENTION = '7 days';
+const DAY_MS = 86_400_000;
+/**
+ * How much longer than RETENTION_DAYS Temporal must keep closed jobs: the retention sweep
+ * finds them in visibility, an hour apart, so it must see them past their expiry.
+ */
+const RETENTION_MARGIN_MS = DAY_MS;
 
 /** Either kind of connection (client or worker): both expose the raw services. */
 interface TemporalServices {
@@ -18,7 +22,7 @@ interface TemporalServices {
  * Makes sure the namespace exists, creating it when it does not (a plain dev server or a
  * fresh cluster has only `default`). Safe to run from every process at every start.
  */
-export async function ensureNamespace(connection: TemporalServices, namespace: string, logger: Logger): Promise<void> {
+export async function ensureNamespace(connection: TemporalServices, namespace: string, logger: Logger, retentionDays = 7): Promise<void> {
   try {
     await connection.workflowService.describeNamespace({ namespace });
     return;
@@ -28,7 +32,7 @@ export async function ensureNamespace(connection: TemporalServices, namespace: s
   try {
     await connection.workflowService.registerNamespace({
       namespace,
-      workflowExecutionRetentionPeriod: protoDuration(durationMs(NEW_NAMESPACE_RETENTION)),
+      workflowExecutionRetentionPeriod: protoDuration(retentionDays * DAY_MS + RETENTION_MARGIN_MS),
     });
     logger.info({ namespace }, 'registered Temporal namespace');
   } catch (err) {
@@ -122,10 +126,26 @@ async function checkNamespace(connection: TemporalServices, namespace: string): 
  * server does not allow it, the service goes on if they exist. `off` registers nothing and
  * checks. Either way a namespace or search attribute still missing is a TemporalSetupError.
  */
-export async function prepareNamespace(connection: TemporalServices, namespace: string, logger: Logger, { setup }: { setup: TemporalSetupMode }): Promise<void> {
+export async function prepareNamespace(
+  connection: TemporalServices,
+  namespace: string,
+  logger: Logger,
+  { setup, retentionDays, embedded = false }: { setup: TemporalSetupMode; retentionDays?: number; embedded?: boolean },
+): Promise<void> {
+  await prepareNamespaceAndAttributes(connection, namespace, logger, setup, retentionDays);
+  if (retentionDays !== undefined) await checkRetention(connection, namespace, logger, retentionDays, embedded && setup === 'auto');
+}
+
+async function prepareNamespaceAndAttributes(
+  connection: TemporalServices,
+  namespace: string,
+  logger: Logger,
+  setup: TemporalSetupMode,
+  retentionDays: number | undefined,
+): Promise<void> {
   if (setup === 'auto') {
     try {
-      await ensureNamespace(connection, namespace, logger);
+      await ensureNamespace(connection, namespace, logger, retentionDays);
     } catch (err) {
       if (!isPermissionDenied(err)) throw err;
       logger.warn({ namespace }, 'not allowed to register namespaces; using the namespace as it is');
@@ -137,4 +157,27 @@ export async function prepareNamespace(connection: TemporalServices, namespace: 
   await checkNamespace(connection, namespace);
   const missing = await missingSearchAttributes(connection, namespace);
   if (missing.length) throw missingSearchAttributesError(namespace, missing);
+}
+
+/**
+ * Checks that Temporal keeps closed jobs long enough for the retention sweep to expire them
+ * (RETENTION_DAYS and a day). The embedded dev server's namespace is ours to change; any
+ * other is the operator's, who is told what to run.
+ */
+async function checkRetention(connection: TemporalServices, namespace: string, logger: Logger, retentionDays: number, mayChange: boolean): Promise<void> {
+  const needed = retentionDays * DAY_MS + RETENTION_MARGIN_MS;
+  const { config } = await connection.workflowService.describeNamespace({ namespace });
+  const ttl = config?.workflowExecutionRetentionTtl;
+  const kept = ttl ? Number(ttl.seconds ?? 0) * 1000 + Math.floor((ttl.nanos ?? 0) / 1e6) : 0;
+  if (kept >= needed) return;
+  if (mayChange) {
+    await connection.workflowService.updateNamespace({ namespace, config: { workflowExecutionRetentionTtl: protoDuration(needed) } });
+    logger.info({ namespace, retentionHours: needed / 3_600_000 }, 'set the namespace retention to RETENTION_DAYS and a day');
+    return;
+  }
+  logger.warn(
+    { namespace, namespaceRetentionHours: kept / 3_600_000, retentionDays },
+    `namespace ${namespace} forgets closed jobs before RETENTION_DAYS and a day, so the retention sweep may miss some and their blobs stay; ` +
+      `an operator sets it with: temporal operator namespace update --namespace ${namespace} --retention ${Math.ceil(needed / 3_600_000)}h`,
+  );
 }

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { activityDepsFor, createActivities } from '../activities';
 import { TenantRegistry } from '../auth/tenantRegistry';
@@ -7,9 +8,11 @@ import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
 import { createOcrStack } from '../ocr/stack';
 import { stopTimeoutMs, stopWhenSupervisorGone, thisProcess } from '../start/lifeline';
-import { FsBlobStore } from '../storage/blobStore';
+import { openBlobStore } from '../storage/openBlobStore';
+import { BlobStoreSetupError } from '../storage/s3BlobStore';
 import { prepareNamespace, TemporalSetupError } from '../temporal/setup';
 import { temporalConnectionOptions } from '../temporal/connection';
+import { ensureRetentionSchedule } from '../temporal/retentionSchedule';
 import { retryUntilReachable } from '../temporal/retry';
 import { createWorkerMetrics, serveMetrics } from '../metrics/workerMetrics';
 import { freePort } from '../net/freePort';
@@ -42,12 +45,17 @@ async function main(): Promise<void> {
   const connection = await retryUntilReachable(() => NativeConnection.connect(temporalConnectionOptions(config)), logger);
   // Tenants' own webhook secrets; the file is kept current as the API keeps it.
   const tenants = config.auth.tenantsFile === undefined ? null : await TenantRegistry.open(config.auth.tenantsFile, logger);
+  const store = await openBlobStore(config, logger);
   try {
-    await prepareNamespace(connection, config.temporal.namespace, logger, config.temporal);
-    const activities = createActivities(
-      activityDepsFor(config, { blobs: new FsBlobStore(config.blobDir), pipeline: ocr.pipeline, tenants }),
-    );
+    await prepareNamespace(connection, config.temporal.namespace, logger, { ...config.temporal, retentionDays: config.retention.days });
+    const activities = createActivities(activityDepsFor(config, { blobs: store.blobs, pipeline: ocr.pipeline, tenants }));
     const worker = await createOcrWorker({ connection, config, activities, metrics, tracing });
+    // Jobs still run without it; their blobs are then kept until the schedule exists.
+    await ensureRetentionSchedule(
+      new Client({ connection, namespace: config.temporal.namespace }),
+      { taskQueue: config.temporal.taskQueue, retentionDays: config.retention.days },
+      logger,
+    ).catch((err: unknown) => logger.error({ err }, 'could not set up the retention schedule; finished jobs are not expired'));
     logger.info(
       { taskQueue: config.temporal.taskQueue, address: config.temporal.address, poolSize: config.ocr.poolSize, metricsPort: metricsServer ? config.workerMetricsPort : null },
       'worker started',
@@ -57,6 +65,7 @@ async function main(): Promise<void> {
   } finally {
     metricsServer?.close();
     tenants?.close();
+    store.close();
     await ocr.close();
     await connection.close();
     await tracing.shutdown().catch((err: unknown) => logger.warn({ err }, 'could not send the last spans'));
@@ -64,8 +73,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  if (err instanceof TemporalSetupError) {
-    // Not a crash: the namespace needs an operator first. Exit 2, like a bad configuration.
+  if (err instanceof TemporalSetupError || err instanceof BlobStoreSetupError) {
+    // Not a crash: the namespace or the bucket needs an operator first. Exit 2, like a bad configuration.
     logger.fatal(err.message);
     process.exit(2);
   }

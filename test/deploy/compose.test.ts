@@ -19,27 +19,49 @@ interface Service {
   depends_on?: Record<string, unknown> | string[];
 }
 
-const compose = parse(readFileSync(path.join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8')) as {
+/** A secret as a user passes it (`WEBHOOK_SECRET=… docker compose up`). */
+const WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+
+/** The file as `docker compose` reads it: merge keys applied, `${VAR:?message}` from the environment. */
+function interpolate(text: string, env: Record<string, string>): string {
+  return text.replace(/\$\{(\w+):\?([^}]*)\}/g, (_whole, name: string, message: string) => {
+    const value = env[name];
+    if (value === undefined) throw new Error(`${name}: ${message}`);
+    return value;
+  });
+}
+
+const composeText = readFileSync(path.join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8');
+const compose = parse(interpolate(composeText, { WEBHOOK_SECRET }), { merge: true }) as {
   services: Record<string, Service>;
   volumes: Record<string, unknown>;
 };
 
 describe('docker-compose.yml', () => {
   test('when parsed, then it names Temporal on PostgreSQL, the Web UI, the API, the worker, Jaeger, Prometheus and Grafana', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['api', 'grafana', 'jaeger', 'postgresql', 'prometheus', 'temporal', 'temporal-ui', 'worker']);
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'grafana', 'jaeger', 'minio', 'postgresql', 'prometheus', 'temporal', 'temporal-ui', 'worker']);
     expect(compose.services.temporal?.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
     expect(compose.services['temporal-ui']?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
   });
 
-  test('when the API and worker run, then they use the Temporal service and share the blob store volume', () => {
-    const { api, worker } = compose.services;
+  test('when the API and worker run, then they share nothing but Temporal and the bucket on MinIO', () => {
+    const { api, worker, minio } = compose.services;
     for (const service of [api!, worker!]) {
-      expect(service.environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', DATA_DIR: '/data' });
-      expect(service.volumes).toContain('blobs:/data');
+      expect(service.environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', BLOB_STORE: 's3', S3_ENDPOINT: 'http://minio:9000', WEBHOOK_SECRET });
+      expect(service.depends_on).toHaveProperty('minio');
+      expect((service.volumes ?? []).filter((volume) => !volume.endsWith(':ro'))).toEqual([]);
+      const config = loadConfig({ ...service.environment });
+      expect(config.blobStore).toEqual({ kind: 's3', s3: { bucket: 'ocr-jobs', region: 'us-east-1', endpoint: 'http://minio:9000', forcePathStyle: true } });
     }
-    expect(compose.volumes).toHaveProperty('blobs');
+    // The server's own credentials are the ones the service signs with.
+    expect(minio!.environment).toEqual({ MINIO_ROOT_USER: api!.environment!.AWS_ACCESS_KEY_ID, MINIO_ROOT_PASSWORD: api!.environment!.AWS_SECRET_ACCESS_KEY });
+    expect(compose.volumes).toHaveProperty('minio');
     expect(api!.command).toEqual(['node', 'dist/src/api/server.js']);
     expect(worker!.command).toEqual(['node', 'dist/src/worker/main.js']);
+  });
+
+  test('when no WEBHOOK_SECRET is given, then compose refuses to start, saying what to set', () => {
+    expect(() => interpolate(composeText, {})).toThrow('WEBHOOK_SECRET: set WEBHOOK_SECRET to whsec_');
   });
 
   test('when the API and worker run, then they send their traces to Jaeger over OTLP/HTTP, whose UI is published', () => {

@@ -12,7 +12,8 @@ import { createApp } from '../../src/api/app';
 import { installedLanguages } from '../../src/ocr/languages';
 import { createOcrStack } from '../../src/ocr/stack';
 import type { TesseractPool } from '../../src/ocr/tesseractPool';
-import { FsBlobStore } from '../../src/storage/blobStore';
+import type { BlobStore } from '../../src/storage/blobStore';
+import { openBlobStore, type OpenedBlobStore } from '../../src/storage/openBlobStore';
 import { temporalLoggerFor } from '../../src/temporal/logging';
 import { createOcrWorker } from '../../src/worker/createWorker';
 import { testLogger } from './logger';
@@ -23,7 +24,9 @@ export interface OcrFixture {
   dataDir: string;
   deps: ActivityDeps;
   config: Config;
-  blobs: FsBlobStore;
+  /** The store BLOB_STORE names: files under dataDir, or an S3 bucket. */
+  blobs: BlobStore;
+  store: OpenedBlobStore;
   pool: TesseractPool;
   activities: OcrActivities;
   close(): Promise<void>;
@@ -41,7 +44,8 @@ export async function createOcrFixture(env: Record<string, string> = {}): Promis
   });
   const ocr = await createOcrStack(config, testLogger, path.join(dataDir, 'tessdata'));
   const pool = ocr.pool;
-  const blobs = new FsBlobStore(config.blobDir);
+  const store = await openBlobStore(config, testLogger);
+  const { blobs } = store;
   const deps = activityDepsFor(config, { blobs, pipeline: ocr.pipeline });
   const activities = createActivities(deps);
   return {
@@ -49,9 +53,11 @@ export async function createOcrFixture(env: Record<string, string> = {}): Promis
     deps,
     config,
     blobs,
+    store,
     pool,
     activities,
     async close() {
+      store.close();
       await ocr.close();
       await rm(dataDir, { recursive: true, force: true });
     },
@@ -122,7 +128,14 @@ export interface ApiHarness {
 export async function startApiHarness(settings: Record<string, string> = {}): Promise<ApiHarness> {
   const [env, bundle, fixture] = await Promise.all([startTestServer(), bundleWorkflows(), createOcrFixture(settings)]);
   const worker = await runWorker(env, fixture, bundle);
-  const app = createApp({ config: fixture.config, client: env.client, blobs: fixture.blobs, logger: testLogger, languages: installedLanguages() });
+  const app = createApp({
+    config: fixture.config,
+    client: env.client,
+    blobs: fixture.blobs,
+    presign: fixture.store.presign,
+    logger: testLogger,
+    languages: installedLanguages(),
+  });
   const idleAppSettings = { DATA_DIR: fixture.dataDir, LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: `idle-${randomUUID()}`, ...settings };
   const idleConfig = loadConfig(idleAppSettings);
   const idleApp = createApp({ config: idleConfig, client: env.client, blobs: fixture.blobs, logger: testLogger, languages: installedLanguages() });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import pino from 'pino';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../src/shared/searchAttributes';
 import { ensureNamespace, prepareNamespace, TemporalSetupError } from '../../src/temporal/setup';
 import { PROJECT_ROOT } from '../../src/paths';
@@ -32,8 +33,57 @@ describe('ensureNamespace', () => {
     expect(described.namespaceInfo?.name).toBe(namespace);
   });
 
+  test('when the service registers the namespace, then Temporal keeps closed jobs RETENTION_DAYS and a day', async () => {
+    const namespace = `ocr-jobs-retention-${Date.now()}`;
+
+    await ensureNamespace(env.connection, namespace, testLogger, 3);
+
+    expect(await retentionHours(namespace)).toBe(4 * 24);
+  });
+
   test('when the namespace exists, then it is left as it is', async () => {
     await expect(ensureNamespace(env.connection, 'default', testLogger)).resolves.toBeUndefined();
+  });
+});
+
+/** How long the namespace keeps closed workflows, in hours. */
+async function retentionHours(namespace: string): Promise<number> {
+  const { config } = await env.connection.workflowService.describeNamespace({ namespace });
+  return Number(config?.workflowExecutionRetentionTtl?.seconds ?? 0) / 3600;
+}
+
+/** A namespace just registered takes the server a moment to serve. */
+const servedSoon = (namespace: string) =>
+  eventually(() => env.connection.operatorService.listSearchAttributes({ namespace }).then(() => true, () => false), (ok) => ok);
+
+describe('namespace retention', () => {
+  /** A logger whose warnings the test reads. */
+  const recording = () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+    return { logger, lines };
+  };
+
+  test('when the embedded dev server keeps closed jobs shorter than RETENTION_DAYS and a day, then the service lengthens it', async () => {
+    const namespace = `ocr-jobs-short-${Date.now()}`;
+    await ensureNamespace(env.connection, namespace, testLogger, 1);
+    await servedSoon(namespace);
+
+    await prepareNamespace(env.connection, namespace, testLogger, { setup: 'auto', retentionDays: 5, embedded: true });
+
+    expect(await retentionHours(namespace)).toBe(6 * 24);
+  });
+
+  test("when an operator's namespace keeps closed jobs too short, then it is left alone and a warning says what to run", async () => {
+    const namespace = `ocr-jobs-operated-${Date.now()}`;
+    await ensureNamespace(env.connection, namespace, testLogger, 1);
+    await servedSoon(namespace);
+    const { logger, lines } = recording();
+
+    await prepareNamespace(env.connection, namespace, logger, { setup: 'auto', retentionDays: 5 });
+
+    expect(await retentionHours(namespace)).toBe(2 * 24);
+    expect(lines.join('')).toContain(`temporal operator namespace update --namespace ${namespace} --retention 144h`);
   });
 });
 

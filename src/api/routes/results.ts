@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import type { OutputFormat } from '../../shared/schemas';
 import { OUTPUT_FORMATS } from '../../shared/schemas';
@@ -22,8 +22,24 @@ export const RESULT_FORMATS: Record<OutputFormat, { mediaType: string; key: (job
 
 const isFormat = (value: string): value is OutputFormat => (OUTPUT_FORMATS as readonly string[]).includes(value);
 
-/** `GET /jobs/{id}/result`: the result in a format chosen by `?format=` or by `Accept`. */
-export function resultsRouter({ status, blobs, advice }: { status: JobStatusReader; blobs: BlobStore; advice: PollAdvice }): Router {
+/** A URL that serves a blob for a while without credentials (a presigned S3 URL). */
+export type ResultLink = (key: string, contentType: string) => Promise<string>;
+
+/**
+ * `GET /jobs/{id}/result`: the result in a format chosen by `?format=` or by `Accept`,
+ * streamed from the blob store, or with `link` a `303` to where the store serves it itself.
+ */
+export function resultsRouter({
+  status,
+  blobs,
+  advice,
+  link,
+}: {
+  status: JobStatusReader;
+  blobs: BlobStore;
+  advice: PollAdvice;
+  link: ResultLink | null;
+}): Router {
   const router = Router();
   router.get('/jobs/:jobId/result', async (req, res) => {
     const jobId = jobIdParam(req);
@@ -39,15 +55,31 @@ export function resultsRouter({ status, blobs, advice }: { status: JobStatusRead
       throw new ApiError(409, ApiErrorCode.JOB_FINISHED, `job ${jobId} ended ${state.status}; it has no result`);
     }
     const format = chooseFormat(req.query.format, state.outputs, (types) => req.accepts(types));
-    const body = await blobs.get(RESULT_FORMATS[format].key({ jobId, tenant }));
-    const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
-    res.setHeader('ETag', etag);
+    const { key, mediaType } = RESULT_FORMATS[format];
     res.setHeader('Vary', 'Accept');
-    if (notModified(req, etag)) {
+    if (link) {
+      // The URL is a credential for a while: no cache may keep the answer.
+      res.setHeader('Cache-Control', 'no-store');
+      res.redirect(303, await link(key({ jobId, tenant }), mediaType));
+      return;
+    }
+    const blob = await blobs.read(key({ jobId, tenant }));
+    res.setHeader('ETag', blob.etag);
+    if (notModified(req, blob.etag)) {
+      blob.body.destroy();
       res.status(304).end();
       return;
     }
-    res.type(RESULT_FORMATS[format].mediaType).send(body);
+    res.type(mediaType).setHeader('Content-Length', String(blob.bytes));
+    if (req.method === 'HEAD') {
+      blob.body.destroy();
+      res.end();
+      return;
+    }
+    // A client that goes away mid-answer ends the read too; nothing is left to report then.
+    await pipeline(blob.body, res).catch((err: unknown) => {
+      if (!res.writableEnded) req.log.warn({ err, jobId }, 'result answer broken off');
+    });
   });
   allowMethods(router, '/jobs/:jobId/result', ['GET']);
   return router;
