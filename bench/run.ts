@@ -4,12 +4,15 @@
 // BENCH_PAGES (default 40) pages for throughput; BENCH_JOBS (default 20) one-page jobs for
 // the overhead; BENCH_NOTIFY_JOBS (default 10) three-page jobs and BENCH_STREAMS (default
 // 1000) streams and pollers for notify; tracing exports to a Jaeger it starts (scripts/jaeger.sh
-// finds or builds it); medians everywhere.
+// finds or builds it); BENCH_LOAD_JOBS (default 1000) one-page jobs at once for load; medians
+// everywhere.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../src/paths';
 import { acceptPath } from './measure/accept';
+import { historyGrowth } from './measure/history';
+import { load } from './measure/load';
 import { memory } from './measure/memory';
 import { notify } from './measure/notify';
 import { overhead } from './measure/overhead';
@@ -30,6 +33,8 @@ const MEASUREMENTS: Record<string, () => Promise<unknown>> = {
   memory: () => memory(200),
   scaling: () => scaling(Math.min(pages, 20)),
   tracing: () => tracingCost(repeat, seconds, Math.min(pages, 20)),
+  history: () => historyGrowth([10, 60]),
+  load: () => load(Number(process.env.BENCH_LOAD_JOBS ?? 1000)),
   notify: () => notify(Number(process.env.BENCH_NOTIFY_JOBS ?? 10), Number(process.env.BENCH_STREAMS ?? 1000), Math.max(seconds, 20)),
 };
 

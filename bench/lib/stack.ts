@@ -21,6 +21,8 @@ export interface StackOptions {
 
 export interface Stack {
   api: string;
+  /** DATA_DIR of every process: the blob store is under `blobs/`. */
+  dataDir: string;
   apiPid: number;
   /** The Temporal server's Prometheus metrics. */
   metricsUrl: string;
@@ -49,6 +51,7 @@ export async function startStack({ workers, poolSize, apiTaskQueue, apiEnv = {},
   const client = new Client({ connection: await Connection.connect({ address: server.address }) });
   return {
     api: `http://127.0.0.1:${port}`,
+    dataDir,
     apiPid: apiProcess.pid,
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     workers: workerProcesses,
