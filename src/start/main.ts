@@ -9,6 +9,7 @@ import { webhookSecret } from '../notify/webhookSecret';
 import { createLogger } from '../logger';
 import { findTemporalCli } from '../temporal/cli';
 import { retryUntilReachable } from '../temporal/retry';
+import { prepareNamespace } from '../temporal/setup';
 import { stopTimeoutMs } from './lifeline';
 import { takenPortMessage, takenPorts, type PortUse } from './ports';
 import { Supervisor } from './supervisor';
@@ -68,10 +69,20 @@ async function main(): Promise<void> {
     const cli = findTemporalCli();
     // The Go server cannot watch the supervisor's pipe; `npm run temporal`'s script does it for it.
     supervisor.start({ name: 'temporal', command: node, args: [path.join(__dirname, 'temporal.js')], env: { ...env, TEMPORAL_CLI: cli } });
-    await retryUntilReachable(async () => {
-      const connection = await Connection.connect({ address: config.temporal.address, connectTimeout: '1 second' });
+    const connection = await retryUntilReachable(
+      () => Connection.connect({ address: config.temporal.address, connectTimeout: '1 second' }),
+      logger,
+    );
+    try {
+      // Our own server: it keeps closed jobs long enough for the retention sweep to expire them.
+      await prepareNamespace(connection, config.temporal.namespace, logger, {
+        setup: config.temporal.setup,
+        retentionDays: config.retention.days,
+        embedded: true,
+      });
+    } finally {
       await connection.close();
-    }, logger);
+    }
     logger.info({ address: config.temporal.address, ui: config.temporal.uiUrl }, 'Temporal dev server ready');
     env.TEMPORAL_ADDRESS = config.temporal.address;
   }

@@ -6,7 +6,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { PROJECT_ROOT } from '../../src/paths';
+import { TASK_QUEUE } from '../../src/shared/jobs';
+import { retentionScheduleId } from '../../src/shared/retention';
 import { renderText, words } from '../helpers/images';
 import { eventually } from '../helpers/jobs';
 import { freePort } from '../helpers/ports';
@@ -19,6 +22,7 @@ let exited: Promise<number | null>;
 let dataDir: string;
 let base: string;
 let uiPort: number;
+let devAddress: string;
 
 beforeAll(async () => {
   if (!existsSync(SUPERVISOR)) throw new Error('run `npm run build` first (npm test does)');
@@ -26,6 +30,7 @@ beforeAll(async () => {
   const [port, devPort] = [await freePort(), await freePort()];
   uiPort = await freePort();
   base = `http://127.0.0.1:${port}`;
+  devAddress = `127.0.0.1:${devPort}`;
   service = spawn('npm', ['start', '--ignore-scripts'], {
     cwd: PROJECT_ROOT,
     env: {
@@ -39,6 +44,7 @@ beforeAll(async () => {
       OCR_POOL_SIZE: '1',
       LOG_LEVEL: 'warn',
       TEMPORAL_ADDRESS: '',
+      RETENTION_DAYS: '3',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
     // Its own process group, so that whatever is left can be killed after the tests.
@@ -75,6 +81,23 @@ describe('the service as npm start runs it', () => {
     );
     expect(done.status).toBe('DONE');
     expect(words(done.result.text)).toEqual(['end', 'to', 'end', 'through', 'three', 'processes']);
+  });
+
+  test('when the service runs, then its dev server keeps closed jobs RETENTION_DAYS and a day, and the worker set up the retention schedule', async () => {
+    const client = new Client({ connection: await Connection.connect({ address: devAddress }) });
+    try {
+      const { config } = await client.workflowService.describeNamespace({ namespace: 'default' });
+      // Made by the worker at its start, which may come a moment after the API is ready.
+      const schedule = await eventually(
+        () => client.schedule.getHandle(retentionScheduleId(TASK_QUEUE)).describe().catch(() => null),
+        (described) => described !== null,
+      );
+
+      expect(Number(config?.workflowExecutionRetentionTtl?.seconds)).toBe(4 * 86_400);
+      expect(schedule?.action).toMatchObject({ type: 'startWorkflow', workflowType: 'expireJobsWorkflow', args: [{ retentionDays: 3 }] });
+    } finally {
+      await client.connection.close();
+    }
   });
 
   test('when the service runs, then the Temporal Web UI answers on its port', async () => {

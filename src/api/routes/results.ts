@@ -3,7 +3,7 @@ import { Router } from 'express';
 import type { OutputFormat } from '../../shared/schemas';
 import { OUTPUT_FORMATS } from '../../shared/schemas';
 import { isTerminalStatus, type JobRef } from '../../shared/jobs';
-import { jobKeys, type BlobStore } from '../../storage/blobStore';
+import { BlobNotFoundError, jobKeys, type BlobStore } from '../../storage/blobStore';
 import type { JobStatusReader } from '../jobStatus';
 import type { PollAdvice } from '../pollAdvice';
 import { notModified } from '../conditional';
@@ -63,7 +63,13 @@ export function resultsRouter({
       res.redirect(303, await link(key({ jobId, tenant }), mediaType));
       return;
     }
-    const blob = await blobs.read(key({ jobId, tenant }));
+    const blob = await blobs.read(key({ jobId, tenant })).catch(async (err: unknown) => {
+      if (!(err instanceof BlobNotFoundError)) throw err;
+      // Deleted or expired after the read above checked: the fresh read finds the tombstone (410).
+      status.forget(jobId, callerOf(res).tenant);
+      await status.read(jobId, callerOf(res).tenant);
+      throw err;
+    });
     res.setHeader('ETag', blob.etag);
     if (notModified(req, blob.etag)) {
       blob.body.destroy();
