@@ -136,6 +136,8 @@ export interface JobCallback {
 
 /** Memo key under which the workflow records its last state, readable without a worker. */
 export const JOB_STATE_MEMO_KEY = 'job';
+/** The page errors that state in the memo keeps (the first ones; `pages.failed` counts them all). */
+export const MEMO_PAGE_ERRORS = 20;
 /** Memo key holding the fingerprint of the submitted request (document hash + options). */
 export const REQUEST_FINGERPRINT_MEMO_KEY = 'requestFingerprint';
 /** Memo key of the submit's X-Request-Id (absent for jobs from before it was kept). */

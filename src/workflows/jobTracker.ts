@@ -4,6 +4,7 @@ import { proxySinks, setCurrentDetails, upsertMemo, upsertSearchAttributes } fro
 import {
   JOB_STATE_MEMO_KEY,
   JOB_STEPS,
+  MEMO_PAGE_ERRORS,
   initialJobState,
   type JobError,
   type JobIdentity,
@@ -49,12 +50,14 @@ export class JobTracker {
   /**
    * `events`: where the job's events are recorded (jobs started before events existed have
    * none); `searchable`: the job records its media type, page count and error code as search
-   * attributes (jobs started before that do not).
+   * attributes (jobs started before that do not); `boundedErrors`: the memo keeps the first
+   * MEMO_PAGE_ERRORS page errors (jobs started before that keep them all in every write).
    */
   constructor(
     identity: JobIdentity,
     private readonly events: JobEventLog | null = null,
     private readonly searchable = false,
+    private readonly boundedErrors = false,
   ) {
     this.state = initialJobState(identity);
     this.recordedStatus = this.state.status;
@@ -177,10 +180,14 @@ export class JobTracker {
     this.state.updatedAt = now();
     // What the Web UI shows as the job's current details (not a command: no history).
     setCurrentDetails(currentDetails(this.state));
+    // Each write is a history event holding the whole memo: with every page error in it, a job
+    // whose pages keep failing would grow its history with the square of its failures.
+    const compact = compactState(this.state);
+    const memo = this.boundedErrors ? { ...compact, pageErrors: compact.pageErrors.slice(0, MEMO_PAGE_ERRORS) } : compact;
     if (this.events) {
       if (event) this.events.record(event, this.state, detail);
-      upsertMemo({ [JOB_STATE_MEMO_KEY]: compactState(this.state), [JOB_EVENTS_MEMO_KEY]: { lastSequence: this.events.lastSequence } });
-    } else upsertMemo({ [JOB_STATE_MEMO_KEY]: compactState(this.state) });
+      upsertMemo({ [JOB_STATE_MEMO_KEY]: memo, [JOB_EVENTS_MEMO_KEY]: { lastSequence: this.events.lastSequence } });
+    } else upsertMemo({ [JOB_STATE_MEMO_KEY]: memo });
     if (this.state.status !== this.recordedStatus) {
       this.recordedStatus = this.state.status;
       upsertSearchAttributes([{ key: JOB_STATUS_SEARCH_ATTRIBUTE, value: this.state.status }]);

@@ -75,6 +75,13 @@ const EVENTS_PATCH = 'job-events';
  */
 const UI_DETAILS_PATCH = 'web-ui-details';
 
+/**
+ * Jobs started before this patch write every page error to the memo at each change, so their
+ * history grows with the square of their failed pages; from it on, the memo keeps the first
+ * MEMO_PAGE_ERRORS (the count is in `pages.failed`; the job's query and result keep them all).
+ */
+const BOUNDED_PAGE_ERRORS_PATCH = 'bounded-memo-page-errors';
+
 /** How long a job's webhook workflow waits for its next event past the job's deadline. */
 const WEBHOOKS_GRACE_MS = 60 * 60_000;
 
@@ -98,6 +105,7 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
   const notifies = patched(NOTIFY_PATCH);
   const events = patched(EVENTS_PATCH) ? new JobEventLog() : null;
   const described = patched(UI_DETAILS_PATCH);
+  const boundedErrors = patched(BOUNDED_PAGE_ERRORS_PATCH);
   const pageSteps = settle
     ? { preprocessPage: preprocessPageSettled, recognizePage: recognizePageSettled }
     : { preprocessPage, recognizePage };
@@ -110,7 +118,7 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
     metadata: options.metadata,
     outputs: options.outputs,
     ...(events ? { callback: options.callbackUrl ? { url: options.callbackUrl, events: options.callbackEvents ?? 'terminal' } : null } : {}),
-  }, events, described);
+  }, events, described, boundedErrors);
   setHandler(jobStatusQuery, () => job.state);
   const outbox = events ? webhookOutbox(events) : null;
   if (events) {

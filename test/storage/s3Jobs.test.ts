@@ -1,9 +1,11 @@
 // Jobs with BLOB_STORE=s3 on a real S3-compatible server (SeaweedFS): documents, pages and
 // results live in the bucket and nowhere under DATA_DIR; results come by presigned URL; and the
 // retention schedule expires finished jobs, whose reads then answer 410.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { PROJECT_ROOT } from '../../src/paths';
 import { retentionScheduleId } from '../../src/shared/retention';
 import { jobKeys } from '../../src/storage/blobStore';
 import { ensureRetentionSchedule } from '../../src/temporal/retentionSchedule';
@@ -12,6 +14,7 @@ import { renderText } from '../helpers/images';
 import { eventually } from '../helpers/jobs';
 import { listen, type Listening } from '../helpers/listen';
 import { testLogger } from '../helpers/logger';
+import { freePort } from '../helpers/ports';
 import { startSeaweedFs, type SeaweedFs } from '../helpers/seaweedfs';
 
 jest.setTimeout(240_000);
@@ -123,3 +126,32 @@ test('when a finished job is older than RETENTION_DAYS, then the retention sched
   expect(kept.status).toBe(200);
   expect(await kept.text()).toMatch(/Kept a while/);
 });
+
+test('when the bucket cannot be made, then the API and the worker stop at start with exit 2, saying why', async () => {
+  // A name S3 refuses (two dots in a row): the server answers 400, which waiting cannot mend.
+  const settings = {
+    ...seaweed.env('not..a-bucket'),
+    TEMPORAL_ADDRESS: harness.env.address,
+    DATA_DIR: harness.fixture.dataDir,
+    OCR_POOL_SIZE: '1',
+    HOST: '127.0.0.1',
+  };
+
+  const [worker, apiProcess] = await Promise.all([
+    runToExit('worker/main.js', settings),
+    runToExit('api/server.js', { ...settings, PORT: String(await freePort()) }),
+  ]);
+
+  for (const { code, output } of [worker, apiProcess]) {
+    expect([code, output]).toEqual([2, expect.stringContaining('S3 bucket not..a-bucket does not exist and cannot be created')]);
+  }
+});
+
+/** Runs a built entry point to its exit; its exit code and what it printed. */
+function runToExit(script: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'dist/src', script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, output })));
+}

@@ -6,7 +6,7 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import sharp from 'sharp';
 import type { OcrActivities } from '../../src/activities';
 import { currentRunId } from '../../src/activities/run';
-import { JOB_STATE_MEMO_KEY, type JobState } from '../../src/shared/jobs';
+import { JOB_STATE_MEMO_KEY, MEMO_PAGE_ERRORS, type JobState } from '../../src/shared/jobs';
 import { jobStatusQuery } from '../../src/shared/messages';
 import { jobKeys } from '../../src/storage/blobStore';
 import type { OcrJobInput } from '../../src/shared/schemas';
@@ -208,6 +208,32 @@ describe('ocrJobWorkflow with pages that fail', () => {
       expect(state).toMatchObject({ status: 'ERROR', pages: { total: 3, done: 0, failed: 3 } });
       expect(state.error).toMatchObject({ code: 'OCR_FAILED', retryable: false, failedStep: 'recognize' });
       expect(state.pageErrors.map((e) => e.page)).toEqual([1, 2, 3]);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  test('when most pages of a long document fail, then the memo keeps the first page errors while the job keeps them all', async () => {
+    const lines = Array.from({ length: 30 }, (_, i) => `Page ${i + 1}`);
+    const tiff = await sharp(await Promise.all(lines.map((line) => renderText({ lines: [line], width: 300 }))), { join: { animated: true } }).tiff().toBuffer();
+    const failing = lines.map((_, i) => i + 1).filter((page) => page > 2);
+    const input = await jobInputFor(fixture.blobs, tiff);
+    const handle = await start(input);
+    const worker = await runWorker(env, fixture, bundle, {
+      ...fixture.activities,
+      async preprocessPage(pageInput) {
+        if (failing.includes(pageInput.page)) throw ApplicationFailure.nonRetryable(`page ${pageInput.page} is unreadable`, 'CORRUPT_DOCUMENT');
+        return fixture.activities.preprocessPage(pageInput);
+      },
+    });
+    try {
+      const final = await handle.result();
+      const memo = (await handle.describe()).memo?.[JOB_STATE_MEMO_KEY] as JobState;
+
+      expect(final).toMatchObject({ status: 'PARTIAL_SUCCESS', pages: { total: 30, done: 2, failed: 28 } });
+      expect(final.pageErrors.map((error) => error.page)).toEqual(failing);
+      expect(memo).toMatchObject({ status: 'PARTIAL_SUCCESS', pages: { total: 30, done: 2, failed: 28 } });
+      expect(memo.pageErrors.map((error) => error.page)).toEqual(failing.slice(0, MEMO_PAGE_ERRORS));
     } finally {
       await worker.stop();
     }
