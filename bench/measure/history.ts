@@ -1,25 +1,17 @@
 // 10. History: how a job's workflow history grows with its pages, read from Temporal (length
 // and size of each job's history), and the page count at which it would reach Temporal's
 // limits (50 000 events or 50 MB end a workflow; 10 240 events and 10 MB are where it warns).
-import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { quickPagesPdf } from '../../test/helpers/images';
 import { submitAndWait } from '../lib/jobs';
 import { startStack } from '../lib/stack';
 import { round } from '../lib/stats';
-
-/** A PDF of `count` small pages with a word or two each: quick to render and read. */
-async function quickPages(count: number): Promise<Buffer> {
-  const pdf = await PDFDocument.create();
-  const font = await pdf.embedFont(StandardFonts.Helvetica);
-  for (let page = 1; page <= count; page += 1) pdf.addPage([200, 60]).drawText(`Page ${page}`, { x: 20, y: 22, size: 18, font });
-  return Buffer.from(await pdf.save());
-}
 
 export async function historyGrowth(sizes: number[]) {
   const stack = await startStack({ workers: 1, poolSize: 2 });
   try {
     const rows = [];
     for (const pages of sizes) {
-      const job = await submitAndWait(stack.api, await quickPages(pages), 'application/pdf', 30);
+      const job = await submitAndWait(stack.api, await quickPagesPdf(pages), 'application/pdf', 30);
       const { historyLength, historySize = 0 } = await stack.client.workflow.getHandle(job.jobId).describe();
       rows.push({ pages, status: job.status, events: historyLength, kiB: round(historySize / 1024, 1) });
     }

@@ -1,7 +1,6 @@
 // A one-page job submitted right behind a 200-page job must not wait for the large job's pages.
-import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { startApiHarness, type ApiHarness } from '../helpers/harness';
-import { renderText } from '../helpers/images';
+import { quickPagesPdf, renderText } from '../helpers/images';
 import { eventually } from '../helpers/jobs';
 import { listen, type Listening } from '../helpers/listen';
 
@@ -29,16 +28,6 @@ afterAll(async () => {
   await harness?.stop();
 });
 
-/** A PDF of `count` small pages with a word or two each: quick to render and read. */
-async function quickPages(count: number): Promise<Buffer> {
-  const pdf = await PDFDocument.create();
-  const font = await pdf.embedFont(StandardFonts.Helvetica);
-  for (let page = 1; page <= count; page += 1) {
-    pdf.addPage([200, 60]).drawText(`Page ${page}`, { x: 20, y: 22, size: 18, font });
-  }
-  return Buffer.from(await pdf.save());
-}
-
 async function submit(document: Buffer, type: string): Promise<string> {
   const res = await fetch(`${api.base}/jobs`, { method: 'POST', headers: { 'Content-Type': type }, body: document });
   expect(res.status).toBe(202);
@@ -48,7 +37,7 @@ async function submit(document: Buffer, type: string): Promise<string> {
 const read = async (jobId: string) => (await (await fetch(`${api.base}/jobs/${jobId}`)).json()) as JobBody;
 
 test('when a one-page job is submitted right after a 200-page job, then it is done within a few page-times, long before the large job', async () => {
-  const large = await submit(await quickPages(200), 'application/pdf');
+  const large = await submit(await quickPagesPdf(200), 'application/pdf');
   // The large job is under way and holds the engine, its next pages queued behind its current
   // ones. A page-time is how long its pages take each, measured over three of them.
   const first = await eventually(() => read(large), (job) => job.pages.done >= 3, 120_000);

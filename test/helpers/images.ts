@@ -1,3 +1,4 @@
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import sharp from 'sharp';
 
 export interface PageSpec {
@@ -60,4 +61,12 @@ export async function multiPageTiff(lines: string[]): Promise<Buffer> {
   const pages = await Promise.all(lines.map((line) => renderText({ lines: [line] })));
   if (pages.length === 1) return pages[0]!;
   return sharp(pages, { join: { animated: true } }).tiff().toBuffer();
+}
+
+/** A PDF of `count` small pages with a word or two each ("Page N"): quick to render and read. */
+export async function quickPagesPdf(count: number): Promise<Buffer> {
+  const pdf = await PDFDocument.create();
+  const font = await pdf.embedFont(StandardFonts.Helvetica);
+  for (let page = 1; page <= count; page += 1) pdf.addPage([200, 60]).drawText(`Page ${page}`, { x: 20, y: 22, size: 18, font });
+  return Buffer.from(await pdf.save());
 }
