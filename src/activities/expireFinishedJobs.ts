@@ -3,9 +3,9 @@ import { TENANT_MEMO_KEY } from '../shared/jobs';
 import type { ExpireJobsInput, ExpireJobsResult } from '../shared/retention';
 import { BlobNotFoundError } from '../storage/blobStore';
 import { buryJob, tombstoneOf } from '../storage/tombstones';
+import { durationMs } from '../temporal/time';
 import type { ActivityDeps } from './deps';
 
-const DAY_MS = 86_400_000;
 /** Where the sweep remembers how far it got; the next one starts there. */
 export const SWEPT_UNTIL_KEY = 'retention/swept-until.json';
 
@@ -20,7 +20,7 @@ export function expireFinishedJobsActivity(deps: ActivityDeps) {
   return async function expireFinishedJobs({ retentionDays }: ExpireJobsInput): Promise<ExpireJobsResult> {
     const context = Context.current();
     const { blobs } = deps;
-    const until = new Date(Date.now() - retentionDays * DAY_MS).toISOString();
+    const until = new Date(Date.now() - retentionDays * durationMs('1 day')).toISOString();
     const from = await sweptUntil(deps);
     const filters = [
       `WorkflowType = 'ocrJobWorkflow'`,

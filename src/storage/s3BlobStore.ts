@@ -10,7 +10,7 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
-  ListObjectsV2Command,
+  paginateListObjectsV2,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
@@ -179,62 +179,43 @@ export class S3BlobStore implements BlobStore {
   async deletePrefix(prefix: string): Promise<void> {
     // The prefix may name a blob itself, as a file system path names a file.
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: checkedKey(prefix) }));
+    const keys: string[] = [];
     // Servers that keep folders (SeaweedFS) keep listing emptied ones until the folder itself
     // is deleted, as `name/`; S3 has no folders, and deleting a key that is not there is fine.
     const folders = new Set<string>([`${prefix}/`]);
-    let batch: string[] = [];
-    for await (const object of this.objectsUnder(`${prefix}/`)) {
-      batch.push(object.key);
-      for (let end = object.key.lastIndexOf('/'); end > prefix.length; end = object.key.lastIndexOf('/', end - 1)) {
-        folders.add(object.key.slice(0, end + 1));
-      }
-      if (batch.length === DELETE_BATCH) {
-        await this.deleteObjects(batch);
-        batch = [];
+    for await (const page of this.pages(`${prefix}/`)) {
+      for (const { Key: key } of page.Contents ?? []) {
+        if (!key) continue;
+        keys.push(key);
+        for (let end = key.lastIndexOf('/'); end > prefix.length; end = key.lastIndexOf('/', end - 1)) folders.add(key.slice(0, end + 1));
       }
     }
-    if (batch.length > 0) await this.deleteObjects(batch);
+    await this.deleteObjects(keys);
     // Deepest first, one depth at a time: a folder goes only once it is empty.
-    const byDepth = new Map<number, string[]>();
-    for (const folder of folders) {
-      const depth = folder.split('/').length;
-      byDepth.set(depth, [...(byDepth.get(depth) ?? []), folder]);
-    }
-    for (const depth of [...byDepth.keys()].sort((a, b) => b - a)) {
-      const level = byDepth.get(depth) ?? [];
-      for (let start = 0; start < level.length; start += DELETE_BATCH) await this.deleteObjects(level.slice(start, start + DELETE_BATCH));
-    }
+    const depthOf = (folder: string) => folder.split('/').length;
+    const depths = [...new Set([...folders].map(depthOf))].sort((a, b) => b - a);
+    for (const depth of depths) await this.deleteObjects([...folders].filter((folder) => depthOf(folder) === depth));
   }
 
   async list(prefix: string): Promise<string[]> {
     const under = `${checkedKey(prefix)}/`;
     const names = new Set<string>();
-    let token: string | undefined;
-    do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: under, Delimiter: '/', ContinuationToken: token }),
-      );
+    for await (const page of this.pages(under, '/')) {
       for (const object of page.Contents ?? []) if (object.Key) names.add(object.Key.slice(under.length));
       for (const common of page.CommonPrefixes ?? []) if (common.Prefix) names.add(common.Prefix.slice(under.length, -1));
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+    }
     return [...names].filter(Boolean).sort();
   }
 
   async removeStale(prefix: string, before: Date): Promise<number> {
     const under = `${checkedKey(prefix)}/`;
     const stale: string[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: under, Delimiter: '/', ContinuationToken: token }),
-      );
+    for await (const page of this.pages(under, '/')) {
       for (const object of page.Contents ?? []) {
         if (object.Key && object.LastModified && object.LastModified < before) stale.push(object.Key);
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    for (let start = 0; start < stale.length; start += DELETE_BATCH) await this.deleteObjects(stale.slice(start, start + DELETE_BATCH));
+    }
+    await this.deleteObjects(stale);
     // Writes left unfinished by a process that died are multipart uploads never completed.
     let abandoned = 0;
     let keyMarker: string | undefined;
@@ -264,22 +245,22 @@ export class S3BlobStore implements BlobStore {
     this.client.destroy();
   }
 
-  private async *objectsUnder(prefix: string): AsyncGenerator<{ key: string }> {
-    let token: string | undefined;
-    do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
-      for (const object of page.Contents ?? []) if (object.Key) yield { key: object.Key };
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+  /** The listing of what starts with `prefix`, page by page; with `delimiter`, only what is right under it. */
+  private pages(prefix: string, delimiter?: string) {
+    return paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: prefix, ...(delimiter ? { Delimiter: delimiter } : {}) });
   }
 
-  private async deleteObjects(keys: string[]): Promise<void> {
-    const answer = await this.client.send(
-      new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
-    );
-    const failed = answer.Errors ?? [];
-    if (failed.length > 0) {
-      throw new Error(`could not delete ${failed.length} blobs, the first ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message}`);
+  /** Deletes the keys, as many requests as DeleteObjects needs for them. */
+  private async deleteObjects(keys: readonly string[]): Promise<void> {
+    for (let start = 0; start < keys.length; start += DELETE_BATCH) {
+      const batch = keys.slice(start, start + DELETE_BATCH);
+      const answer = await this.client.send(
+        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+      );
+      const failed = answer.Errors ?? [];
+      if (failed.length > 0) {
+        throw new Error(`could not delete ${failed.length} blobs, the first ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message}`);
+      }
     }
   }
 }

@@ -3,14 +3,15 @@ import { isGrpcServiceError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { Logger } from 'pino';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../shared/searchAttributes';
-import { protoDuration } from './time';
+import { durationMs, protoDuration } from './time';
 
-const DAY_MS = 86_400_000;
+const DAY_MS = durationMs('1 day');
+
 /**
- * How much longer than RETENTION_DAYS Temporal must keep closed jobs: the retention sweep
+ * How long Temporal must keep closed jobs: RETENTION_DAYS and a day. The retention sweep
  * finds them in visibility, an hour apart, so it must see them past their expiry.
  */
-const RETENTION_MARGIN_MS = DAY_MS;
+const closedJobsKeptMs = (retentionDays: number) => (retentionDays + 1) * DAY_MS;
 
 /** Either kind of connection (client or worker): both expose the raw services. */
 interface TemporalServices {
@@ -32,7 +33,7 @@ export async function ensureNamespace(connection: TemporalServices, namespace: s
   try {
     await connection.workflowService.registerNamespace({
       namespace,
-      workflowExecutionRetentionPeriod: protoDuration(retentionDays * DAY_MS + RETENTION_MARGIN_MS),
+      workflowExecutionRetentionPeriod: protoDuration(closedJobsKeptMs(retentionDays)),
     });
     logger.info({ namespace }, 'registered Temporal namespace');
   } catch (err) {
@@ -165,7 +166,7 @@ async function prepareNamespaceAndAttributes(
  * other is the operator's, who is told what to run.
  */
 async function checkRetention(connection: TemporalServices, namespace: string, logger: Logger, retentionDays: number, mayChange: boolean): Promise<void> {
-  const needed = retentionDays * DAY_MS + RETENTION_MARGIN_MS;
+  const needed = closedJobsKeptMs(retentionDays);
   const { config } = await connection.workflowService.describeNamespace({ namespace });
   const ttl = config?.workflowExecutionRetentionTtl;
   const kept = ttl ? Number(ttl.seconds ?? 0) * 1000 + Math.floor((ttl.nanos ?? 0) / 1e6) : 0;

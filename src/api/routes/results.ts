@@ -43,7 +43,8 @@ export function resultsRouter({
   const router = Router();
   router.get('/jobs/:jobId/result', async (req, res) => {
     const jobId = jobIdParam(req);
-    const { state, steps, tenant } = await status.read(jobId, callerOf(res).tenant);
+    const reader = callerOf(res).tenant;
+    const { state, steps, tenant } = await status.read(jobId, reader);
     if (!isTerminalStatus(state.status)) {
       const retryAfter = String(advice.retryAfterSeconds(state, steps) ?? 1);
       throw new ApiError(409, ApiErrorCode.JOB_NOT_FINISHED, `job ${jobId} is ${state.status}; its result is not ready`, {
@@ -66,8 +67,8 @@ export function resultsRouter({
     const blob = await blobs.read(key({ jobId, tenant })).catch(async (err: unknown) => {
       if (!(err instanceof BlobNotFoundError)) throw err;
       // Deleted or expired after the read above checked: the fresh read finds the tombstone (410).
-      status.forget(jobId, callerOf(res).tenant);
-      await status.read(jobId, callerOf(res).tenant);
+      status.forget(jobId, reader);
+      await status.read(jobId, reader);
       throw err;
     });
     res.setHeader('ETag', blob.etag);
