@@ -33,7 +33,7 @@ const MEASUREMENTS: Record<string, () => Promise<unknown>> = {
   memory: () => memory(200),
   scaling: () => scaling(Math.min(pages, 20)),
   tracing: () => tracingCost(repeat, seconds, Math.min(pages, 20)),
-  history: () => historyGrowth([10, 60]),
+  history: () => historyGrowth([10, 60], 1000),
   load: () => load(Number(process.env.BENCH_LOAD_JOBS ?? 1000)),
   notify: () => notify(Number(process.env.BENCH_NOTIFY_JOBS ?? 10), Number(process.env.BENCH_STREAMS ?? 1000), Math.max(seconds, 20)),
 };

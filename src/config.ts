@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { TASK_QUEUE } from './shared/jobs';
+import { DEFAULT_PAGE_BATCH_SIZE, MAX_PAGE_BATCH_SIZE } from './shared/pageBatches';
 
 const MiB = 1024 * 1024;
 
@@ -76,7 +77,7 @@ const envSchema = z.object({
   OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(OTLP_PROTOCOLS).optional(),
   MAX_UPLOAD_BYTES: integer(1, 25 * MiB),
   MAX_IMAGE_PIXELS: integer(1, 100_000_000),
-  MAX_PAGES: integer(1, 500),
+  MAX_PAGES: integer(1, 10_000),
   /** Comma-separated IPs, CIDR ranges or host names that `sourceUrl` may reach although not public. */
   SOURCE_URL_ALLOWLIST: z
     .string()
@@ -108,6 +109,8 @@ const envSchema = z.object({
   /** Longest one page may keep the OCR engine busy; the engine is then stopped and the page fails with OCR_TIMEOUT. */
   OCR_PAGE_TIMEOUT_MS: integer(1000, 120_000),
   PAGE_CONCURRENCY: z.coerce.number().int().min(1).optional(),
+  /** Pages one batch of a large document reads (a child workflow each); documents of at most this many pages are read in one. */
+  PAGE_BATCH_SIZE: z.coerce.number().int().min(1).max(MAX_PAGE_BATCH_SIZE).default(DEFAULT_PAGE_BATCH_SIZE),
   HEARTBEAT_INTERVAL_MS: integer(100, 2000),
   /** Resolution PDF pages are rendered at for OCR. */
   PDF_DPI: integer(72, 300),
@@ -243,6 +246,7 @@ function toConfig(env: z.output<typeof envSchema>) {
       recycleAfterPages: env.OCR_RECYCLE_AFTER_PAGES,
       pageTimeoutMs: env.OCR_PAGE_TIMEOUT_MS,
       pageConcurrency: env.PAGE_CONCURRENCY ?? env.OCR_POOL_SIZE,
+      pageBatchSize: env.PAGE_BATCH_SIZE,
       heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS,
       pdfDpi: env.PDF_DPI,
       threadTaskTimeoutMs: env.THREAD_TASK_TIMEOUT_MS,

@@ -24,6 +24,8 @@ export interface ActivityDeps {
   };
   /** How many pages of one document run at once. */
   pageConcurrency: number;
+  /** Pages one batch of a large document reads. */
+  pageBatchSize: number;
   /** How often a long step reports that it is alive, in ms. */
   heartbeatIntervalMs: number;
   /** Longest one page may keep the OCR engine busy, in ms. */

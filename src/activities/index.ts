@@ -10,6 +10,7 @@ import { deliverWebhookActivity } from './deliverWebhook';
 import { discardWorkingFilesActivity } from './discardWorkingFiles';
 import { expireFinishedJobsActivity } from './expireFinishedJobs';
 import { fetchSourceActivity } from './fetchSource';
+import { keepPageErrorsActivity } from './keepPageErrors';
 import { loadDocumentActivity } from './loadDocument';
 import { preprocessPageActivity } from './preprocessPage';
 import { recognizePageActivity } from './recognizePage';
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
     preprocessPage: preprocessPageActivity(deps),
     recognizePage: recognizePageActivity(deps),
     storeResult: storeResultActivity(deps),
+    keepPageErrors: keepPageErrorsActivity(deps),
     discardWorkingFiles: discardWorkingFilesActivity(deps),
     deliverWebhook: deliverWebhookActivity(deps),
     expireFinishedJobs: expireFinishedJobsActivity(deps),
@@ -46,6 +48,7 @@ export function activityDepsFor(
     limits: { maxPixels: config.limits.maxPixels, maxPages: config.limits.maxPages },
     sourceFetch: config.sourceFetch,
     pageConcurrency: config.ocr.pageConcurrency,
+    pageBatchSize: config.ocr.pageBatchSize,
     heartbeatIntervalMs: config.ocr.heartbeatIntervalMs,
     pageTimeoutMs: config.ocr.pageTimeoutMs,
     webhooks: {

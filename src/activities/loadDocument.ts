@@ -38,7 +38,7 @@ export function loadDocumentActivity(deps: ActivityDeps) {
           `${pages.length} pages to read, over the limit of ${deps.limits.maxPages}; choose fewer with "pages"`,
         );
       }
-      return { mediaType, bytes: bytes.length, pageCount, pages, pageConcurrency: deps.pageConcurrency };
+      return { mediaType, bytes: bytes.length, pageCount, pages, pageConcurrency: deps.pageConcurrency, pageBatchSize: deps.pageBatchSize };
     });
   };
 }

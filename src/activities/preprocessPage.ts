@@ -13,7 +13,7 @@ import { runStep } from './step';
  * contrast, noise, scale). The image goes to the blob store; what was done, to the result.
  */
 export function preprocessPageActivity(deps: ActivityDeps) {
-  return async function preprocessPage({ jobId, tenant, source, mediaType, page }: PreprocessPageInput): Promise<PreprocessedPage> {
+  return async function preprocessPage({ jobId, tenant, runId, source, mediaType, page }: PreprocessPageInput): Promise<PreprocessedPage> {
     const spec = { step: 'preprocess' as const, jobId, page, unexpected: JobErrorCode.INTERNAL_ERROR, heartbeatIntervalMs: deps.heartbeatIntervalMs };
     return runStep(spec, async (signal) => {
       const started = performance.now();
@@ -22,7 +22,7 @@ export function preprocessPageActivity(deps: ActivityDeps) {
         .catch((err: unknown) => {
           throw decodeFailure(err, `page ${page}`);
         });
-      const imageKey = jobKeys.pageImage({ jobId, tenant }, currentRunId(), page);
+      const imageKey = jobKeys.pageImage({ jobId, tenant }, currentRunId(runId), page);
       await storage('storing the prepared page', () => deps.blobs.put(imageKey, prepared.png));
       return {
         page,

@@ -14,7 +14,7 @@ import { runStep } from './step';
 
 /** Step `recognize`: OCR one prepared page, heartbeating, and store its result. */
 export function recognizePageActivity(deps: ActivityDeps) {
-  return async function recognizePage({ jobId, tenant, page, image, languages, outputs }: RecognizePageInput): Promise<RecognizedPage> {
+  return async function recognizePage({ jobId, tenant, runId: jobRunId, page, image, languages, outputs }: RecognizePageInput): Promise<RecognizedPage> {
     let fraction = 0;
     const spec = {
       step: 'recognize' as const,
@@ -29,7 +29,7 @@ export function recognizePageActivity(deps: ActivityDeps) {
       if (missing.length) {
         throw permanentFailure(JobErrorCode.UNSUPPORTED_LANGUAGE, `languages not installed: ${missing.join(', ')}`);
       }
-      const runId = currentRunId();
+      const runId = currentRunId(jobRunId);
       const sourceSha256 = image.sourceSha256 ?? null;
       const resultKey = jobKeys.pageResult({ jobId, tenant }, runId, page);
       // An earlier attempt of this run may have stored the page and died before reporting

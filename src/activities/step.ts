@@ -52,7 +52,7 @@ export async function runStep<T>(spec: StepSpec, body: (signal: AbortSignal) => 
     if (failure.nonRetryable) context.log.warn('step failed for good', fields);
     else {
       context.log.error('step failed, will be retried if attempts remain', fields);
-      await announceRetry(context, spec.step, failure);
+      await announceRetry(context, spec, failure);
     }
     throw failure;
   } finally {
@@ -95,7 +95,7 @@ const RETRY_NOTICE_TIMEOUT_MS = 5000;
  * `job.retrying`. Temporal schedules the retry itself; the job would not know otherwise.
  * Best effort: the failure stands whether or not the job hears of it.
  */
-async function announceRetry(context: Context, step: JobStep, failure: ApplicationFailure): Promise<void> {
+async function announceRetry(context: Context, { step, jobId }: StepSpec, failure: ApplicationFailure): Promise<void> {
   const policy = STEP_POLICIES[step].retry;
   const { attempt, workflowExecution } = context.info;
   if (!workflowExecution || !stepRetried(step, attempt, failure)) return;
@@ -109,7 +109,8 @@ async function announceRetry(context: Context, step: JobStep, failure: Applicati
   };
   try {
     const { client } = context;
-    const job = client.workflow.getHandle(workflowExecution.workflowId);
+    // The job's workflow, also when the step runs in a batch of its pages (a child workflow).
+    const job = client.workflow.getHandle(jobId);
     await client.withDeadline(Date.now() + RETRY_NOTICE_TIMEOUT_MS, () => job.signal(stepRetryingSignal, retry));
   } catch (err) {
     context.log.warn('could not tell the job of the retry', { step, attempt, error: String(err) });

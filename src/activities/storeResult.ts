@@ -8,6 +8,7 @@ import { jobKeys, type BlobStore, type BlobWriter } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
 import { pageSummary, type StoredPage } from './pageResult';
 import { currentRunId } from './run';
+import { storage } from './failures';
 import { runStep } from './step';
 import { inStage } from '../tracing/stages';
 
@@ -32,17 +33,25 @@ export interface ResultSummary {
  * outputs, so a retry rewrites the same files.
  */
 export function storeResultActivity(deps: ActivityDeps) {
-  return async function storeResult({ jobId, tenant, pages, outputs, pageErrors }: StoreResultInput): Promise<StoredResult> {
+  return async function storeResult(input: StoreResultInput): Promise<StoredResult> {
+    const { jobId, tenant, outputs } = input;
     const runId = currentRunId();
     let joined = 0;
+    let of = input.pages.length;
     const spec = {
       step: 'store' as const,
       jobId,
       unexpected: JobErrorCode.STORAGE_FAILED,
       heartbeatIntervalMs: deps.heartbeatIntervalMs,
-      progress: () => ({ pages: joined, of: pages.length }),
+      progress: () => ({ pages: joined, of }),
     };
-    return runStep(spec, () => inStage('store', { 'ocr.pages': pages.length, 'ocr.outputs': outputs.join(',') }, async () => {
+    return runStep(spec, () => inStage('store', { 'ocr.pages': input.pages.length, 'ocr.outputs': outputs.join(',') }, async () => {
+      const { pages, pageErrors } = input.pagesOfRun
+        ? await storage('listing the pages read', () => pagesOfRun(deps.blobs, { jobId, tenant }, runId, input.pageErrors))
+        : input;
+      of = pages.length;
+      // A job read in batches whose deadline passed before any page was read has nothing to store.
+      if (input.pagesOfRun && pages.length === 0) return { resultKey: '', confidence: 0, characters: 0, engine: OCR_ENGINE, pageCount: 0 };
       const ordered = [...pages].sort((a, b) => a.page - b.page);
       const files = await ResultFiles.open(deps.blobs, { jobId, tenant }, outputs);
       try {
@@ -68,13 +77,39 @@ export function storeResultActivity(deps: ActivityDeps) {
         await deps.blobs.put(resultKey, JSON.stringify(summary));
         // Page images only feed recognition, which is over for every page.
         await deps.blobs.deletePrefix(jobKeys.pageImages({ jobId, tenant }, runId));
-        return { resultKey, confidence, characters: summary.characters, engine: OCR_ENGINE };
+        return { resultKey, confidence, characters: summary.characters, engine: OCR_ENGINE, pageCount: pages.length };
       } catch (err) {
         await files.abort();
         throw err;
       }
     }));
   };
+}
+
+/**
+ * What a run read in batches: every page result it stored, and the page errors of its
+ * batches with those the job passed (a page counted once, by its number).
+ */
+async function pagesOfRun(
+  blobs: BlobStore,
+  job: JobRef,
+  runId: string,
+  passed: PageError[],
+): Promise<{ pages: Array<{ page: number; resultKey: string }>; pageErrors: PageError[] }> {
+  const pages = (await blobs.list(jobKeys.pageResults(job, runId)))
+    .map((name) => /^(\d+)\.json$/.exec(name)?.[1])
+    .filter((page): page is string => page !== undefined)
+    .map((page) => ({ page: Number(page), resultKey: jobKeys.pageResult(job, runId, Number(page)) }));
+  const errors = new Map(passed.map((error) => [error.page, error]));
+  for (const name of await blobs.list(jobKeys.batchErrorsDir(job, runId))) {
+    const batch = /^(\d+)\.json$/.exec(name)?.[1];
+    if (batch === undefined) continue;
+    const kept = JSON.parse((await blobs.get(jobKeys.batchErrors(job, runId, Number(batch)))).toString('utf8')) as PageError[];
+    for (const error of kept) errors.set(error.page, error);
+  }
+  const read = new Set(pages.map(({ page }) => page));
+  const pageErrors = [...errors.values()].filter(({ page }) => !read.has(page)).sort((a, b) => a.page - b.page);
+  return { pages, pageErrors };
 }
 
 /** The result files of one job, written page by page. */

@@ -18,7 +18,7 @@ import { tombstoneOf, type Tombstone } from '../storage/tombstones';
 import { withDeadline } from '../temporal/connection';
 import type { ocrJobWorkflow } from '../workflows';
 import { ApiError, ApiErrorCode } from './problems';
-import { liveSteps, NOTHING_LIVE, type LiveSteps } from './liveSteps';
+import { liveSteps, mergeLiveSteps, NOTHING_LIVE, type LiveSteps } from './liveSteps';
 import { isTemporalUnavailable } from './temporalErrors';
 
 export interface JobSnapshot {
@@ -154,7 +154,7 @@ export class JobStatusReader {
   private async readRunning(job: JobRef, description: WorkflowExecutionDescription): Promise<JobSnapshot> {
     const { jobId, tenant } = job;
     const { client, config, logger } = this.deps;
-    const steps = liveSteps(description, Date.now());
+    const steps = await this.liveStepsOf(description);
     try {
       const state = await withDeadline(client, config.statusQueryTimeoutMs, () =>
         client.workflow.getHandle(jobId).query(jobStatusQuery),
@@ -163,6 +163,22 @@ export class JobStatusReader {
     } catch (err) {
       if (!isTemporalUnavailable(err)) logger.warn({ err, jobId }, 'status query failed; answering from the memo');
       return { state: memoState(description), tenant, live: false, result: null, steps };
+    }
+  }
+
+  /** A job read in batches runs its page steps in its running batch: their retries and heartbeats are read there. */
+  private async liveStepsOf(description: WorkflowExecutionDescription): Promise<LiveSteps> {
+    const { client, config, logger } = this.deps;
+    const now = Date.now();
+    const own = liveSteps(description, now);
+    const batchId = description.raw.pendingChildren?.find((child) => child.workflowTypeName === 'ocrPagesWorkflow')?.workflowId;
+    if (!batchId) return own;
+    try {
+      const batch = await withDeadline(client, config.temporal.rpcTimeoutMs, () => client.workflow.getHandle(batchId).describe());
+      return mergeLiveSteps(own, liveSteps(batch, now));
+    } catch (err) {
+      if (!isTemporalUnavailable(err)) logger.warn({ err, batchId }, 'could not describe the running page batch');
+      return own;
     }
   }
 

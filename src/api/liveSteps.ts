@@ -78,3 +78,9 @@ export function liveSteps(description: WorkflowExecutionDescription, now: number
 function timeoutCode(failure: temporal.api.failure.v1.IFailure): string {
   return failure.timeoutFailureInfo ? 'STEP_TIMEOUT' : 'INTERNAL_ERROR';
 }
+
+/** The live view of a job whose page steps run in a batch of its own (a child workflow): both in one. */
+export function mergeLiveSteps(job: LiveSteps, batch: LiveSteps): LiveSteps {
+  const beats = [job.lastHeartbeatAt, batch.lastHeartbeatAt].filter((beat): beat is string => beat !== null).sort();
+  return { retry: job.retry ?? batch.retry, lastHeartbeatAt: beats.at(-1) ?? null, stalled: job.stalled || batch.stalled };
+}

@@ -21,9 +21,16 @@ export interface LoadedDocument {
   pages: number[];
   /** How many pages of this document may be worked on at once (worker config). */
   pageConcurrency: number;
+  /** Pages one batch reads when the document has more (worker config); absent from workers before batches. */
+  pageBatchSize?: number;
 }
 
-export interface PreprocessPageInput extends JobRef {
+/** Given by a batch of a job's pages: the run of the job whose page files they are. */
+export interface JobRunRef extends JobRef {
+  runId?: string | undefined;
+}
+
+export interface PreprocessPageInput extends JobRunRef {
   source: UploadSource;
   mediaType: string;
   page: number;
@@ -104,7 +111,7 @@ export interface PreprocessedPage {
   mediaType?: string;
 }
 
-export interface RecognizePageInput extends JobRef {
+export interface RecognizePageInput extends JobRunRef {
   page: number;
   image: PreprocessedPage;
   languages: string[];
@@ -119,6 +126,17 @@ export interface StoreResultInput extends JobRef {
   pages: RecognizedPage[];
   outputs: OutputFormat[];
   pageErrors: PageError[];
+  /**
+   * A job read in batches passes no pages: the step takes every page this run stored, and the
+   * page errors its batches kept besides `pageErrors`.
+   */
+  pagesOfRun?: boolean;
+}
+
+/** The page errors of one batch of a job's pages, kept for its result. */
+export interface KeepPageErrorsInput extends JobRunRef {
+  batch: number;
+  pageErrors: PageError[];
 }
 /** What the clean-up of a failed or cancelled job needs. */
 export type DiscardWorkingFilesInput = JobRef;
@@ -128,4 +146,6 @@ export interface StoredResult {
   confidence: number;
   characters: number;
   engine: string;
+  /** Pages in the result; absent from workers before batches. */
+  pageCount?: number;
 }

@@ -2,6 +2,7 @@
 // Workflow-safe: no Node built-ins, no I/O.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { CallbackEventSet, JobEvent, JobEventType, StepRetry } from './events';
+import type { HandedEvent } from './eventChanges';
 import type { JobRef, JobState } from './jobs';
 
 /** How a delivery is retried: full-jitter exponential backoff from `baseMs`, for `hours`. */
@@ -100,12 +101,33 @@ export interface JobWebhooksInput extends JobRef {
   expectMore: boolean;
   /** Stop waiting for the job's next event at this time (the job would have ended by then). */
   waitUntil: string;
-  /** What an earlier run of this workflow delivered (a redelivery after it ended). */
+  /** What an earlier run of this workflow delivered (a redelivery after it ended), or the newest of it (continued as new). */
   deliveries?: DeliveryRecord[];
+  /** Carried over when the workflow continued as new (jobs of many events). */
+  continued?: WebhooksCarried;
 }
+
+/** What a run of `jobWebhooksWorkflow` hands the next when its history grew long. */
+export interface WebhooksCarried {
+  /** Events not delivered yet, each after the first with its changes from the one before. */
+  queue: Array<{ event: HandedEvent; redelivery: boolean }>;
+  /** The state of the job's last event handed over: the job's next events carry their changes from it. */
+  base: JobState | null;
+  /** Deliveries of earlier runs no longer listed in `deliveries`. */
+  delivered: number;
+  failed: number;
+  gone: boolean;
+  lastAttemptAt: string | null;
+  lastError: string | null;
+}
+
+/** A run of `jobWebhooksWorkflow` continues as new past this many history events (or when Temporal suggests it). */
+export const WEBHOOKS_HISTORY_EVENTS = 4000;
 
 /** The next event of the job, sent by the job's workflow. */
 export const jobEventSignal = defineSignal<[JobEvent]>('jobEvent');
+/** The next events of the job, in order, sent together by the job's workflow (jobs from page batches on), each after the first with its changes only. */
+export const jobEventsSignal = defineSignal<[HandedEvent[]]>('jobEvents');
 /** Sends one event again, with its `webhook-id`; sent by the API. */
 export const redeliverSignal = defineSignal<[JobEvent]>('redeliver');
 /** Every delivery of the job with all its attempts. */

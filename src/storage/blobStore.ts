@@ -217,6 +217,10 @@ export const jobKeys = {
   pageImage: (job: JobRef, runId: string, page: number) => `${jobRoot(job)}/runs/${runId}/images/${page}.png`,
   pageResult: (job: JobRef, runId: string, page: number) => `${jobRoot(job)}/runs/${runId}/pages/${page}.json`,
   pagePdf: (job: JobRef, runId: string, page: number) => `${jobRoot(job)}/runs/${runId}/pages/${page}.pdf`,
+  pageResults: (job: JobRef, runId: string) => `${jobRoot(job)}/runs/${runId}/pages`,
+  /** The page errors of one batch of a job's pages. */
+  batchErrors: (job: JobRef, runId: string, batch: number) => `${jobRoot(job)}/runs/${runId}/errors/${batch}.json`,
+  batchErrorsDir: (job: JobRef, runId: string) => `${jobRoot(job)}/runs/${runId}/errors`,
   result: (job: JobRef) => `${jobRoot(job)}/result`,
   resultSummary: (job: JobRef) => `${jobRoot(job)}/result/summary.json`,
   resultText: (job: JobRef) => `${jobRoot(job)}/result/text.txt`,

@@ -3,3 +3,4 @@ export { expireJobsWorkflow } from './expireJobs';
 export { jobWebhooksWorkflow } from './jobWebhooks';
 export { ocrJobWorkflow } from './ocrJob';
 export { webhookDeliveryWorkflow } from './webhookDelivery';
+export { ocrPagesWorkflow } from './ocrPages';

@@ -14,8 +14,9 @@ import {
   type PageError,
   type PageSummary,
 } from '../shared/jobs';
-import { JOB_EVENTS_MEMO_KEY, TERMINAL_EVENT_TYPES, type JobEventType, type StepRetry } from '../shared/events';
+import { isTerminalEvent, JOB_EVENTS_MEMO_KEY, TERMINAL_EVENT_TYPES, type JobEventType, type StepRetry } from '../shared/events';
 import type { JobMetricsSinks } from '../shared/metricsSinks';
+import { BATCHED_STATE_PAGE_ERRORS, type PagesReport } from '../shared/pageBatches';
 import {
   ERROR_CODE_SEARCH_ATTRIBUTE,
   JOB_STATUS_SEARCH_ATTRIBUTE,
@@ -37,6 +38,8 @@ export interface FinishedResult {
   characters: number;
   engine: string;
   pages: PageSummary[];
+  /** Pages in the result when `pages` leaves them out (a job read in batches); else `pages.length`. */
+  pageCount?: number;
 }
 
 export class JobTracker {
@@ -46,6 +49,12 @@ export class JobTracker {
   private readonly pageShares = new Map<number, number>();
   private recordedStatus: JobStatus;
   private recognitionMs = 0;
+  /** Sum of `pageShares`. */
+  private credited = 0;
+  /** Read in batches: the state keeps the first page errors only. */
+  private batched = false;
+  /** Set while a batch's report is applied: the memo is written once, after it. */
+  private deferring = false;
 
   /**
    * `events`: where the job's events are recorded (jobs started before events existed have
@@ -113,21 +122,48 @@ export class JobTracker {
   pageFailed(error: PageError): void {
     jobMetrics.pageFinished('failed');
     this.state.pages.failed += 1;
-    this.state.pageErrors.push(error);
-    this.state.pageErrors.sort((a, b) => a.page - b.page);
+    if (!this.batched || this.state.pageErrors.length < BATCHED_STATE_PAGE_ERRORS) {
+      this.state.pageErrors.push(error);
+      this.state.pageErrors.sort((a, b) => a.page - b.page);
+    }
     this.creditPage(error.page, 1);
+  }
+
+  /** The pages are read in batches: the state keeps the first BATCHED_STATE_PAGE_ERRORS page errors. */
+  readingInBatches(): void {
+    this.batched = true;
+  }
+
+  /** What a batch read: each page is an event, and the memo is written once for them all. */
+  pagesReported({ read, failed, timings }: PagesReport): void {
+    this.deferring = true;
+    try {
+      for (const { page, recognizeMs } of read) this.pageRecognized(page, recognizeMs);
+      for (const error of failed) this.pageFailed(error);
+    } finally {
+      this.deferring = false;
+    }
+    this.state.timings.preprocess = (this.state.timings.preprocess ?? 0) + timings.preprocess;
+    this.state.timings.recognize = (this.state.timings.recognize ?? 0) + timings.recognize;
+    this.changed();
   }
 
   /** Every page was read (DONE), or some were (PARTIAL_SUCCESS, with `pageErrors`). */
   finished(result: FinishedResult): JobState {
-    this.state.result = { pageCount: result.pages.length, ...result };
+    this.keepResult(result);
     return this.finish(this.state.pageErrors.length ? 'PARTIAL_SUCCESS' : 'DONE');
   }
 
   /** The pages read before the job failed (its deadline passed): kept as a partial result. */
   keepPartialResult(result: FinishedResult): void {
-    this.state.result = { pageCount: result.pages.length, ...result };
+    this.keepResult(result);
     this.changed();
+  }
+
+  private keepResult({ pageCount, ...result }: FinishedResult): void {
+    this.state.result = { pageCount: pageCount ?? result.pages.length, ...result };
+    // Pages a batch read after its last report are counted by the store step.
+    if (pageCount !== undefined) this.state.pages.done = Math.max(this.state.pages.done, pageCount);
   }
 
   failed(error: JobError): JobState {
@@ -161,11 +197,10 @@ export class JobTracker {
     const before = this.pageShares.get(page) ?? 0;
     if (share <= before) return;
     this.pageShares.set(page, share);
-    let credited = 0;
-    for (const value of this.pageShares.values()) credited += value;
+    this.credited += share - before;
     const total = Math.max(this.state.pages.total, 1);
     // Stay below 100 until the result is stored: 100 means finished.
-    this.setProgress(Math.min(99, Math.floor(LOADED_PROGRESS + (PAGES_PROGRESS * credited) / total)));
+    this.setProgress(Math.min(99, Math.floor(LOADED_PROGRESS + (PAGES_PROGRESS * this.credited) / total)));
     if (read) this.changed('job.page.done', { page });
     else this.changed();
   }
@@ -182,10 +217,15 @@ export class JobTracker {
     setCurrentDetails(currentDetails(this.state));
     // Each write is a history event holding the whole memo: with every page error in it, a job
     // whose pages keep failing would grow its history with the square of its failures.
+    if (event) {
+      // A job of many pages keeps each event's page errors to the memo's few; its last event has them all.
+      const trim = this.batched && !isTerminalEvent(event);
+      this.events?.record(event, trim ? { ...this.state, pageErrors: this.state.pageErrors.slice(0, MEMO_PAGE_ERRORS) } : this.state, detail);
+    }
+    if (this.deferring) return;
     const compact = compactState(this.state);
     const memo = this.boundedErrors ? { ...compact, pageErrors: compact.pageErrors.slice(0, MEMO_PAGE_ERRORS) } : compact;
     if (this.events) {
-      if (event) this.events.record(event, this.state, detail);
       upsertMemo({ [JOB_STATE_MEMO_KEY]: memo, [JOB_EVENTS_MEMO_KEY]: { lastSequence: this.events.lastSequence } });
     } else upsertMemo({ [JOB_STATE_MEMO_KEY]: memo });
     if (this.state.status !== this.recordedStatus) {

@@ -1,13 +1,11 @@
 import {
-  ActivityCancellationType,
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   CancelledFailure,
   type ChildWorkflowHandle,
   condition,
+  executeChild,
   getExternalWorkflowHandle,
-  TimeoutFailure,
   isCancellation,
   log,
   ParentClosePolicy,
@@ -16,32 +14,30 @@ import {
   setHandler,
   sleep,
   startChild,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { OcrActivities } from '../activities';
 import { JobErrorCode } from '../shared/errorCodes';
 import { isTerminalEvent, jobEventsQuery, stepRetryingSignal, TERMINAL_EVENT_TYPES, type JobEvent } from '../shared/events';
-import type { JobError, JobRef, JobState, JobStep, PageError, PageSummary } from '../shared/jobs';
+import type { JobError, JobRef, JobState, JobStep, PageSummary } from '../shared/jobs';
+import { squeezeEvents } from '../shared/eventChanges';
 import { jobStatusQuery } from '../shared/messages';
-import type { OcrJobInput } from '../shared/schemas';
-import type { RecognizedPage } from '../shared/steps';
+import { pageBatches, pageBatchWorkflowId, pagesReportSignal } from '../shared/pageBatches';
+import type { OcrJobInput, UploadSource } from '../shared/schemas';
+import type { LoadedDocument, RecognizedPage } from '../shared/steps';
 import { CLEANUP_POLICY, STEP_POLICIES, storePolicy } from '../shared/stepPolicies';
-import { jobEventSignal, jobWebhooksWorkflowId } from '../shared/webhooks';
+import { jobEventSignal, jobEventsSignal, jobWebhooksWorkflowId } from '../shared/webhooks';
 import { JobEventLog } from './jobEvents';
 import { jobWebhooksWorkflow } from './jobWebhooks';
 import { JobTracker, type FinishedResult } from './jobTracker';
+import { ocrPagesWorkflow } from './ocrPages';
+import { AllPagesFailed, forEachWithConcurrency, readPage, StepFailure, timedStep, toJobError } from './pageSteps';
 import { webhookDeliveryWorkflow } from './webhookDelivery';
 
 const { fetchSource } = proxyActivities<OcrActivities>(STEP_POLICIES.fetch);
 const { loadDocument } = proxyActivities<OcrActivities>(STEP_POLICIES.load);
-const { preprocessPage } = proxyActivities<OcrActivities>(STEP_POLICIES.preprocess);
-const { recognizePage } = proxyActivities<OcrActivities>(STEP_POLICIES.recognize);
 const { storeResult: storeResultFixed } = proxyActivities<OcrActivities>(STEP_POLICIES.store);
 const { discardWorkingFiles } = proxyActivities<OcrActivities>(CLEANUP_POLICY);
-// The same page steps, waited for when cancelled: they stop at their next heartbeat.
-const SETTLE = { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED };
-const SETTLED_POLICIES = { preprocess: { ...STEP_POLICIES.preprocess, ...SETTLE }, recognize: { ...STEP_POLICIES.recognize, ...SETTLE } };
-const { preprocessPage: preprocessPageSettled } = proxyActivities<OcrActivities>(SETTLED_POLICIES.preprocess);
-const { recognizePage: recognizePageSettled } = proxyActivities<OcrActivities>(SETTLED_POLICIES.recognize);
 
 /**
  * Jobs started before this patch store their result with the fixed two-minute timeout and
@@ -82,18 +78,21 @@ const UI_DETAILS_PATCH = 'web-ui-details';
  */
 const BOUNDED_PAGE_ERRORS_PATCH = 'bounded-memo-page-errors';
 
+/**
+ * Jobs started before this patch read every page in their own workflow and hand their events
+ * to the webhook workflow one signal each; from it on, a document of more than the worker's
+ * PAGE_BATCH_SIZE pages is read in batches, each a child workflow (`ocrPagesWorkflow`) that
+ * reports what it read at most every few seconds; the job keeps the first page errors and
+ * the counts, its `store` step finds the pages in the blob store, and events waiting for the
+ * webhook workflow go over together.
+ */
+const PAGE_BATCHES_PATCH = 'page-batches';
+
+/** Most events handed to the webhook workflow in one signal. */
+const EVENTS_PER_HANDOVER = 50;
+
 /** How long a job's webhook workflow waits for its next event past the job's deadline. */
 const WEBHOOKS_GRACE_MS = 60 * 60_000;
-
-/** A step's failure, tagged with the step so the job error can name it. */
-class StepFailure extends Error {
-  constructor(
-    readonly step: JobStep,
-    override readonly cause: unknown,
-  ) {
-    super(`step ${step} failed`);
-  }
-}
 
 /**
  * One OCR job: load the document, preprocess and recognise each page, store the result.
@@ -106,9 +105,7 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
   const events = patched(EVENTS_PATCH) ? new JobEventLog() : null;
   const described = patched(UI_DETAILS_PATCH);
   const boundedErrors = patched(BOUNDED_PAGE_ERRORS_PATCH);
-  const pageSteps = settle
-    ? { preprocessPage: preprocessPageSettled, recognizePage: recognizePageSettled }
-    : { preprocessPage, recognizePage };
+  const batches = patched(PAGE_BATCHES_PATCH);
   /** Whether the job is being stopped (cancel or deadline), whatever the step's own error. */
   const stopping = (err: unknown, scope: CancellationScope) => isCancellation(err) || (settle && scope.consideredCancelled);
   const job = new JobTracker({
@@ -120,6 +117,7 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
     ...(events ? { callback: options.callbackUrl ? { url: options.callbackUrl, events: options.callbackEvents ?? 'terminal' } : null } : {}),
   }, events, described, boundedErrors);
   setHandler(jobStatusQuery, () => job.state);
+  if (batches) setHandler(pagesReportSignal, (report) => job.pagesReported(report));
   const outbox = events ? webhookOutbox(events) : null;
   if (events) {
     setHandler(jobEventsQuery, ({ after, limit }) => events.after(after, limit));
@@ -130,14 +128,7 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
 
   async function step<T>(name: JobStep, run: () => Promise<T>): Promise<T> {
     job.stepStarted(name);
-    const started = Date.now();
-    try {
-      return await run();
-    } catch (err) {
-      throw isCancellation(err) ? err : new StepFailure(name, err);
-    } finally {
-      job.stepFinished(name, Date.now() - started);
-    }
+    return timedStep(name, run, (ms) => job.stepFinished(name, ms));
   }
 
   /** Pages read so far, in the order they finished; kept when the deadline passes. */
@@ -149,23 +140,14 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
       submitted.kind === 'url' ? await step('fetch', () => fetchSource({ jobId, tenant, source: submitted })) : submitted;
     const doc = await step('load', () => loadDocument({ jobId, tenant, source, pages: options.pages }));
     job.documentLoaded(doc);
+    if (batches && doc.pageBatchSize !== undefined && doc.pages.length > doc.pageBatchSize) {
+      return readInBatches(source, doc, doc.pageBatchSize);
+    }
     // Each page is read on its own: one that fails after its retries does not sink the others.
     await forEachWithConcurrency(doc.pages, doc.pageConcurrency, async (page) => {
       try {
-        const of = `page ${page}/${doc.pageCount}`;
-        const preprocessInput = { jobId, tenant, source, mediaType: doc.mediaType, page };
-        const image = await step('preprocess', () =>
-          described
-            ? pageSteps.preprocessPage.executeWithOptions({ ...SETTLED_POLICIES.preprocess, summary: `preprocess ${of}` }, [preprocessInput])
-            : pageSteps.preprocessPage(preprocessInput),
-        );
-        job.pagePreprocessed(page);
-        const recognizeInput = { jobId, tenant, page, image, languages: options.languages, outputs: options.outputs };
-        const recognized = await step('recognize', () =>
-          described
-            ? pageSteps.recognizePage.executeWithOptions({ ...SETTLED_POLICIES.recognize, summary: `recognize ${of}` }, [recognizeInput])
-            : pageSteps.recognizePage(recognizeInput),
-        );
+        const pageInput = { jobId, tenant, source, mediaType: doc.mediaType, page, pageCount: doc.pageCount, languages: options.languages, outputs: options.outputs };
+        const recognized = await readPage(pageInput, { settle, described }, step, () => job.pagePreprocessed(page));
         job.pageRecognized(page, recognized.recognizeMs);
         read.push(recognized);
       } catch (err) {
@@ -178,7 +160,62 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
     });
   }
 
+  /** Whether the pages are read in batches: the job holds only their counts, the blob store their results. */
+  let inBatches = false;
+
+  /**
+   * Reads the pages in batches of `size`, one child workflow after another: each reports what
+   * it read (pagesReportSignal) and returns the rest. The job's step is `recognize` all along;
+   * the batches report the time of their steps.
+   */
+  async function readInBatches(source: UploadSource, doc: LoadedDocument, size: number): Promise<void> {
+    inBatches = true;
+    job.readingInBatches();
+    const cut = pageBatches(doc.pages, size);
+    const { runId } = workflowInfo();
+    job.stepStarted('recognize');
+    try {
+      for (const [index, pages] of cut.entries()) {
+        const batch = index + 1;
+        const rest = await executeChild(ocrPagesWorkflow, {
+          workflowId: pageBatchWorkflowId(jobId, batch),
+          args: [{
+            jobId,
+            tenant,
+            runId,
+            batch,
+            batches: cut.length,
+            source,
+            mediaType: doc.mediaType,
+            pageCount: doc.pageCount,
+            pages,
+            pageConcurrency: doc.pageConcurrency,
+            languages: options.languages,
+            outputs: options.outputs,
+          }],
+          staticSummary: `pages ${pages[0]}-${pages.at(-1)} of ${doc.pageCount} (batch ${batch}/${cut.length})`,
+        });
+        job.pagesReported(rest);
+      }
+    } catch (err) {
+      throw isCancellation(err) ? err : new StepFailure('recognize', err);
+    } finally {
+      job.stepFinished('recognize', 0);
+    }
+  }
+
+  /** How many pages were read: those the batches reported, or those the job read itself. */
+  const pagesRead = () => (inBatches ? job.state.pages.done : read.length);
+
   async function storeRead(): Promise<FinishedResult> {
+    if (inBatches) {
+      const { storeResult } = proxyActivities<OcrActivities>(storePolicy(job.state.pages.total));
+      const stored = await step('store', () =>
+        storeResult({ jobId, tenant, pages: [], outputs: options.outputs, pageErrors: job.state.pageErrors, pagesOfRun: true }),
+      );
+      const { confidence, characters, engine, pageCount = 0 } = stored;
+      return { confidence, characters, engine, pages: [], pageCount };
+    }
     const pages = [...read].sort((a, b) => a.page - b.page);
     const storeResult = patched(HARDENING_PATCH)
       ? proxyActivities<OcrActivities>(storePolicy(pages.length)).storeResult
@@ -204,9 +241,9 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
   log.info('job started', { source: input.source.kind, languages: options.languages.join('+') });
   try {
     await work.run(readDocument);
-    if (read.length === 0) throw new AllPagesFailed(job.state.pageErrors);
+    if (pagesRead() === 0) throw new AllPagesFailed(job.state.pageErrors, job.state.pages.failed);
     const final = job.finished(await storeRead());
-    log.info('job finished', { status: final.status, pages: read.length, failedPages: final.pageErrors.length });
+    log.info('job finished', { status: final.status, pages: final.result?.pageCount ?? 0, failedPages: final.pages.failed });
     await announceEnd(final);
     return final;
   } catch (err) {
@@ -272,7 +309,10 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
       };
       const workflowId = jobWebhooksWorkflowId(jobId);
       let started: ChildWorkflowHandle<typeof jobWebhooksWorkflow> | null = null;
-      const handOver = async (event: JobEvent): Promise<void> => {
+      /** The state of the last event the webhook workflow has from this job: the next ones carry their changes from it. */
+      let handed: JobState | null = null;
+      const handOver = async (events: JobEvent[]): Promise<void> => {
+        const event = events[0]!;
         if (!started) {
           try {
             started = await startChild(jobWebhooksWorkflow, {
@@ -283,32 +323,40 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
                 url,
                 events: mode,
                 retry,
-                queued: [event],
+                queued: events,
                 expectMore: mode === 'all',
                 waitUntil: new Date(Date.parse(input.deadline) + WEBHOOKS_GRACE_MS).toISOString(),
               }],
               parentClosePolicy: ParentClosePolicy.ABANDON,
             });
+            handed = events.at(-1)!.state;
             return;
           } catch (err) {
             // Already running (a redelivery asked through the API started it): it takes the event as a signal.
             log.warn('could not start the webhook workflow; signalling it', { jobId, error: String(err) });
           }
         }
-        await (started ?? getExternalWorkflowHandle(workflowId)).signal(jobEventSignal, event);
+        const receiver = started ?? getExternalWorkflowHandle(workflowId);
+        if (!batches) return receiver.signal(jobEventSignal, event);
+        const squeezed = squeezeEvents(events, handed);
+        // Not known to have arrived until the signal is: the next ones go whole.
+        handed = null;
+        await receiver.signal(jobEventsSignal, squeezed);
+        handed = events.at(-1)!.state;
       };
       void CancellationScope.nonCancellable(async () => {
         for (;;) {
           await condition(() => waiting.length > 0);
-          const event = waiting[0]!;
+          // Jobs from batches on hand over every event waiting (up to a bound) at once.
+          const events = waiting.slice(0, batches ? EVENTS_PER_HANDOVER : 1);
           try {
-            await handOver(event);
+            await handOver(events);
           } catch (err) {
             // The job's outcome stands whatever happens to its announcements.
-            log.warn('could not hand an event to the webhook workflow', { jobId, sequence: event.sequence, error: String(err) });
+            log.warn('could not hand an event to the webhook workflow', { jobId, sequence: events[0]!.sequence, error: String(err) });
           }
-          waiting.shift();
-          if (isTerminalEvent(event.type)) {
+          waiting.splice(0, events.length);
+          if (events.some((event) => isTerminalEvent(event.type))) {
             done = true;
             return;
           }
@@ -322,18 +370,20 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
   async function timedOut(step: JobStep | null): Promise<JobError> {
     const total = job.state.pages.total;
     let unstored = '';
-    if (read.length) {
+    // The last pages of a batch may not be reported yet: the store step finds them all.
+    if (pagesRead() || inBatches) {
       try {
-        job.keepPartialResult(await CancellationScope.nonCancellable(storeRead));
+        const partial = await CancellationScope.nonCancellable(storeRead);
+        if (partial.pageCount !== 0) job.keepPartialResult(partial);
       } catch (err) {
         // The job still ends, with the failure to store named in its error.
         const { message } = toJobError(err);
-        unstored = `; the ${read.length} pages read could not be stored: ${message}`;
+        unstored = `; the ${pagesRead()} pages read could not be stored: ${message}`;
       }
     }
     return {
       code: JobErrorCode.JOB_TIMEOUT,
-      message: `the job passed its deadline (${input.deadline}) with ${read.length} of ${total || 'its'} pages read${unstored}`,
+      message: `the job passed its deadline (${input.deadline}) with ${pagesRead()} of ${total || 'its'} pages read${unstored}`,
       retryable: true,
       failedStep: step ?? 'load',
     };
@@ -361,52 +411,4 @@ function failJob(job: JobTracker, error: JobError): ApplicationFailure {
 
 function pageSummary({ resultKey: _key, ...summary }: RecognizedPage): PageSummary {
   return summary;
-}
-
-/** Every page failed: the job fails with the first page's error. */
-class AllPagesFailed extends Error {
-  constructor(readonly pageErrors: PageError[]) {
-    super('every page failed');
-  }
-}
-
-function toJobError(err: unknown): JobError {
-  if (err instanceof AllPagesFailed) {
-    const first = err.pageErrors[0]!;
-    const pages = err.pageErrors.length;
-    const message = pages > 1 ? `all ${pages} pages failed; page ${first.page}: ${first.message}` : first.message;
-    return { code: first.code, message, retryable: err.pageErrors.some((e) => e.retryable), failedStep: first.failedStep };
-  }
-  if (!(err instanceof StepFailure)) {
-    return { code: JobErrorCode.INTERNAL_ERROR, message: String(err), retryable: true, failedStep: 'load' };
-  }
-  const failedStep = err.step;
-  const cause = err.cause instanceof ActivityFailure ? err.cause.cause : err.cause;
-  if (cause instanceof ApplicationFailure) {
-    return {
-      code: cause.type ?? JobErrorCode.INTERNAL_ERROR,
-      message: cause.message,
-      retryable: !cause.nonRetryable,
-      failedStep,
-    };
-  }
-  if (cause instanceof TimeoutFailure) {
-    return {
-      code: JobErrorCode.STEP_TIMEOUT,
-      message: `step ${failedStep} timed out (${cause.timeoutType}) on its last attempt`,
-      retryable: true,
-      failedStep,
-    };
-  }
-  const message = cause instanceof Error ? cause.message : String(cause);
-  return { code: JobErrorCode.INTERNAL_ERROR, message, retryable: true, failedStep };
-}
-
-/** Runs `work` over `items`, at most `limit` at once. */
-async function forEachWithConcurrency<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  async function lane(): Promise<void> {
-    while (next < items.length) await work(items[next++]!);
-  }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
 }

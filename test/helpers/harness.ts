@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,7 +14,10 @@ import { createApp } from '../../src/api/app';
 import { installedLanguages } from '../../src/ocr/languages';
 import { createOcrStack } from '../../src/ocr/stack';
 import type { TesseractPool } from '../../src/ocr/tesseractPool';
+import { JOB_STATE_MEMO_KEY } from '../../src/shared/jobs';
+import type { OcrJobInput } from '../../src/shared/schemas';
 import type { BlobStore } from '../../src/storage/blobStore';
+import type { ocrJobWorkflow } from '../../src/workflows';
 import { openBlobStore, type OpenedBlobStore } from '../../src/storage/openBlobStore';
 import { temporalLoggerFor } from '../../src/temporal/logging';
 import { createOcrWorker } from '../../src/worker/createWorker';
@@ -154,4 +159,26 @@ export async function startApiHarness(settings: Record<string, string> = {}): Pr
       await fixture.close();
     },
   };
+}
+
+/** Starts a job's workflow as the API does, on the fixture's task queue. */
+export function startJobWorkflow(client: Client, fixture: Pick<OcrFixture, 'config'>, input: OcrJobInput) {
+  return client.workflow.start<typeof ocrJobWorkflow>('ocrJobWorkflow', {
+    workflowId: input.jobId,
+    taskQueue: fixture.config.temporal.taskQueue,
+    args: [input],
+    memo: { [JOB_STATE_MEMO_KEY]: { status: 'PENDING' } },
+  });
+}
+
+/** Inside an activity: heartbeats until the activity is cancelled, then throws why (a step that never ends on its own). */
+export async function heartbeatUntilCancelled(): Promise<never> {
+  const context = Context.current();
+  const beat = setInterval(() => context.heartbeat(), 200);
+  try {
+    await new Promise((_resolve, reject) => context.cancellationSignal.addEventListener('abort', () => reject(context.cancellationSignal.reason)));
+  } finally {
+    clearInterval(beat);
+  }
+  throw new Error('unreachable');
 }

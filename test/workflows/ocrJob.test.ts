@@ -10,8 +10,7 @@ import { JOB_STATE_MEMO_KEY, MEMO_PAGE_ERRORS, type JobState } from '../../src/s
 import { jobStatusQuery } from '../../src/shared/messages';
 import { jobKeys } from '../../src/storage/blobStore';
 import type { OcrJobInput } from '../../src/shared/schemas';
-import type { ocrJobWorkflow } from '../../src/workflows';
-import { createOcrFixture, runWorker, type OcrFixture } from '../helpers/harness';
+import { createOcrFixture, heartbeatUntilCancelled, runWorker, startJobWorkflow, type OcrFixture } from '../helpers/harness';
 import { renderText, words } from '../helpers/images';
 import { eventually, jobInputFor } from '../helpers/jobs';
 import { bundleWorkflows, startTestServer } from '../helpers/temporal';
@@ -28,14 +27,7 @@ afterAll(async () => {
   await fixture?.close();
 });
 
-function start(input: OcrJobInput) {
-  return env.client.workflow.start<typeof ocrJobWorkflow>('ocrJobWorkflow', {
-    workflowId: input.jobId,
-    taskQueue: fixture.config.temporal.taskQueue,
-    args: [input],
-    memo: { [JOB_STATE_MEMO_KEY]: { status: 'PENDING' } },
-  });
-}
+const start = (input: OcrJobInput) => startJobWorkflow(env.client, fixture, input);
 
 const LINES = ['Temporal runs every step', 'of this OCR job 42'];
 
@@ -268,14 +260,7 @@ describe('ocrJobWorkflow and its deadline', () => {
       ...fixture.activities,
       async recognizePage(input) {
         if (input.page !== 3) return fixture.activities.recognizePage(input);
-        const context = Context.current();
-        const beat = setInterval(() => context.heartbeat(), 200);
-        try {
-          await new Promise((_resolve, reject) => context.cancellationSignal.addEventListener('abort', () => reject(context.cancellationSignal.reason)));
-        } finally {
-          clearInterval(beat);
-        }
-        throw new Error('unreachable');
+        return heartbeatUntilCancelled();
       },
     };
     const input = { ...(await jobInputFor(fixture.blobs, tiff)), deadline: new Date(Date.now() + 6000).toISOString() };
@@ -299,14 +284,7 @@ describe('ocrJobWorkflow and its deadline', () => {
       ...fixture.activities,
       async recognizePage(input) {
         if (input.page !== 3) return fixture.activities.recognizePage(input);
-        const context = Context.current();
-        const beat = setInterval(() => context.heartbeat(), 200);
-        try {
-          await new Promise((_resolve, reject) => context.cancellationSignal.addEventListener('abort', () => reject(context.cancellationSignal.reason)));
-        } finally {
-          clearInterval(beat);
-        }
-        throw new Error('unreachable');
+        return heartbeatUntilCancelled();
       },
       async storeResult() {
         throw ApplicationFailure.nonRetryable('the disk is gone', 'STORAGE_FAILED');
