@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../src/paths';
 import { acceptPath } from './measure/accept';
+import { busyLatency } from './measure/busy';
 import { historyGrowth } from './measure/history';
 import { load } from './measure/load';
 import { memory } from './measure/memory';
@@ -34,6 +35,7 @@ const MEASUREMENTS: Record<string, () => Promise<unknown>> = {
   scaling: () => scaling(Math.min(pages, 20)),
   tracing: () => tracingCost(repeat, seconds, Math.min(pages, 20)),
   history: () => historyGrowth([10, 60], 1000),
+  busy: () => busyLatency(Math.max(seconds, 10)),
   load: () => load(Number(process.env.BENCH_LOAD_JOBS ?? 1000)),
   notify: () => notify(Number(process.env.BENCH_NOTIFY_JOBS ?? 10), Number(process.env.BENCH_STREAMS ?? 1000), Math.max(seconds, 20)),
 };

@@ -108,6 +108,8 @@ const envSchema = z.object({
   OCR_RECYCLE_AFTER_PAGES: integer(1, 50),
   /** Longest one page may keep the OCR engine busy; the engine is then stopped and the page fails with OCR_TIMEOUT. */
   OCR_PAGE_TIMEOUT_MS: integer(1000, 120_000),
+  /** CPU priority (nice, 0-19) of the threads that read pages: below the API, Temporal and the workflow tasks, so they answer at once while OCR fills the cores. 0 leaves them as they are. */
+  OCR_NICE: z.coerce.number().int().min(0).max(19).default(10),
   PAGE_CONCURRENCY: z.coerce.number().int().min(1).optional(),
   /** Pages one batch of a large document reads (a child workflow each); documents of at most this many pages are read in one. */
   PAGE_BATCH_SIZE: z.coerce.number().int().min(1).max(MAX_PAGE_BATCH_SIZE).default(DEFAULT_PAGE_BATCH_SIZE),
@@ -245,6 +247,7 @@ function toConfig(env: z.output<typeof envSchema>) {
       poolSize: env.OCR_POOL_SIZE,
       recycleAfterPages: env.OCR_RECYCLE_AFTER_PAGES,
       pageTimeoutMs: env.OCR_PAGE_TIMEOUT_MS,
+      nice: env.OCR_NICE,
       pageConcurrency: env.PAGE_CONCURRENCY ?? env.OCR_POOL_SIZE,
       pageBatchSize: env.PAGE_BATCH_SIZE,
       heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS,

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { Rasterizer } from '../../src/ocr/rasterizer';
+import { Rasterizer, renderedPng } from '../../src/ocr/rasterizer';
 import { evalCorpus, parseSet } from './sets';
 
 async function main(): Promise<void> {
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
         const count = await rasterizer.pageCount(doc.name, doc.bytes, doc.mediaType);
         for (let i = 0; i < count; i++) {
           const page = await rasterizer.render(doc.name, doc.bytes, doc.mediaType, i);
-          writeFileSync(path.join(dir, `${doc.name}.page${i + 1}.png`), page.png);
+          writeFileSync(path.join(dir, `${doc.name}.page${i + 1}.png`), await renderedPng(page));
         }
       } else if (doc.mediaType === 'image/tiff') {
         const pages = (await sharp(doc.bytes).metadata()).pages ?? 1;

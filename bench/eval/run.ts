@@ -17,7 +17,7 @@ import { AnalysisPool } from '../../src/ocr/analysisPool';
 import { detectMediaType } from '../../src/ocr/mediaType';
 import { OrientationDetector } from '../../src/ocr/orientation';
 import { OcrPipeline, PIPELINE_STEPS, type PipelineDeps, type PipelineStep } from '../../src/ocr/pipeline';
-import { Rasterizer } from '../../src/ocr/rasterizer';
+import { Rasterizer, renderedPng } from '../../src/ocr/rasterizer';
 import { TesseractPool } from '../../src/ocr/tesseractPool';
 import { PROJECT_ROOT } from '../../src/paths';
 import { nativeLanguages, nativeTesseract, readNative } from '../lib/native';
@@ -83,7 +83,7 @@ async function decodedPages(doc: EvalDocument, rasterizer: Rasterizer): Promise<
   if (doc.mediaType === 'application/pdf') {
     const count = await rasterizer.pageCount(doc.name, doc.bytes, doc.mediaType);
     const pages: Buffer[] = [];
-    for (let i = 0; i < count; i++) pages.push((await rasterizer.render(doc.name, doc.bytes, doc.mediaType, i)).png);
+    for (let i = 0; i < count; i++) pages.push(await renderedPng(await rasterizer.render(doc.name, doc.bytes, doc.mediaType, i)));
     return pages;
   }
   const count = (await sharp(doc.bytes).metadata()).pages ?? 1;

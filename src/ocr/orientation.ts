@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import sharp from 'sharp';
 import { createWorker, OEM, type Worker as TesseractWorker } from 'tesseract.js';
+import { threadScript } from './threads';
 import type { Grey } from './imaging';
 
 /** OSD is slow on big pages and gains nothing from more than this many pixels. */
@@ -40,6 +41,8 @@ export class OrientationDetector {
       .toBuffer();
     this.worker ??= createWorker('osd', OEM.TESSERACT_ONLY, {
       langPath: this.options.langPath,
+      // tesseract.js's worker script, at the OCR priority.
+      workerPath: threadScript('tesseractThread.js'),
       legacyCore: true,
       legacyLang: true,
       gzip: true,

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { asDecodeError } from './decodeError';
 import { imageOnlyPdf } from './pdf';
+import { LibvipsThreads } from './priority';
 import { decodeImage, type DecodedImage } from './decodeImage';
 import type { PageGeometry } from '../shared/steps';
 import { median, type Grey } from './imaging';
@@ -144,6 +145,9 @@ function withoutJunkLines(recognition: PageRecognition): PageRecognition {
 
 /** Reads documents page by page: decode, clean up for Tesseract, recognise. */
 export class OcrPipeline {
+  /** sharp's pixel threads, lowered to the OCR priority as they appear. */
+  private readonly vips = new LibvipsThreads();
+
   constructor(private readonly deps: PipelineDeps) {}
 
   /** Whether MuPDF, not sharp, decodes documents of this type. */
@@ -181,17 +185,9 @@ export class OcrPipeline {
     if (!RASTERIZED.has(mediaType)) {
       return { ...(await decodeImage(await loadBytes(bytes), mediaType, pageIndex, this.deps.maxPixels)), dpi: null };
     }
-    const rendered = await this.deps.rasterizer.render(documentKey, bytes, mediaType, pageIndex, signal);
-    const dpi = mediaType === 'application/pdf' ? Math.round(rendered.dpi * 100) / 100 : null;
-    const { data, info } = await sharp(rendered.png)
-      .greyscale()
-      .raw()
-      .toBuffer({ resolveWithObject: true })
-      .catch((err: unknown) => {
-        throw asDecodeError(err);
-      });
-    const grey = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
-    return { ...grey, sourceWidth: info.width, sourceHeight: info.height, dpi };
+    const { grey, width, height, dpi: renderedDpi } = await this.deps.rasterizer.render(documentKey, bytes, mediaType, pageIndex, signal);
+    const dpi = mediaType === 'application/pdf' ? Math.round(renderedDpi * 100) / 100 : null;
+    return { data: grey, width, height, sourceWidth: width, sourceHeight: height, dpi };
   }
 
   async preparePage(
@@ -201,6 +197,7 @@ export class OcrPipeline {
     pageIndex: number,
     signal?: AbortSignal,
   ): Promise<PreparedPage> {
+    this.vips.lower();
     // Each stage is timed for the page's analysis and is a span of the job's trace.
     const clock = new StageClock({ 'ocr.page': pageIndex + 1 });
     let decoded = await this.decodePage(documentKey, bytes, mediaType, pageIndex, signal);
@@ -411,6 +408,7 @@ export class OcrPipeline {
 
   /** The page as decoded and nothing more, scaled down to at most PLAIN_MAX_SIDE: the plain reading's image. */
   async plainCopy(documentKey: string, bytes: DocumentBytes, mediaType: string, pageIndex: number, signal?: AbortSignal): Promise<PlainCopy> {
+    this.vips.lower();
     const decoded = await this.decodePage(documentKey, bytes, mediaType, pageIndex, signal);
     const scale = Math.min(1, PLAIN_MAX_SIDE / Math.max(decoded.width, decoded.height));
     const { data: png, info } = await sharp(decoded.data, { raw: { width: decoded.width, height: decoded.height, channels: 1 } })

@@ -15,7 +15,8 @@ export interface RasterRequest {
 }
 
 export type RasterResponse =
-  | { ok: true; pageCount: number; page?: { png: Uint8Array; width: number; height: number; dpi: number } }
+  /** `grey`: the page's grey pixels, `width` × `height`, row after row. */
+  | { ok: true; pageCount: number; page?: { grey: Uint8Array; width: number; height: number; dpi: number } }
   /** The document is not open in the thread: send its bytes. */
   | { ok: false; needBytes: true }
   /** The document cannot be read (`corrupt`), or a page of it cannot be drawn within the pixel limit (`too-large`). */

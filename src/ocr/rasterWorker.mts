@@ -5,6 +5,9 @@
 import { parentPort } from 'node:worker_threads';
 import * as mupdf from 'mupdf';
 import type { RasterRequest, RasterResponse } from './rasterProtocol.js';
+import { lowerThisThread } from './priority.js';
+
+lowerThisThread();
 
 const OPEN_DOCUMENTS = 4;
 /** PDF pages are rendered no coarser than this; a page too big even then is refused. */
@@ -86,6 +89,21 @@ function fittingDpi(points: number, wanted: number, maxPixels: number, pageIndex
   );
 }
 
+/**
+ * The grey pixels of a pixmap, row after row with no padding, copied out of MuPDF's memory:
+ * the page goes to its owner as it is, not encoded as a PNG to be decoded there again.
+ */
+function greyPixels(pixmap: mupdf.Pixmap): Uint8Array {
+  const width = pixmap.getWidth();
+  const height = pixmap.getHeight();
+  const stride = pixmap.getStride();
+  const samples = pixmap.getPixels();
+  if (stride === width) return new Uint8Array(samples.subarray(0, width * height));
+  const grey = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) grey.set(samples.subarray(y * stride, y * stride + width), y * width);
+  return grey;
+}
+
 function handle(request: RasterRequest): RasterResponse {
   const { document, nativeDpi } = documentFor(request);
   const pageCount = document.countPages();
@@ -99,7 +117,7 @@ function handle(request: RasterRequest): RasterResponse {
     const dpi = nativeDpi ?? fittingDpi(points, request.dpi, request.maxPixels, request.pageIndex);
     const pixmap = page.toPixmap(mupdf.Matrix.scale(dpi / 72, dpi / 72), mupdf.ColorSpace.DeviceGray, false, true);
     try {
-      return { ok: true, pageCount, page: { png: pixmap.asPNG(), width: pixmap.getWidth(), height: pixmap.getHeight(), dpi } };
+      return { ok: true, pageCount, page: { grey: greyPixels(pixmap), width: pixmap.getWidth(), height: pixmap.getHeight(), dpi } };
     } finally {
       pixmap.destroy();
     }
@@ -121,5 +139,5 @@ parentPort?.on('message', (request: RasterRequest) => {
       response = { ok: false, fault: tooLarge ? 'too-large' : 'corrupt', message };
     }
   }
-  parentPort?.postMessage(response, response.ok && response.page ? [response.page.png.buffer as ArrayBuffer] : []);
+  parentPort?.postMessage(response, response.ok && response.page ? [response.page.grey.buffer as ArrayBuffer] : []);
 });

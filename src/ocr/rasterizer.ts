@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { DecodeError } from './decodeError';
 import { LanePool } from './lanePool';
 import type { RasterRequest, RasterResponse } from './rasterProtocol';
@@ -17,10 +18,16 @@ export function loadBytes(bytes: DocumentBytes): Promise<Buffer> {
 }
 
 export interface RenderedPage {
-  png: Buffer;
+  /** Grey pixels, `width` × `height`, row after row. */
+  grey: Uint8Array;
   width: number;
   height: number;
   dpi: number;
+}
+
+/** A rendered page as a PNG (for tools that read files). */
+export function renderedPng({ grey, width, height }: RenderedPage): Promise<Buffer> {
+  return sharp(grey, { raw: { width, height, channels: 1 } }).png().toBuffer();
 }
 
 export interface RasterizerOptions {
@@ -33,7 +40,7 @@ export interface RasterizerOptions {
 }
 
 /**
- * Renders PDF pages (at `dpi`) and BMP images (at their own size) to PNG with MuPDF in a
+ * Renders PDF pages (at `dpi`) and BMP images (at their own size) to grey pixels with MuPDF in a
  * worker thread, so a big page never blocks the event loop that heartbeats, and MuPDF's
  * memory stays in its own heap. One page at a time (MuPDF is single-threaded); a page that
  * takes too long ends the thread, and a thread that crashes fails only the page it was on.
@@ -59,8 +66,7 @@ export class Rasterizer {
     signal?: AbortSignal,
   ): Promise<RenderedPage> {
     const response = await this.request({ documentKey, mediaType, pageIndex }, bytes, signal);
-    const page = response.page!;
-    return { png: Buffer.from(page.png.buffer, page.png.byteOffset, page.png.byteLength), width: page.width, height: page.height, dpi: page.dpi };
+    return response.page!;
   }
 
   close(): Promise<void> {

@@ -4,6 +4,7 @@ import { AnalysisPool } from './analysisPool';
 import { prepareLangPath } from './languages';
 import { OrientationDetector } from './orientation';
 import { OcrPipeline } from './pipeline';
+import { setOcrNice } from './priority';
 import { Rasterizer } from './rasterizer';
 import { TesseractPool } from './tesseractPool';
 
@@ -19,6 +20,8 @@ export interface OcrStack {
  * them. Language data is linked into `langDir` from the installed packages.
  */
 export async function createOcrStack(config: Config, logger: Logger, langDir: string): Promise<OcrStack> {
+  // Every OCR thread started from here on runs at this nice value.
+  setOcrNice(config.ocr.nice);
   const langPath = await prepareLangPath(langDir);
   const pool = new TesseractPool({
     size: config.ocr.poolSize,

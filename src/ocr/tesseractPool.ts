@@ -1,4 +1,5 @@
 import { createWorker, OEM, type Page, type Worker as TesseractWorker } from 'tesseract.js';
+import { threadScript } from './threads';
 import type { Logger } from 'pino';
 import type { OcrBlock, OcrEngine, PageRecognition, RecognizeOptions } from './types';
 
@@ -158,6 +159,8 @@ export class TesseractPool implements OcrEngine {
     const progress: Slot['progress'] = {};
     const worker = await createWorker(languages, OEM.LSTM_ONLY, {
       langPath: this.options.langPath,
+      // tesseract.js's worker script, at the OCR priority.
+      workerPath: threadScript('tesseractThread.js'),
       gzip: true,
       // Language data comes from installed packages; nothing is cached or downloaded.
       cacheMethod: 'none',
