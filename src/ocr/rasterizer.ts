@@ -25,9 +25,9 @@ export interface RenderedPage {
   dpi: number;
 }
 
-/** A rendered page as a PNG (for tools that read files). */
-export function renderedPng({ grey, width, height }: RenderedPage): Promise<Buffer> {
-  return sharp(grey, { raw: { width, height, channels: 1 } }).png().toBuffer();
+/** A rendered page as a PNG (for tools that read files), saying the resolution it was rendered at. */
+export function renderedPng({ grey, width, height, dpi }: RenderedPage): Promise<Buffer> {
+  return sharp(grey, { raw: { width, height, channels: 1 } }).withMetadata({ density: dpi }).png().toBuffer();
 }
 
 export interface RasterizerOptions {
