@@ -40,13 +40,14 @@ export async function busyLatency(seconds: number) {
         env: { OCR_NICE: nice, SOURCE_URL_ALLOWLIST: '127.0.0.1', SOURCE_FETCH_TIMEOUT_MS: '30000' },
       });
       try {
-        const running = await startJob(stack, { ...(await jobInputFor(blobsOf(stack), png)), source: { kind: 'url', url: silentUrl } });
+        const blobs = new FsBlobStore(path.join(stack.dataDir, 'blobs'));
+        const running = await startJob(stack, { ...(await jobInputFor(blobs, png)), source: { kind: 'url', url: silentUrl } });
         const measure = async () => ({
           accept: await load({ url: `${stack.api}/jobs`, method: 'POST', headers: { 'content-type': 'image/png' }, body: png, connections: 1, seconds, expectStatus: 202 }),
           status: await load({ url: stack.api, paths: [`/jobs/${running}`], connections: 1, seconds, expectStatus: 200 }),
         });
         const idle = await measure();
-        for (let i = 0; i < JOBS; i++) await startJob(stack, await jobInputFor(blobsOf(stack), tiff));
+        for (let i = 0; i < JOBS; i++) await startJob(stack, await jobInputFor(blobs, tiff));
         await enginesBusy(stack);
         const busy = await measure();
         rows.push(
@@ -61,10 +62,6 @@ export async function busyLatency(seconds: number) {
     await new Promise((resolve) => silent.close(resolve));
   }
   return rows;
-}
-
-function blobsOf(stack: Stack): FsBlobStore {
-  return new FsBlobStore(path.join(stack.dataDir, 'blobs'));
 }
 
 async function startJob(stack: Stack, input: OcrJobInput): Promise<string> {

@@ -16,13 +16,19 @@ export function setOcrNice(nice: number): void {
   process.env[NICE_VARIABLE] = String(nice);
 }
 
+/** The nice value OCR threads take, or null when they keep the priority they have. */
+function ocrNice(): number | null {
+  const nice = Number(process.env[NICE_VARIABLE] ?? 0);
+  return PER_THREAD && nice > 0 ? Math.min(19, nice) : null;
+}
+
 /** Lowers the calling thread's priority to the OCR nice value; called first thing in an OCR thread. */
 export function lowerThisThread(): void {
-  const nice = Number(process.env[NICE_VARIABLE] ?? 0);
-  if (!PER_THREAD || !(nice > 0)) return;
+  const nice = ocrNice();
+  if (nice === null) return;
   try {
     // On Linux the nice value of "process 0" is the calling thread's own.
-    os.setPriority(Math.min(19, nice));
+    os.setPriority(nice);
   } catch {
     // Not permitted (a sandbox): the thread runs at the priority it has.
   }
@@ -34,28 +40,28 @@ export function lowerThisThread(): void {
  * process's threads.
  */
 export class LibvipsThreads {
-  private readonly lowered = new Set<string>();
+  private lowered = new Set<string>();
 
   lower(): void {
-    const nice = Number(process.env[NICE_VARIABLE] ?? 0);
-    if (!PER_THREAD || !(nice > 0)) return;
+    const nice = ocrNice();
+    if (nice === null) return;
     let threads: string[];
     try {
       threads = readdirSync('/proc/self/task');
     } catch {
       return;
     }
+    // Ids of threads that ended are forgotten (ids are reused).
+    this.lowered = new Set(threads.filter((tid) => this.lowered.has(tid)));
     for (const tid of threads) {
       if (this.lowered.has(tid)) continue;
       try {
         if (readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() !== 'libvips worker') continue;
-        os.setPriority(Number(tid), Math.min(19, nice));
+        os.setPriority(Number(tid), nice);
         this.lowered.add(tid);
       } catch {
         // The thread ended meanwhile, or lowering is not permitted.
       }
     }
-    // Threads that ended are forgotten with their ids (ids are reused).
-    if (this.lowered.size > threads.length) for (const tid of this.lowered) if (!threads.includes(tid)) this.lowered.delete(tid);
   }
 }
