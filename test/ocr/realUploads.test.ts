@@ -2,6 +2,7 @@
 // crooked sheets, headlines over small print, blank pages, and a page that takes too long.
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import sharp from 'sharp';
 import type { UploadSource } from '../../src/shared/schemas';
 import { jobKeys } from '../../src/storage/blobStore';
@@ -420,6 +421,20 @@ describe('blank pages and page budgets', () => {
     expect(recognized).toMatchObject({ words: 0, characters: 0 });
     expect(engine).not.toHaveBeenCalled();
     engine.mockRestore();
+  });
+
+  test.each([
+    ['a 24 pt line', 'Invoice 4711 paid in full', 24],
+    ['a 10 pt page number', 'Page 2 of 2', 10],
+  ])('when an A4 PDF page holds only %s, then it is read, not taken for blank', async (_name, line, size) => {
+    const pdf = await PDFDocument.create();
+    const font = await pdf.embedFont(StandardFonts.Helvetica);
+    pdf.addPage([595.3, 841.9]).drawText(line, { x: 72, y: 700, size, font });
+
+    const { analysis, text } = await read(Buffer.from(await pdf.save()), 'application/pdf');
+
+    expect(analysis.blank).toBe(false);
+    expect(words(text)).toEqual(words(line));
   });
 
   test('when a page keeps the engine busy past OCR_PAGE_TIMEOUT_MS, then the page fails for good with OCR_TIMEOUT and the engine is freed', async () => {

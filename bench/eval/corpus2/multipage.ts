@@ -7,7 +7,7 @@ import type { EvalDocument } from '../corpus';
 import { FONTS } from './fonts';
 import { evalDocument, pagesText, proseSheet } from './pages';
 import { addNoise, fromRaster, specks, toRaster, type Raster } from './raster';
-import { pt, Sheet } from './sheet';
+import { a4, pt, Sheet } from './sheet';
 import { PASSAGES } from './texts';
 import { multiPageTiff } from './tiff';
 
@@ -209,6 +209,48 @@ async function mixedDocs(): Promise<EvalDocument[]> {
   ];
 }
 
+/**
+ * Pages that hold almost nothing: a duplex scan whose back holds only a page number among
+ * grain and specks, and a born-digital page of one line. Too little ink for a blank-page
+ * check that judges by the amount of ink; each must still be read.
+ */
+async function sparseDocs(): Promise<EvalDocument[]> {
+  const front = proseSheet(200, PASSAGES[14]!.slice(1), { heading: PASSAGES[14]![0], family: FONTS.liberationSerif, points: 11 });
+  const frontScan = await scan(front, 1201);
+  const { width, height } = a4(200);
+  const backSheet = new Sheet(width, height).text(width / 2, height - pt(50, 200), 'Page 2 of 2', { family: FONTS.sans, size: pt(10, 200) }, { anchor: 'middle' });
+  const backScan = await scan(backSheet, 1202, { paper: 238, grain: 3 });
+  specks(backScan, 2, 1203, { size: 4, value: 60 });
+
+  const pdf = await PDFDocument.create(FIXED_PDF);
+  const helvetica = await pdf.embedFont(StandardFonts.HelveticaBold);
+  const line = 'Received with thanks, 12 March 2026';
+  pdf.addPage(A4_POINTS).drawText(line, { x: 72, y: A4_POINTS[1] - 120, size: 24, font: helvetica });
+  return [
+    evalDocument({
+      name: 'sparse-back-page-number-pdf',
+      kind: 'sparse-page',
+      split: 'test',
+      description: 'duplex scan as PDF: page 1 text, page 2 only a 10 pt page number at its foot, with grain and two specks',
+      bytes: await pdfOfImages([
+        { jpeg: await jpeg(frontScan), size: A4_POINTS },
+        { jpeg: await jpeg(backScan), size: A4_POINTS },
+      ]),
+      mediaType: 'application/pdf',
+      expected: pagesText([front.expected(), backSheet.expected()]),
+    }),
+    evalDocument({
+      name: 'sparse-one-line-digital-pdf',
+      kind: 'sparse-page',
+      split: 'dev',
+      description: 'born-digital A4 PDF page holding a single 24 pt line',
+      bytes: Buffer.from(await pdf.save()),
+      mediaType: 'application/pdf',
+      expected: line,
+    }),
+  ];
+}
+
 export async function multiPageDocs(): Promise<EvalDocument[]> {
-  return [...(await duplexDocs()), ...(await mixedDocs())];
+  return [...(await duplexDocs()), ...(await sparseDocs()), ...(await mixedDocs())];
 }
