@@ -11,6 +11,10 @@ RUN npx tsc -p tsconfig.build.json && node dist/src/worker/bundleWorkflows.js &&
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production DATA_DIR=/data
+# The native OCR engine (OCR_ENGINE=auto picks it for these languages); tesseract.js stays for others.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-deu tesseract-ocr-spa \
+  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -4,8 +4,8 @@
 // BENCH_PAGES (default 40) pages for throughput; BENCH_JOBS (default 20) one-page jobs for
 // the overhead; BENCH_NOTIFY_JOBS (default 10) three-page jobs and BENCH_STREAMS (default
 // 1000) streams and pollers for notify; tracing exports to a Jaeger it starts (scripts/jaeger.sh
-// finds or builds it); BENCH_LOAD_JOBS (default 1000) one-page jobs at once for load; medians
-// everywhere.
+// finds or builds it); BENCH_LOAD_JOBS (default 1000) one-page jobs at once for load;
+// BENCH_LAYER_PAGES (default 200) born-digital pages for textLayer; medians everywhere.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +19,7 @@ import { notify } from './measure/notify';
 import { overhead } from './measure/overhead';
 import { scaling } from './measure/scaling';
 import { statusPath } from './measure/status';
+import { textLayerThroughput } from './measure/textLayer';
 import { throughput } from './measure/throughput';
 import { tracingCost } from './measure/tracing';
 
@@ -30,6 +31,7 @@ const MEASUREMENTS: Record<string, () => Promise<unknown>> = {
   accept: () => acceptPath(repeat, seconds),
   status: () => statusPath(repeat, seconds),
   throughput: () => throughput(pages),
+  textLayer: () => textLayerThroughput(Number(process.env.BENCH_LAYER_PAGES ?? 200), 10),
   overhead: () => overhead(Number(process.env.BENCH_JOBS ?? 20)),
   memory: () => memory(200),
   scaling: () => scaling(Math.min(pages, 20)),

@@ -104,6 +104,8 @@ const envSchema = z.object({
   PREFER_WAIT_MAX_SECONDS: integer(0, 30),
   /** Identical status polls within this window share one read of Temporal. */
   STATUS_CACHE_MS: integer(0, 250),
+  /** Which engine reads pages: `native` (the system's `tesseract`), `tesseractjs` (WebAssembly, nothing to install), or `auto` (native for the languages it has installed, else tesseract.js). */
+  OCR_ENGINE: z.enum(['auto', 'tesseractjs', 'native']).default('auto'),
   OCR_POOL_SIZE: integer(1, availableParallelism()),
   OCR_RECYCLE_AFTER_PAGES: integer(1, 50),
   /** Longest one page may keep the OCR engine busy; the engine is then stopped and the page fails with OCR_TIMEOUT. */
@@ -116,6 +118,8 @@ const envSchema = z.object({
   HEARTBEAT_INTERVAL_MS: integer(100, 2000),
   /** Resolution PDF pages are rendered at for OCR. */
   PDF_DPI: integer(72, 300),
+  /** How PDF pages with a text layer are read: `auto` (from a layer of real, visible text; OCR otherwise), `layer` (from any layer), `ocr` (always OCR). */
+  PDF_TEXT: z.enum(['auto', 'ocr', 'layer']).default('auto'),
   /** Longest one page may take to render (MuPDF) or to analyse, each in its thread; the thread is then ended and the page retried. */
   THREAD_TASK_TIMEOUT_MS: integer(100, 60_000),
   /** How long GET /jobs/{id} waits for the workflow's status query before using the last recorded state. */
@@ -244,6 +248,7 @@ function toConfig(env: z.output<typeof envSchema>) {
     preferWaitMaxSeconds: env.PREFER_WAIT_MAX_SECONDS,
     statusCacheMs: env.STATUS_CACHE_MS,
     ocr: {
+      engine: env.OCR_ENGINE,
       poolSize: env.OCR_POOL_SIZE,
       recycleAfterPages: env.OCR_RECYCLE_AFTER_PAGES,
       pageTimeoutMs: env.OCR_PAGE_TIMEOUT_MS,
@@ -252,6 +257,7 @@ function toConfig(env: z.output<typeof envSchema>) {
       pageBatchSize: env.PAGE_BATCH_SIZE,
       heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS,
       pdfDpi: env.PDF_DPI,
+      pdfText: env.PDF_TEXT,
       threadTaskTimeoutMs: env.THREAD_TASK_TIMEOUT_MS,
     },
     statusQueryTimeoutMs: env.STATUS_QUERY_TIMEOUT_MS,

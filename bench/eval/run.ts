@@ -6,7 +6,9 @@
 // reader; it summarises per kind and lists where our pipeline does worse than either.
 // `--split=dev|test`, `--kind=NAME` and document names narrow any run. A page may take at
 // most `--page-seconds` (default 120) per reader; past that it counts as read with no text
-// and is reported, so one runaway page cannot stall the run.
+// and is reported, so one runaway page cannot stall the run. `--engine=native` reads our
+// pipeline's pages with the system's `tesseract` (OCR_ENGINE=native) instead of tesseract.js;
+// plain stays tesseract.js. Its results go to files named with `-native`.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +20,8 @@ import { detectMediaType } from '../../src/ocr/mediaType';
 import { OrientationDetector } from '../../src/ocr/orientation';
 import { OcrPipeline, PIPELINE_STEPS, type PipelineDeps, type PipelineStep } from '../../src/ocr/pipeline';
 import { Rasterizer, renderedPng } from '../../src/ocr/rasterizer';
+import { nativeInstallFor, OcrEngines } from '../../src/ocr/engines';
+import { NativeTesseract } from '../../src/ocr/nativeEngine';
 import { TesseractPool } from '../../src/ocr/tesseractPool';
 import { PROJECT_ROOT } from '../../src/paths';
 import { nativeLanguages, nativeTesseract, readNative } from '../lib/native';
@@ -127,6 +131,9 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   return [value, performance.now() - started];
 }
 
+/** Results of a run through the native engine go to their own files. */
+const suffix = process.argv.includes('--engine=native') ? '-native' : '';
+
 const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
 const meanF1 = (scores: Score[]) => scores.reduce((sum, s) => sum + s.wordF1, 0) / scores.length;
 /** A group's scores: CER pooled over characters, mean word F1. */
@@ -173,7 +180,7 @@ function reportSet1(rows: Row[]): void {
   ].join('\n');
   console.log(`\n${table}\n`);
   console.log(`time: ours ${(time((r) => r.oursMs) / 1000).toFixed(1)} s, plain ${(time((r) => r.plainMs) / 1000).toFixed(1)} s`);
-  writeResults('eval.json', { rows, ours, plain, at: new Date().toISOString() });
+  writeResults(`eval${suffix}.json`, { rows, ours, plain, at: new Date().toISOString() });
 }
 
 interface Summary {
@@ -260,7 +267,7 @@ function reportFull(rows: FullRow[], set: string, nativeNote: string, limitMs: n
   if (pageMismatches.length) console.log(`Page count differs from the document's: ${pageMismatches.map((row) => row.name).join(', ')}\n`);
   const late = rows.filter((row) => lateText(row));
   if (late.length) console.log(`Pages past the time limit (counted as read with no text): ${late.map((row) => `${row.name} (${lateText(row)})`).join(', ')}\n`);
-  const written = writeResults(`eval-set${set}.json`, { rows, summaries, worse: worse.map((row) => row.name), at: new Date().toISOString() });
+  const written = writeResults(`eval-set${set}${suffix}.json`, { rows, summaries, worse: worse.map((row) => row.name), at: new Date().toISOString() });
   console.log(`wrote ${written}`);
 }
 
@@ -282,7 +289,10 @@ async function main(): Promise<void> {
   const orientation = new OrientationDetector({ langPath, logger });
   const skip = new Set(args.filter((arg) => arg.startsWith('--skip=')).flatMap((arg) => arg.slice(7).split(',')) as PipelineStep[]);
   const analysis = new AnalysisPool({ size: 1, timeoutMs: 120_000 });
-  const deps = { ocr: pool, analysis, rasterizer, orientation, maxPixels: 100_000_000 };
+  const engine = args.includes('--engine=native') ? 'native' : 'tesseractjs';
+  const install = nativeInstallFor(engine);
+  const engines = new OcrEngines(engine, pool, install ? new NativeTesseract({ install, slots: 1, nice: 0 }) : null);
+  const deps = { ocr: engines, analysis, rasterizer, orientation, maxPixels: 100_000_000 };
   const native = set === '1' ? null : nativeReader(corpus);
   const limitMs = Number(args.find((arg) => arg.startsWith('--page-seconds='))?.slice(15) ?? 120) * 1000;
   const nativeDir = mkdtempSync(path.join(os.tmpdir(), 'ocr-jobs-eval-native-'));
@@ -334,7 +344,7 @@ async function main(): Promise<void> {
   } finally {
     await orientation.close();
     await analysis.close();
-    await pool.close();
+    await engines.close();
     await rasterizer.close();
     rmSync(nativeDir, { recursive: true, force: true });
   }

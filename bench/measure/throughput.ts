@@ -1,5 +1,7 @@
-// 3. OCR throughput: pages through the API with every core busy, against native tesseract
-// with as many single-threaded processes, on the same pages; both with their error rates.
+// 3. OCR throughput: pages through the API with every core busy, once with OCR_ENGINE=auto
+// (the native engine where it is installed) and once with tesseractjs, against native
+// tesseract run bare with as many single-threaded processes, on the same pages; all with
+// their error rates.
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,7 +42,8 @@ export async function throughput(pageCount: number) {
       return file;
     }),
   );
-  const ours = await ourThroughput(pages, 1, cores);
+  const ours = await ourThroughput(pages, 1, cores, { OCR_ENGINE: 'auto' });
+  const oursWasm = await ourThroughput(pages, 1, cores, { OCR_ENGINE: 'tesseractjs' });
   const binary = nativeTesseract();
   const native = binary ? await runNative(binary, files, cores) : null;
   const nativeSameData = binary ? await runNative(binary, files, cores, await sameDataAs(path.join(dir, 'tessdata'))) : null;
@@ -48,7 +51,13 @@ export async function throughput(pageCount: number) {
   return {
     pages: pages.length,
     cores,
-    ours: { pagesPerSecond: pagesPerSecond(ours.seconds), cer: round(totalCer(pages, ours.texts) * 100, 2), failed: ours.failed },
+    ours: { engine: 'auto', pagesPerSecond: pagesPerSecond(ours.seconds), cer: round(totalCer(pages, ours.texts) * 100, 2), failed: ours.failed },
+    oursTesseractjs: {
+      engine: 'tesseractjs',
+      pagesPerSecond: pagesPerSecond(oursWasm.seconds),
+      cer: round(totalCer(pages, oursWasm.texts) * 100, 2),
+      failed: oursWasm.failed,
+    },
     native: native
       ? { pagesPerSecond: pagesPerSecond(native.seconds), cer: round(totalCer(pages, native.texts) * 100, 2), data: 'Debian tesseract-ocr-eng (tessdata_fast)' }
       : null,
@@ -56,6 +65,7 @@ export async function throughput(pageCount: number) {
       ? { pagesPerSecond: pagesPerSecond(nativeSameData.seconds), cer: round(totalCer(pages, nativeSameData.texts) * 100, 2), data: '@tesseract.js-data/eng 4.0.0_best_int' }
       : null,
     ratio: native ? round(native.seconds / ours.seconds, 3) : null,
+    ratioTesseractjs: native ? round(native.seconds / oursWasm.seconds, 3) : null,
     ratioSameData: nativeSameData ? round(nativeSameData.seconds / ours.seconds, 3) : null,
   };
 }

@@ -1,3 +1,4 @@
+import type { PdfTextSetting } from '../ocr/textLayer';
 import type { OcrPipeline } from '../ocr/pipeline';
 import type { EventFacts } from '../api/presenters';
 import type { BlobStore } from '../storage/blobStore';
@@ -7,8 +8,10 @@ export interface ActivityDeps {
   blobs: BlobStore;
   /** Decodes, cleans up and recognises pages (wraps the worker's OCR engine pool). */
   pipeline: OcrPipeline;
-  /** Codes of the languages installed for the OCR engine. */
+  /** Codes of the languages installed for the OCR engines. */
   languages: readonly string[];
+  /** The engine (and model) this worker reads pages in `languages` with, as `result.engine` names it. */
+  engineName(languages: readonly string[]): string;
   limits: {
     /** Largest image, in pixels, a page may have. */
     maxPixels: number;
@@ -30,6 +33,8 @@ export interface ActivityDeps {
   heartbeatIntervalMs: number;
   /** Longest one page may keep the OCR engine busy, in ms. */
   pageTimeoutMs: number;
+  /** How PDF pages with a text layer are read (PDF_TEXT). */
+  pdfText: PdfTextSetting;
   webhooks: {
     /** The secret a tenant's webhooks (or those of jobs without a tenant) are signed with. */
     secretFor(tenant: string | undefined): Promise<string>;

@@ -1,4 +1,5 @@
 import type { Config } from '../config';
+import { OCR_ENGINE } from '../ocr/engine';
 import { installedLanguages } from '../ocr/languages';
 import type { OcrPipeline } from '../ocr/pipeline';
 import type { BlobStore } from '../storage/blobStore';
@@ -38,19 +39,32 @@ export type OcrActivities = ReturnType<typeof createActivities>;
 /** Activity dependencies as a worker process has them, from its configuration. */
 export function activityDepsFor(
   config: Config,
-  { blobs, pipeline, tenants }: { blobs: BlobStore; pipeline: OcrPipeline; tenants?: TenantRegistry | null },
+  {
+    blobs,
+    pipeline,
+    tenants,
+    engines,
+  }: {
+    blobs: BlobStore;
+    pipeline: OcrPipeline;
+    tenants?: TenantRegistry | null;
+    /** The worker's engines and the languages they read (without: tesseract.js's). */
+    engines?: { languages: string[]; engineName(languages: readonly string[]): string };
+  },
 ): ActivityDeps {
   let shared: Promise<string> | null = null;
   return {
     blobs,
     pipeline,
-    languages: installedLanguages(),
+    languages: engines?.languages ?? installedLanguages(),
+    engineName: engines ? (languages) => engines.engineName(languages) : () => OCR_ENGINE,
     limits: { maxPixels: config.limits.maxPixels, maxPages: config.limits.maxPages },
     sourceFetch: config.sourceFetch,
     pageConcurrency: config.ocr.pageConcurrency,
     pageBatchSize: config.ocr.pageBatchSize,
     heartbeatIntervalMs: config.ocr.heartbeatIntervalMs,
     pageTimeoutMs: config.ocr.pageTimeoutMs,
+    pdfText: config.ocr.pdfText,
     webhooks: {
       // A tenant's own secret (read from the tenants file as it is now), else the service's.
       secretFor: async (tenant) => {

@@ -14,6 +14,10 @@ export interface StoredPage {
   width: number;
   height: number;
   languages: string[];
+  /** Where the text came from; absent in pages of older workers (all OCR). */
+  source?: PageSummary['source'];
+  /** The engine and model that read the page; absent for a blank page (no engine read it) and in pages of older workers. */
+  engine?: string;
   /** The page's text in reading order. */
   text: string;
   confidence: number;
@@ -42,6 +46,7 @@ export function pageSummary(stored: StoredPage): PageSummary {
     skew: stored.analysis.skew,
     layout: stored.layout,
     reading: stored.reading ?? 'prepared',
+    source: stored.source ?? 'ocr',
     preprocessMs: stored.preprocessMs,
     recognizeMs: stored.recognizeMs,
   };

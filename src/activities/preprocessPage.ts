@@ -1,3 +1,4 @@
+import { layerReading, readsFromLayer } from '../ocr/textLayer';
 import { JobErrorCode } from '../shared/errorCodes';
 import type { PreprocessPageInput, PreprocessedPage } from '../shared/steps';
 import { jobKeys } from '../storage/blobStore';
@@ -17,12 +18,38 @@ export function preprocessPageActivity(deps: ActivityDeps) {
     const spec = { step: 'preprocess' as const, jobId, page, unexpected: JobErrorCode.INTERNAL_ERROR, heartbeatIntervalMs: deps.heartbeatIntervalMs };
     return runStep(spec, async (signal) => {
       const started = performance.now();
+      const imageKey = jobKeys.pageImage({ jobId, tenant }, currentRunId(runId), page);
+      const bytes = () => readSource(deps.blobs, source);
+      if (mediaType === 'application/pdf' && deps.pdfText !== 'ocr') {
+        // A born-digital page is read from its own text: nothing to render, nothing to OCR.
+        const layer = await deps.pipeline.textLayer(source.sha256, bytes, page - 1, signal).catch((err: unknown) => {
+          throw decodeFailure(err, `page ${page}`);
+        });
+        if (readsFromLayer(layer, deps.pdfText)) {
+          await storage('storing the page\'s text layer', () => deps.blobs.put(imageKey, JSON.stringify(layerReading(layer))));
+          const durationMs = Math.round(performance.now() - started);
+          const { width, height } = layer;
+          return {
+            page,
+            imageKey,
+            sourceSha256: source.sha256,
+            width,
+            height,
+            analysis: { orientation: 0, orientationBy: 'none', skew: 0, inverted: false, characterPx: null, scale: 1, timingsMs: { textLayer: durationMs } },
+            geometry: { sourceWidth: width, sourceHeight: height, rotation: 0, turnedWidth: width, turnedHeight: height, width, height },
+            dpi: layer.dpi,
+            source,
+            mediaType,
+            textLayer: true,
+            durationMs,
+          };
+        }
+      }
       const prepared = await deps.pipeline
-        .preparePage(source.sha256, () => readSource(deps.blobs, source), mediaType, page - 1, signal)
+        .preparePage(source.sha256, bytes, mediaType, page - 1, signal)
         .catch((err: unknown) => {
           throw decodeFailure(err, `page ${page}`);
         });
-      const imageKey = jobKeys.pageImage({ jobId, tenant }, currentRunId(runId), page);
       await storage('storing the prepared page', () => deps.blobs.put(imageKey, prepared.png));
       return {
         page,

@@ -4,7 +4,10 @@ import type { PageAnalysis, PageGeometry } from '../shared/steps';
 import { readSource } from './source';
 import type { RecognizeOptions } from '../ocr/types';
 import { JobErrorCode } from '../shared/errorCodes';
-import type { RecognizePageInput, RecognizedPage } from '../shared/steps';
+import type { PreprocessedPage, RecognizePageInput, RecognizedPage } from '../shared/steps';
+import { readingOrder } from '../ocr/readingOrder';
+import type { PageRecognition } from '../ocr/types';
+import { decodeFailure } from './documentErrors';
 import { BlobNotFoundError, jobKeys } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
 import { permanentFailure, storage } from './failures';
@@ -46,13 +49,15 @@ export function recognizePageActivity(deps: ActivityDeps) {
         source && mediaType
           ? () => deps.pipeline.plainCopy(source.sha256, () => readSource(deps.blobs, source), mediaType, page - 1, signal)
           : null;
-      const { pdf, ...recognition } = await recognizeWithin(
-        deps,
-        { png, geometry: image.geometry, analysis: image.analysis },
-        plainCopy,
-        { languages, pdf: outputs.includes('pdf'), signal, onProgress: (value) => (fraction = value), page },
-        page,
-      );
+      const { pdf, ...recognition } = image.textLayer
+        ? await fromTextLayer(deps, png, image, outputs.includes('pdf'), signal)
+        : await recognizeWithin(
+            deps,
+            { png, geometry: image.geometry, analysis: image.analysis },
+            plainCopy,
+            { languages, pdf: outputs.includes('pdf'), signal, onProgress: (value) => (fraction = value), page },
+            page,
+          );
       // Boxes were found on the turned and scaled image; the client sees the page it sent.
       const { geometry } = recognition;
       const stored: StoredPage = {
@@ -63,6 +68,8 @@ export function recognizePageActivity(deps: ActivityDeps) {
         width: geometry?.sourceWidth ?? image.width,
         height: geometry?.sourceHeight ?? image.height,
         languages,
+        source: image.textLayer ? 'text-layer' : 'ocr',
+        ...(recognition.engine ? { engine: recognition.engine } : {}),
         text: recognition.text,
         confidence: recognition.confidence,
         layout: recognition.layout,
@@ -109,6 +116,21 @@ async function recognizeWithin(
       `page ${page} was still being read after ${deps.pageTimeoutMs} ms (OCR_PAGE_TIMEOUT_MS); the engine was stopped`,
     );
   }
+}
+
+/** A page read from its text layer (in `reading`, stored by `preprocess`): its PDF page is the page itself. */
+async function fromTextLayer(deps: ActivityDeps, reading: Buffer, image: PreprocessedPage, pdf: boolean, signal: AbortSignal): Promise<Reading> {
+  const layer = JSON.parse(reading.toString('utf8')) as PageRecognition;
+  const { source } = image;
+  const pagePdf =
+    pdf && source
+      ? await deps.pipeline.pagePdf(source.sha256, () => readSource(deps.blobs, source), image.page - 1, signal).catch((err: unknown) => {
+          throw decodeFailure(err, `page ${image.page}`);
+        })
+      : undefined;
+  // Columns and tables are ordered as on an OCR'd page, from the word boxes.
+  const { text, layout } = readingOrder(layer.blocks, layer.text);
+  return { ...layer, text, layout, reading: 'prepared', geometry: image.geometry, ...(pagePdf ? { pdf: pagePdf } : {}) };
 }
 
 async function readStoredPage(deps: ActivityDeps, key: string): Promise<StoredPage | null> {

@@ -1,4 +1,3 @@
-import { OCR_ENGINE } from '../ocr/engine';
 import { hocr } from '../ocr/hocr';
 import { PdfMerger } from '../ocr/pdf';
 import { JobErrorCode } from '../shared/errorCodes';
@@ -51,14 +50,17 @@ export function storeResultActivity(deps: ActivityDeps) {
         : input;
       of = pages.length;
       // A job read in batches whose deadline passed before any page was read has nothing to store.
-      if (input.pagesOfRun && pages.length === 0) return { resultKey: '', confidence: 0, characters: 0, engine: OCR_ENGINE, pageCount: 0 };
+      if (input.pagesOfRun && pages.length === 0) return { resultKey: '', confidence: 0, characters: 0, engine: deps.engineName([]), pageCount: 0 };
       const ordered = [...pages].sort((a, b) => a.page - b.page);
-      const files = await ResultFiles.open(deps.blobs, { jobId, tenant }, outputs);
+      const readStored = async (key: string) => JSON.parse((await deps.blobs.get(key)).toString('utf8')) as StoredPage;
+      // The engine that read the job's pages, as its first read page says (a blank page names none).
+      const engine = await jobEngine(deps, ordered, readStored);
+      const files = await ResultFiles.open(deps.blobs, { jobId, tenant }, outputs, engine);
       try {
         const summaries: ResultSummary['pages'] = [];
         const texts: string[] = [];
         for (const [index, page] of ordered.entries()) {
-          const stored = JSON.parse((await deps.blobs.get(page.resultKey)).toString('utf8')) as StoredPage;
+          const stored = await readStored(page.resultKey);
           const pdf = outputs.includes('pdf') ? await deps.blobs.get(jobKeys.pagePdf({ jobId, tenant }, runId, page.page)) : null;
           await files.addPage(stored, index, pdf);
           summaries.push({ ...pageSummary(stored), text: stored.text });
@@ -72,12 +74,12 @@ export function storeResultActivity(deps: ActivityDeps) {
           : 0;
         await files.finish(confidence, pageErrors);
         // The summary is written last: its presence means the whole result is stored.
-        const summary: ResultSummary = { text, confidence, characters: text.trim().length, engine: OCR_ENGINE, pages: summaries, pageErrors };
+        const summary: ResultSummary = { text, confidence, characters: text.trim().length, engine, pages: summaries, pageErrors };
         const resultKey = jobKeys.resultSummary({ jobId, tenant });
         await deps.blobs.put(resultKey, JSON.stringify(summary));
         // Page images only feed recognition, which is over for every page.
         await deps.blobs.deletePrefix(jobKeys.pageImages({ jobId, tenant }, runId));
-        return { resultKey, confidence, characters: summary.characters, engine: OCR_ENGINE, pageCount: pages.length };
+        return { resultKey, confidence, characters: summary.characters, engine, pageCount: pages.length };
       } catch (err) {
         await files.abort();
         throw err;
@@ -112,6 +114,22 @@ async function pagesOfRun(
   return { pages, pageErrors };
 }
 
+/** The engine named by the first of the job's pages an engine read, else the one this worker would use. */
+async function jobEngine(
+  deps: ActivityDeps,
+  pages: ReadonlyArray<{ resultKey: string }>,
+  readStored: (key: string) => Promise<StoredPage>,
+): Promise<string> {
+  let languages: string[] = [];
+  // Only a blank page names no engine: a look at the first few pages is enough.
+  for (const { resultKey } of pages.slice(0, 4)) {
+    const stored = await readStored(resultKey);
+    if (stored.engine) return stored.engine;
+    languages = stored.languages;
+  }
+  return deps.engineName(languages);
+}
+
 /** The result files of one job, written page by page. */
 class ResultFiles {
   private constructor(
@@ -123,12 +141,12 @@ class ResultFiles {
     private readonly pdf: PdfMerger | null,
   ) {}
 
-  static async open(blobs: BlobStore, job: JobRef, outputs: readonly string[]): Promise<ResultFiles> {
+  static async open(blobs: BlobStore, job: JobRef, outputs: readonly string[], engine: string): Promise<ResultFiles> {
     const text = await blobs.writer(jobKeys.resultText(job));
     const document = await blobs.writer(jobKeys.resultDocument(job));
-    await document.write(`{"jobId":${JSON.stringify(job.jobId)},"engine":${JSON.stringify(OCR_ENGINE)},"pages":[`);
+    await document.write(`{"jobId":${JSON.stringify(job.jobId)},"engine":${JSON.stringify(engine)},"pages":[`);
     const hocrWriter = outputs.includes('hocr') ? await blobs.writer(jobKeys.resultHocr(job)) : null;
-    await hocrWriter?.write(hocr.head(OCR_ENGINE));
+    await hocrWriter?.write(hocr.head(engine));
     const pdf = outputs.includes('pdf') ? await PdfMerger.create(`OCR result ${job.jobId}`) : null;
     return new ResultFiles(blobs, job, text, document, hocrWriter, pdf);
   }

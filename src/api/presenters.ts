@@ -53,6 +53,7 @@ export function jobBody({ state, traceId, live, result, steps, notifications }: 
             pages: (result?.pages ?? state.result.pages.map((page) => ({ ...page, text: '' }))).map((page) => ({
               ...page,
               reading: page.reading ?? 'prepared',
+              source: page.source ?? 'ocr',
             })),
           }
         : null,

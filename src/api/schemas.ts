@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import 'zod-openapi';
 import { CALLBACK_EVENT_SETS, JOB_EVENT_TYPES } from '../shared/events';
-import { JOB_STATUSES, JOB_STEPS, PAGE_LAYOUTS, PAGE_READINGS } from '../shared/jobs';
+import { JOB_STATUSES, JOB_STEPS, PAGE_LAYOUTS, PAGE_READINGS, PAGE_SOURCES } from '../shared/jobs';
 import { OUTPUT_FORMATS } from '../shared/schemas';
 
 const timestamp = z.iso.datetime();
@@ -35,6 +35,9 @@ export const pageResultSchema = z
     }),
     reading: z.enum(PAGE_READINGS).meta({
       description: 'What was read: the prepared page, or the page as decoded, when preparing it made a weak reading and the plain one read better.',
+    }),
+    source: z.enum(PAGE_SOURCES).meta({
+      description: 'Where the text came from: the PDF page\'s own text layer (PDF_TEXT), or OCR of the page image.',
     }),
     preprocessMs: z.number().int(),
     recognizeMs: z.number().int(),
@@ -217,6 +220,8 @@ export const resultDocumentSchema = z
         confidence: z.number(),
         layout: z.enum(PAGE_LAYOUTS),
         reading: z.enum(PAGE_READINGS).optional(),
+        source: z.enum(PAGE_SOURCES).optional(),
+        engine: z.string().optional(),
         blocks: z.array(block),
         analysis: z
           .object({

@@ -3,7 +3,7 @@ import { Authenticator } from '../auth/authenticate';
 import { TenantsFileError } from '../auth/tenantsFile';
 import { exposureProblem, loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
-import { installedLanguages } from '../ocr/languages';
+import { readableLanguages } from '../ocr/engines';
 import { stopTimeoutMs, stopWhenSupervisorGone, thisProcess } from '../start/lifeline';
 import { openBlobStore } from '../storage/openBlobStore';
 import { BlobStoreSetupError } from '../storage/s3BlobStore';
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
 
   const store = await openBlobStore(config, logger);
   const { blobs } = store;
-  const app = createApp({ config, client, blobs, presign: store.presign, logger, languages: installedLanguages(), auth });
+  const app = createApp({ config, client, blobs, presign: store.presign, logger, languages: readableLanguages(config.ocr.engine), auth });
   // Uploads left half-written by a process that died are swept at start and every hour.
   const sweep = () =>
     sweepStagedUploads(blobs, config.http.requestTimeoutMs).then(

@@ -12,6 +12,7 @@ import { readingOrder } from './readingOrder';
 import { OCR_ENGINE } from './engine';
 import { inStage, StageClock } from '../tracing/stages';
 import { loadBytes, type DocumentBytes, type Rasterizer } from './rasterizer';
+import type { TextLayer } from './rasterProtocol';
 import type { BoundingBox, OcrEngine, OcrLine, PageRecognition, RecognizeOptions } from './types';
 import type { PageLayout, PageReadingSource } from '../shared/jobs';
 import type { PageAnalysis } from '../shared/steps';
@@ -159,6 +160,16 @@ export class OcrPipeline {
    * How many pages the document has. A document that cannot be read throws a DecodeError;
    * loading its bytes or a failing decoder thread throw their own errors.
    */
+  /** A PDF page's text layer, read without rendering the page (see textLayer.ts). */
+  textLayer(documentKey: string, bytes: DocumentBytes, pageIndex: number, signal?: AbortSignal): Promise<TextLayer> {
+    return inStage('text_layer', { 'ocr.page': pageIndex + 1 }, () => this.deps.rasterizer.textLayer(documentKey, bytes, 'application/pdf', pageIndex, signal));
+  }
+
+  /** A PDF page as a one-page PDF of its own: the searchable PDF's page for a page read from its text layer. */
+  pagePdf(documentKey: string, bytes: DocumentBytes, pageIndex: number, signal?: AbortSignal): Promise<Uint8Array> {
+    return this.deps.rasterizer.pagePdf(documentKey, bytes, pageIndex, signal);
+  }
+
   async pageCount(documentKey: string, bytes: DocumentBytes, mediaType: string, signal?: AbortSignal): Promise<number> {
     // MuPDF opens the document first: for a BMP that checks the size its header declares.
     if (RASTERIZED.has(mediaType)) return this.deps.rasterizer.pageCount(documentKey, bytes, mediaType, signal);
@@ -439,7 +450,7 @@ export class OcrPipeline {
     };
     const recognition = await inStage('recognize', attributes, async (span) => {
       const read = withoutJunkLines(await this.deps.ocr.recognize(png, options));
-      span.setAttributes({ 'ocr.confidence': read.confidence, 'ocr.characters': read.text.length });
+      span.setAttributes({ 'ocr.confidence': read.confidence, 'ocr.characters': read.text.length, 'ocr.engine': read.engine ?? OCR_ENGINE });
       return read;
     });
     if (this.deps.skip?.has('readingOrder')) return { ...recognition, layout: 'flow' };

@@ -4,7 +4,7 @@
 // (a damaged file, a cyclic page tree): the thread itself failing is seen by its owner.
 import { parentPort } from 'node:worker_threads';
 import * as mupdf from 'mupdf';
-import type { RasterRequest, RasterResponse } from './rasterProtocol.js';
+import type { LayerWord, RasterRequest, RasterResponse, TextLayer } from './rasterProtocol.js';
 import { lowerThisThread } from './priority.js';
 
 lowerThisThread();
@@ -104,6 +104,106 @@ function greyPixels(pixmap: mupdf.Pixmap): Uint8Array {
   return grey;
 }
 
+/** Glyphs in a run of text. */
+function glyphCount(text: mupdf.Text): number {
+  let count = 0;
+  text.walk({ showGlyph: () => count++ });
+  return count;
+}
+
+/**
+ * The page's text layer (MuPDF's structured text: blocks, lines, characters with their
+ * boxes, split into words at white space), with how much of it is drawn visibly and how
+ * much of the page images cover, read without rendering a pixel.
+ */
+function textLayer(page: mupdf.Page, dpi: number, points: number): TextLayer {
+  const scale = dpi / 72;
+  // Boxes are on the page as rendered: from its top-left corner, in pixels at `dpi`.
+  const [left, top, right, bottom] = page.getBounds();
+  let visibleChars = 0;
+  let invisibleChars = 0;
+  let imageArea = 0;
+  const image = (_image: mupdf.Image, ctm: mupdf.Matrix) => {
+    // An image fills the unit square mapped by its matrix: its area is the matrix's determinant.
+    imageArea += Math.abs(ctm[0] * ctm[3] - ctm[1] * ctm[2]);
+  };
+  const device = new mupdf.Device({
+    fillText: (text) => (visibleChars += glyphCount(text)),
+    strokeText: (text) => (visibleChars += glyphCount(text)),
+    ignoreText: (text) => (invisibleChars += glyphCount(text)),
+    fillImage: image,
+    fillImageMask: image,
+  });
+  try {
+    page.run(device, mupdf.Matrix.identity);
+    device.close();
+  } finally {
+    device.destroy();
+  }
+  const blocks: TextLayer['blocks'] = [];
+  let lines: Array<{ words: LayerWord[] }> = [];
+  let words: LayerWord[] = [];
+  let word: LayerWord | null = null;
+  const endWord = () => {
+    if (word) words.push(word);
+    word = null;
+  };
+  const structured = page.toStructuredText('preserve-whitespace');
+  try {
+    structured.walk({
+      beginTextBlock: () => (lines = []),
+      beginLine: () => (words = []),
+      onChar: (c, _origin, _font, _size, quad) => {
+        if (!c.trim()) return endWord();
+        const xs = [quad[0], quad[2], quad[4], quad[6]].map((x) => (x - left) * scale);
+        const ys = [quad[1], quad[3], quad[5], quad[7]].map((y) => (y - top) * scale);
+        const box = { x0: Math.floor(Math.min(...xs)), y0: Math.floor(Math.min(...ys)), x1: Math.ceil(Math.max(...xs)), y1: Math.ceil(Math.max(...ys)) };
+        if (!word) word = { text: c, bbox: box };
+        else {
+          word.text += c;
+          word.bbox = { x0: Math.min(word.bbox.x0, box.x0), y0: Math.min(word.bbox.y0, box.y0), x1: Math.max(word.bbox.x1, box.x1), y1: Math.max(word.bbox.y1, box.y1) };
+        }
+      },
+      endLine: () => {
+        endWord();
+        if (words.length) lines.push({ words });
+      },
+      endTextBlock: () => {
+        if (lines.length) blocks.push({ lines });
+      },
+    });
+  } finally {
+    structured.destroy();
+  }
+  return {
+    width: Math.round((right - left) * scale),
+    height: Math.round((bottom - top) * scale),
+    dpi,
+    visibleChars,
+    invisibleChars,
+    imageCover: Math.min(1, imageArea / Math.max(1, points)),
+    blocks,
+  };
+}
+
+/** One page of a PDF as a PDF of its own (its text, fonts and images as they are). */
+function pagePdf(document: mupdf.Document, pageIndex: number): Uint8Array {
+  const source = document.asPDF();
+  if (!source) throw new Error('not a PDF');
+  const single = new mupdf.PDFDocument();
+  try {
+    single.graftPage(-1, source, pageIndex);
+    const buffer = single.saveToBuffer('garbage=compact');
+    try {
+      return new Uint8Array(buffer.asUint8Array());
+    } finally {
+      buffer.destroy();
+    }
+  } finally {
+    single.destroy();
+  }
+}
+
 function handle(request: RasterRequest): RasterResponse {
   const { document, nativeDpi } = documentFor(request);
   const pageCount = document.countPages();
@@ -115,6 +215,8 @@ function handle(request: RasterRequest): RasterResponse {
     // Images are drawn at their own size (checked at open); PDF pages at the asked
     // resolution, lowered so that a big page still fits the pixel limit.
     const dpi = nativeDpi ?? fittingDpi(points, request.dpi, request.maxPixels, request.pageIndex);
+    if (request.textLayer) return { ok: true, pageCount, layer: textLayer(page, dpi, points) };
+    if (request.pagePdf) return { ok: true, pageCount, pdf: pagePdf(document, request.pageIndex) };
     const pixmap = page.toPixmap(mupdf.Matrix.scale(dpi / 72, dpi / 72), mupdf.ColorSpace.DeviceGray, false, true);
     try {
       return { ok: true, pageCount, page: { grey: greyPixels(pixmap), width: pixmap.getWidth(), height: pixmap.getHeight(), dpi } };

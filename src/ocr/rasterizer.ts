@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { DecodeError } from './decodeError';
 import { LanePool } from './lanePool';
-import type { RasterRequest, RasterResponse } from './rasterProtocol';
+import type { RasterRequest, RasterResponse, TextLayer } from './rasterProtocol';
 import { ThreadFailure, type ThreadLane } from './threadLane';
 import { threadScript } from './threads';
 
@@ -67,6 +67,18 @@ export class Rasterizer {
   ): Promise<RenderedPage> {
     const response = await this.request({ documentKey, mediaType, pageIndex }, bytes, signal);
     return response.page!;
+  }
+
+  /** A PDF page's text layer, read without rendering it. */
+  async textLayer(documentKey: string, bytes: DocumentBytes, mediaType: string, pageIndex: number, signal?: AbortSignal): Promise<TextLayer> {
+    const response = await this.request({ documentKey, mediaType, pageIndex, textLayer: true }, bytes, signal);
+    return response.layer!;
+  }
+
+  /** A PDF page copied out as a one-page PDF, as it is. */
+  async pagePdf(documentKey: string, bytes: DocumentBytes, pageIndex: number, signal?: AbortSignal): Promise<Uint8Array> {
+    const response = await this.request({ documentKey, mediaType: 'application/pdf', pageIndex, pagePdf: true }, bytes, signal);
+    return response.pdf!;
   }
 
   close(): Promise<void> {

@@ -6,11 +6,16 @@ import { OrientationDetector } from './orientation';
 import { OcrPipeline } from './pipeline';
 import { setOcrNice } from './priority';
 import { Rasterizer } from './rasterizer';
+import { nativeInstallFor, OcrEngines, readableLanguages } from './engines';
+import { NativeTesseract } from './nativeEngine';
 import { TesseractPool } from './tesseractPool';
 
 export interface OcrStack {
   pipeline: OcrPipeline;
-  pool: TesseractPool;
+  /** The engines pages are read by (OCR_ENGINE picks among them). */
+  pool: OcrEngines;
+  /** The languages a job may ask for. */
+  languages: string[];
   close(): Promise<void>;
 }
 
@@ -23,12 +28,17 @@ export async function createOcrStack(config: Config, logger: Logger, langDir: st
   // Every OCR thread started from here on runs at this nice value.
   setOcrNice(config.ocr.nice);
   const langPath = await prepareLangPath(langDir);
-  const pool = new TesseractPool({
+  // OCR_ENGINE=native without a runnable `tesseract` stops the worker here, saying why.
+  const install = nativeInstallFor(config.ocr.engine);
+  const native = install ? new NativeTesseract({ install, slots: config.ocr.poolSize, nice: config.ocr.nice }) : null;
+  const tesseractjs = new TesseractPool({
     size: config.ocr.poolSize,
     recycleAfterPages: config.ocr.recycleAfterPages,
     langPath,
     logger,
   });
+  const pool = new OcrEngines(config.ocr.engine, tesseractjs, native);
+  logger.info({ setting: config.ocr.engine, native: native?.name ?? null, tesseractjs: tesseractjs.name }, 'OCR engines');
   const timeoutMs = config.ocr.threadTaskTimeoutMs;
   const rasterizer = new Rasterizer({ dpi: config.ocr.pdfDpi, maxPixels: config.limits.maxPixels, timeoutMs });
   const orientation = new OrientationDetector({ langPath, logger });
@@ -37,6 +47,7 @@ export async function createOcrStack(config: Config, logger: Logger, langDir: st
   return {
     pipeline,
     pool,
+    languages: readableLanguages(config.ocr.engine, install),
     async close() {
       await pipeline.close();
       await pool.close();

@@ -1,4 +1,5 @@
 import { createWorker, OEM, type Page, type Worker as TesseractWorker } from 'tesseract.js';
+import { OCR_ENGINE } from './engine';
 import { threadScript } from './threads';
 import type { Logger } from 'pino';
 import type { OcrBlock, OcrEngine, PageRecognition, RecognizeOptions } from './types';
@@ -37,6 +38,7 @@ export class PoolClosedError extends Error {
  * others, so a steady stream of one language pays the start-up cost once per worker.
  */
 export class TesseractPool implements OcrEngine {
+  readonly name = OCR_ENGINE;
   private readonly idle: Slot[] = [];
   private readonly waiting: Array<{ resolve: (grant: Grant) => void; reject: (err: unknown) => void }> = [];
   private live = 0;
@@ -65,7 +67,7 @@ export class TesseractPool implements OcrEngine {
         signal,
       );
       healthy = true;
-      const recognition = toPageRecognition(page.data);
+      const recognition = { ...toPageRecognition(page.data), engine: this.name };
       return page.data.pdf ? { ...recognition, pdf: Uint8Array.from(page.data.pdf) } : recognition;
     } finally {
       slot.progress.listener = undefined;

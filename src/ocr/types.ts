@@ -34,6 +34,8 @@ export interface PageRecognition {
   blocks: OcrBlock[];
   /** A one-page searchable PDF (the image with an invisible text layer), when asked for. */
   pdf?: Uint8Array;
+  /** The engine and model that read the page (`tesseract 5.3.0 (native, …)`, `tesseract.js 5.1.1 (…)`). */
+  engine?: string;
 }
 
 export interface RecognizeOptions {

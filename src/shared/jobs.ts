@@ -50,6 +50,9 @@ export const PAGE_LAYOUTS = ['flow', 'columns', 'table'] as const;
 export type PageLayout = (typeof PAGE_LAYOUTS)[number];
 /** What a page's text was read from: the prepared page, or the page as decoded. */
 export const PAGE_READINGS = ['prepared', 'plain'] as const;
+/** Where a page's text came from: a PDF page's own text layer, or OCR of its image. */
+export const PAGE_SOURCES = ['text-layer', 'ocr'] as const;
+export type PageSource = (typeof PAGE_SOURCES)[number];
 export type PageReadingSource = (typeof PAGE_READINGS)[number];
 
 export interface PageSummary {
@@ -68,6 +71,8 @@ export interface PageSummary {
   layout: PageLayout;
   /** What was read: the prepared page, or the page as decoded when that read better (a weak prepared reading). */
   reading: PageReadingSource;
+  /** Where the text came from; absent in pages of older workers (all OCR). */
+  source?: PageSource;
   preprocessMs: number;
   recognizeMs: number;
 }

@@ -109,6 +109,8 @@ export interface PreprocessedPage {
   /** The document the page is from, for a plain reading beside the prepared one (absent from older workers). */
   source?: UploadSource;
   mediaType?: string;
+  /** A PDF page read from its text layer: `imageKey` holds that reading (JSON), not an image. */
+  textLayer?: boolean;
 }
 
 export interface RecognizePageInput extends JobRunRef {

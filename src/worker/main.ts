@@ -6,6 +6,7 @@ import { activityDepsFor, createActivities } from '../activities';
 import { TenantRegistry } from '../auth/tenantRegistry';
 import { loadConfigOrExit } from '../config';
 import { createLogger } from '../logger';
+import { NativeEngineMissingError } from '../ocr/engines';
 import { createOcrStack } from '../ocr/stack';
 import { stopTimeoutMs, stopWhenSupervisorGone, thisProcess } from '../start/lifeline';
 import { openBlobStore } from '../storage/openBlobStore';
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   const store = await openBlobStore(config, logger);
   try {
     await prepareNamespace(connection, config.temporal.namespace, logger, { ...config.temporal, retentionDays: config.retention.days });
-    const activities = createActivities(activityDepsFor(config, { blobs: store.blobs, pipeline: ocr.pipeline, tenants }));
+    const activities = createActivities(activityDepsFor(config, { blobs: store.blobs, pipeline: ocr.pipeline, tenants, engines: { languages: ocr.languages, engineName: (languages) => ocr.pool.engineName(languages) } }));
     const worker = await createOcrWorker({ connection, config, activities, metrics, tracing });
     // Jobs still run without it; their blobs are then kept until the schedule exists.
     await ensureRetentionSchedule(
@@ -86,8 +87,8 @@ main().then(
     }, EXIT_GRACE_MS).unref();
   },
   (err: unknown) => {
-    if (err instanceof TemporalSetupError || err instanceof BlobStoreSetupError) {
-      // Not a crash: the namespace or the bucket needs an operator first. Exit 2, like a bad configuration.
+    if (err instanceof TemporalSetupError || err instanceof BlobStoreSetupError || err instanceof NativeEngineMissingError) {
+      // Not a crash: the namespace, the bucket or the engine needs an operator first. Exit 2, like a bad configuration.
       logger.fatal(err.message);
       process.exit(2);
     }

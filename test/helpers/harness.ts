@@ -13,7 +13,7 @@ import type { Express } from 'express';
 import { createApp } from '../../src/api/app';
 import { installedLanguages } from '../../src/ocr/languages';
 import { createOcrStack } from '../../src/ocr/stack';
-import type { TesseractPool } from '../../src/ocr/tesseractPool';
+import type { OcrEngines } from '../../src/ocr/engines';
 import { JOB_STATE_MEMO_KEY } from '../../src/shared/jobs';
 import type { OcrJobInput } from '../../src/shared/schemas';
 import type { BlobStore } from '../../src/storage/blobStore';
@@ -32,7 +32,7 @@ export interface OcrFixture {
   /** The store BLOB_STORE names: files under dataDir, or an S3 bucket. */
   blobs: BlobStore;
   store: OpenedBlobStore;
-  pool: TesseractPool;
+  pool: OcrEngines;
   activities: OcrActivities;
   close(): Promise<void>;
 }
@@ -51,7 +51,7 @@ export async function createOcrFixture(env: Record<string, string> = {}): Promis
   const pool = ocr.pool;
   const store = await openBlobStore(config, testLogger);
   const { blobs } = store;
-  const deps = activityDepsFor(config, { blobs, pipeline: ocr.pipeline });
+  const deps = activityDepsFor(config, { blobs, pipeline: ocr.pipeline, engines: { languages: ocr.languages, engineName: (languages) => ocr.pool.engineName(languages) } });
   const activities = createActivities(deps);
   return {
     dataDir,

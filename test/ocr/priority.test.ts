@@ -13,7 +13,9 @@ let stage: Stage;
 
 beforeAll(async () => {
   env = await startTestServer();
-  stage = await createStage(env.address, { OCR_NICE: '5' });
+  // tesseract.js's engine is a thread of the worker (the native engine's processes are
+  // checked in engines.test.ts); the PDF's pages are OCR'd, not read from their text layer.
+  stage = await createStage(env.address, { OCR_NICE: '5', OCR_ENGINE: 'tesseractjs', PDF_TEXT: 'ocr' });
 });
 afterAll(async () => {
   await stage?.close();
