@@ -12,22 +12,35 @@ export interface DecodedImage extends Grey {
   sourceHeight: number;
 }
 
+/** Largest page (in decoded bytes, all its channels) decoded once and kept while it is looked at: an A4 page at 300 dpi in RGBA is 35 MB. */
+const DECODED_ONCE_BYTES = 64 * 1024 * 1024;
+
 /** Pixels whose sides differ by less than this are taken as square. */
 const SQUARE_TOLERANCE = 0.1;
 
 export async function decodeImage(bytes: Buffer, mediaType: string, pageIndex: number, maxPixels: number): Promise<DecodedImage> {
   const open = () => sharp(bytes, { page: pageIndex, limitInputPixels: maxPixels, failOn: 'error' });
   try {
-    let image = open().rotate();
-    const { hasAlpha, channels } = await open().metadata();
+    const { hasAlpha, channels = 1, width = 0, height = 0 } = await open().metadata();
+    // A page in colour or with transparency is looked at more than once (for its background,
+    // for stamps, then in grey): within DECODED_ONCE_BYTES it is decoded once, upright, and
+    // every look is taken from those pixels, not from the file again.
+    const decodedOnce =
+      (hasAlpha || channels >= 3) && width * height * channels <= DECODED_ONCE_BYTES
+        ? await open().rotate().raw().toBuffer({ resolveWithObject: true })
+        : null;
+    const source = decodedOnce
+      ? () => sharp(decodedOnce.data, { raw: { width: decodedOnce.info.width, height: decodedOnce.info.height, channels: decodedOnce.info.channels } })
+      : () => open().rotate();
+    let image = source();
     if (hasAlpha) {
-      const background = await backgroundForTransparency(open());
+      const background = await backgroundForTransparency(source());
       // Alpha the same everywhere says nothing about the page: its colours are the page.
       image = background === null ? image.removeAlpha() : image.flatten({ background });
     }
     const { data, info } = await image.greyscale().raw().toBuffer({ resolveWithObject: true });
     // A coloured stamp over dark print: its strokes are lightened to what the print shows through.
-    if ((channels ?? 1) >= 3) await dropStamps(open().rotate(), data, info.width, info.height);
+    if (channels >= 3) await dropStamps(source(), data, info.width, info.height);
     const page: DecodedImage = {
       data: new Uint8Array(data.buffer, data.byteOffset, data.length),
       width: info.width,
