@@ -59,6 +59,7 @@ describe('POST /jobs and GET /jobs/{id}', () => {
     expect(done.body.result.confidence).toBeGreaterThan(80);
     expect(done.body.result.pages).toHaveLength(1);
     expect(words(done.body.result.pages[0].text)).toEqual(words(LINES.join(' ')));
+    expect(done.body.result.pages[0].source).toBe('ocr');
     for (const field of ['createdAt', 'startedAt', 'updatedAt', 'completedAt']) {
       expect(new Date(done.body[field]).toString()).not.toBe('Invalid Date');
     }
@@ -157,7 +158,7 @@ describe('POST /jobs and GET /jobs/{id}', () => {
     expect(await fixture.blobs.list(jobKeys.root({ jobId: first.body.jobId }))).toEqual([]);
   });
 
-  test('when a two-page PDF is posted, then each page is read and the job reports per-page results', async () => {
+  test('when a born-digital two-page PDF is posted, then each page is read from its text layer and the job reports per-page results', async () => {
     const pdf = await PDFDocument.create();
     const font = await pdf.embedFont(StandardFonts.Helvetica);
     for (const line of ['The first page of the letter', 'The second page of the letter']) {
@@ -173,6 +174,8 @@ describe('POST /jobs and GET /jobs/{id}', () => {
       ['the', 'second', 'page', 'of', 'the', 'letter'],
     ]);
     expect(done.body.result.text.split('\f')).toHaveLength(2);
+    expect(done.body.result.pages.map((page: { source: string }) => page.source)).toEqual(['text-layer', 'text-layer']);
+    expect(done.body.result.engine).toMatch(/^MuPDF \S+ \(text layer\)$/);
   });
 
   test('when a job id is unknown, then 404 problem+json', async () => {
