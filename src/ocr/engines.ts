@@ -30,9 +30,11 @@ export function nativeInstallFor(setting: EngineSetting): NativeInstall | null {
 /**
  * The languages a job may ask for under the setting: what the engines it may use have
  * installed (`native` names the native install; by default, the one found here, if any).
+ * An API on a host without `tesseract` cannot know a native worker's languages: it accepts
+ * tesseract.js's, and the worker refuses what it lacks (UNSUPPORTED_LANGUAGE).
  */
 export function readableLanguages(setting: EngineSetting, native: NativeInstall | null = setting === 'tesseractjs' ? null : findNativeTesseract()): string[] {
-  const js = setting === 'native' ? [] : installedLanguages();
+  const js = setting === 'native' && native ? [] : installedLanguages();
   return [...new Set([...js, ...(native?.languages ?? [])])].sort();
 }
 

@@ -83,8 +83,9 @@ export class NativeTesseract implements OcrEngine {
   async recognize(image: Buffer, { languages, pdf, signal, onProgress }: RecognizeOptions): Promise<PageRecognition> {
     signal?.throwIfAborted();
     await this.acquire(signal);
-    const dir = pdf ? await mkdtemp(path.join(os.tmpdir(), 'ocr-jobs-native-')) : null;
+    let dir: string | null = null;
     try {
+      if (pdf) dir = await mkdtemp(path.join(os.tmpdir(), 'ocr-jobs-native-'));
       const base = dir ? path.join(dir, 'page') : 'stdout';
       // LSTM only and one uniform block, as tesseract.js reads (its API's default page
       // segmentation; the CLI's own default is automatic): the same reading of the same page.
