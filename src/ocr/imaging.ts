@@ -470,19 +470,20 @@ export function components(mask: Uint8Array, width: number, height: number): { l
     parent[ra] = rb;
     return rb;
   };
-  const link = (label: number, candidate: number) => (candidate ? (label ? union(label, candidate) : candidate) : label);
   for (let y = 0; y < height; y++) {
     const row = y * width;
     for (let x = 0; x < width; x++) {
       const i = row + x;
       if (!mask[i]) continue;
-      // Neighbours already visited: left, and the three above.
-      let label = x > 0 ? labels[i - 1]! : 0;
-      if (y > 0) {
-        const above = i - width;
-        if (x > 0) label = link(label, labels[above - 1]!);
-        label = link(label, labels[above]!);
-        if (x < width - 1) label = link(label, labels[above + 1]!);
+      // Neighbours already visited: left, and the three above. Those that touch each other
+      // were joined when the later of them was labelled: with ink above, all four are one
+      // component already; without, left and above-left are, and only above-right may not be.
+      const above = y > 0 ? labels[i - width]! : 0;
+      let label = above;
+      if (!label) {
+        label = x > 0 ? labels[i - 1]! || (y > 0 ? labels[i - width - 1]! : 0) : 0;
+        const aboveRight = y > 0 && x < width - 1 ? labels[i - width + 1]! : 0;
+        if (aboveRight) label = label ? union(label, aboveRight) : aboveRight;
       }
       if (!label) {
         label = parent.length;

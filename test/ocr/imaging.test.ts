@@ -1,4 +1,4 @@
-import { inkPoints, levelLines } from '../../src/ocr/imaging';
+import { components, inkPoints, levelLines } from '../../src/ocr/imaging';
 
 /**
  * A page mask of level text lines, 24 px high every 40 px: vertical strokes 2-4 px wide at
@@ -33,5 +33,51 @@ describe('levelLines on sampled ink', () => {
     mask[20 * 100 + 90] = 1;
 
     expect(Array.from(inkPoints(mask, 100, 50))).toEqual([7, 5, 90, 20]);
+  });
+});
+
+describe('components', () => {
+  /** 8-connected components by flood fill from each unlabelled ink pixel, in reading order. */
+  function floodFill(mask: Uint8Array, width: number, height: number) {
+    const labels = new Int32Array(width * height);
+    const list: Array<{ x0: number; y0: number; x1: number; y1: number; area: number }> = [];
+    for (let start = 0; start < mask.length; start++) {
+      if (!mask[start] || labels[start]) continue;
+      const label = list.length + 1;
+      const box = { x0: width, y0: height, x1: -1, y1: -1, area: 0 };
+      const stack = [start];
+      labels[start] = label;
+      while (stack.length) {
+        const i = stack.pop()!;
+        const [x, y] = [i % width, Math.floor(i / width)];
+        Object.assign(box, { x0: Math.min(box.x0, x), y0: Math.min(box.y0, y), x1: Math.max(box.x1, x), y1: Math.max(box.y1, y), area: box.area + 1 });
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            const [nx, ny] = [x + dx, y + dy];
+            const j = ny * width + nx;
+            if (nx < 0 || ny < 0 || nx >= width || ny >= height || !mask[j] || labels[j]) continue;
+            labels[j] = label;
+            stack.push(j);
+          }
+        }
+      }
+      list.push(box);
+    }
+    return { labels, list };
+  }
+
+  test.each([0.3, 0.5, 0.62, 0.8])('when a random mask of density %s is labelled, then its components are those a flood fill finds, numbered in reading order', (density) => {
+    const [width, height] = [157, 113];
+    let seed = Math.round(density * 1000);
+    const mask = Uint8Array.from({ length: width * height }, () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return (seed >>> 16) / 65536 < density ? 1 : 0;
+    });
+
+    const found = components(mask, width, height);
+
+    const expected = floodFill(mask, width, height);
+    expect(found.list).toEqual(expected.list);
+    expect(Array.from(found.labels)).toEqual(Array.from(expected.labels));
   });
 });
