@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
+import { findNativeTesseract } from '../../src/ocr/nativeEngine';
 import { aptInstall } from './debian';
 
 /** The native tesseract binary, installing Debian's package when missing and allowed. */
@@ -22,14 +23,7 @@ export function nativeTesseract(): string | null {
 
 /** Languages the native binary can read, installing Debian's `tesseract-ocr-LANG` for missing `wanted`. */
 export function nativeLanguages(binary: string, wanted: string[]): Set<string> {
-  const list = () =>
-    new Set(
-      execFileSync(binary, ['--list-langs'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-        .split('\n')
-        .slice(1)
-        .map((line) => line.trim())
-        .filter(Boolean),
-    );
+  const list = () => findNativeTesseract(binary)?.languages ?? new Set<string>();
   const found = list();
   const missing = wanted.filter((code) => !found.has(code));
   if (missing.length === 0 || !aptInstall(missing.map((code) => `tesseract-ocr-${code}`))) return found;

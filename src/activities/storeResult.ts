@@ -53,14 +53,18 @@ export function storeResultActivity(deps: ActivityDeps) {
       if (input.pagesOfRun && pages.length === 0) return { resultKey: '', confidence: 0, characters: 0, engine: deps.engineName([]), pageCount: 0 };
       const ordered = [...pages].sort((a, b) => a.page - b.page);
       const readStored = async (key: string) => JSON.parse((await deps.blobs.get(key)).toString('utf8')) as StoredPage;
-      // The engine that read the job's pages, as its first read page says (a blank page names none).
-      const engine = await jobEngine(deps, ordered, readStored);
+      // The first pages are read before the result files are opened, for the engine that read
+      // them (only a blank page names none); the loop below takes them from here.
+      const first = new Map<string, StoredPage>();
+      for (const { resultKey } of ordered.slice(0, ENGINE_LOOKAHEAD)) first.set(resultKey, await readStored(resultKey));
+      const engine = jobEngine(deps, [...first.values()]);
       const files = await ResultFiles.open(deps.blobs, { jobId, tenant }, outputs, engine);
       try {
         const summaries: ResultSummary['pages'] = [];
         const texts: string[] = [];
         for (const [index, page] of ordered.entries()) {
-          const stored = await readStored(page.resultKey);
+          const stored = first.get(page.resultKey) ?? (await readStored(page.resultKey));
+          first.delete(page.resultKey);
           const pdf = outputs.includes('pdf') ? await deps.blobs.get(jobKeys.pagePdf({ jobId, tenant }, runId, page.page)) : null;
           await files.addPage(stored, index, pdf);
           summaries.push({ ...pageSummary(stored), text: stored.text });
@@ -115,20 +119,12 @@ async function pagesOfRun(
 }
 
 /** The engine named by the first of the job's pages an engine read, else the one this worker would use. */
-async function jobEngine(
-  deps: ActivityDeps,
-  pages: ReadonlyArray<{ resultKey: string }>,
-  readStored: (key: string) => Promise<StoredPage>,
-): Promise<string> {
-  let languages: string[] = [];
-  // Only a blank page names no engine: a look at the first few pages is enough.
-  for (const { resultKey } of pages.slice(0, 4)) {
-    const stored = await readStored(resultKey);
-    if (stored.engine) return stored.engine;
-    languages = stored.languages;
-  }
-  return deps.engineName(languages);
+function jobEngine(deps: ActivityDeps, pages: StoredPage[]): string {
+  return pages.find((page) => page.engine)?.engine ?? deps.engineName(pages.at(-1)?.languages ?? []);
 }
+
+/** Pages looked at for the job's engine: only a blank page names none, so a few are enough. */
+const ENGINE_LOOKAHEAD = 4;
 
 /** The result files of one job, written page by page. */
 class ResultFiles {

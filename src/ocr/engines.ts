@@ -47,14 +47,14 @@ export class OcrEngines implements OcrEngine {
   ) {}
 
   /** The engine that reads pages in `languages`. */
-  engineFor(languages: string[]): TesseractPool | NativeTesseract {
+  engineFor(languages: readonly string[]): TesseractPool | NativeTesseract {
     if (this.native && (this.setting === 'native' || this.native.reads(languages))) return this.native;
     return this.tesseractjs;
   }
 
   /** The name of the engine (and model) that reads pages in `languages`. */
   engineName(languages: readonly string[]): string {
-    return this.engineFor([...languages]).name;
+    return this.engineFor(languages).name;
   }
 
   recognize(image: Buffer, options: RecognizeOptions): Promise<PageRecognition> {

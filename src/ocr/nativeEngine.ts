@@ -66,7 +66,7 @@ export class NativeTesseract implements OcrEngine {
   }
 
   /** Whether every one of `languages` is installed for this engine. */
-  reads(languages: string[]): boolean {
+  reads(languages: readonly string[]): boolean {
     return languages.every((code) => this.options.install.languages.has(code));
   }
 
