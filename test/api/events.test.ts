@@ -1,5 +1,8 @@
 // The live event stream, driven with the `eventsource` client browsers' EventSource is modelled on.
 import { EventSource } from 'eventsource';
+import { createApp } from '../../src/api/app';
+import { loadConfig } from '../../src/config';
+import { installedLanguages } from '../../src/ocr/languages';
 import { createWorkerMetrics } from '../../src/metrics/workerMetrics';
 import { isTerminalEvent, JOB_EVENT_TYPES } from '../../src/shared/events';
 import type { JobEventHub } from '../../src/api/jobEvents';
@@ -7,6 +10,7 @@ import { startApiHarness, type ApiHarness, type RunningWorker } from '../helpers
 import { multiPageTiff } from '../helpers/images';
 import { eventually } from '../helpers/jobs';
 import { listen, type Listening } from '../helpers/listen';
+import { testLogger } from '../helpers/logger';
 
 interface Received {
   id: string;
@@ -263,5 +267,33 @@ describe('GET /jobs/{id}/events', () => {
     expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'header.last-event-id' }] });
+  });
+
+  test('when the last event of a job has been sent, then reading the job answers its end, not a read cached while it ran', async () => {
+    // Status reads cached for a minute: without care the stream's own first read would answer.
+    const app = createApp({
+      config: loadConfig({ ...harness.idleAppSettings, STATUS_CACHE_MS: '60000' }),
+      client: harness.env.client,
+      blobs: harness.fixture.blobs,
+      logger: testLogger,
+      languages: installedLanguages(),
+    });
+    const cached = await listen(app, harness.idleAppConfig);
+    try {
+      const jobId = await submit(1);
+      const stream = follow(`${cached.base}/jobs/${jobId}/events`);
+      worker = await harness.runIdleWorker();
+      await stream.ended;
+
+      const read = await fetch(`${cached.base}/jobs/${jobId}`);
+      const text = await fetch(`${cached.base}/jobs/${jobId}/result?format=text`);
+
+      expect(stream.received.at(-1)?.type).toBe('job.done');
+      expect(((await read.json()) as { status: string }).status).toBe('DONE');
+      expect(text.status).toBe(200);
+    } finally {
+      (app.locals.eventHub as JobEventHub).close();
+      await cached.close();
+    }
   });
 });

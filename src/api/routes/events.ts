@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { callerOf } from '../../auth/authenticate';
 import type { Config } from '../../config';
-import type { JobEvent } from '../../shared/events';
+import { isTerminalEvent, type JobEvent } from '../../shared/events';
 import type { JobEventHub } from '../jobEvents';
 import type { JobStatusReader } from '../jobStatus';
 import { allowMethods } from '../methods';
@@ -48,6 +48,8 @@ export function eventsRouter({ config, status, hub, webhooks }: EventsRouterDeps
     try {
       stop = await hub.follow(jobId, after, {
         event: (event: JobEvent) => {
+          // A read after the last event must not answer from a cached read made before it.
+          if (isTerminalEvent(event.type)) status.forget(jobId, callerOf(res).tenant);
           if (open) res.write(frame(event, config));
         },
         end: finish,
