@@ -6,7 +6,9 @@ RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY scripts ./scripts
-RUN npx tsc -p tsconfig.build.json && node dist/src/worker/bundleWorkflows.js && npm prune --omit=dev
+# The service, the web console (its script, HTML and CSS) and the workflow bundle.
+RUN npx tsc -p tsconfig.build.json && npx tsc -p src/console/tsconfig.json && node scripts/build-console.js \
+  && node dist/src/worker/bundleWorkflows.js && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app

@@ -4,6 +4,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   setupFiles: ['<rootDir>/test/helpers/setupEnv.ts'],
+  // The SDK by its package name, as users import it.
+  moduleNameMapper: { '^ocr-jobs/client$': '<rootDir>/src/client/index.ts' },
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   // Tests start real Temporal servers, workers and OCR engines.
   testTimeout: 120_000,

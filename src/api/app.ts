@@ -12,6 +12,7 @@ import { JobStatusReader } from './jobStatus';
 import { LoadGuard } from './loadGuard';
 import { PollAdvice } from './pollAdvice';
 import { ApiError, ApiErrorCode, problemHandler } from './problems';
+import { consoleRouter } from './routes/console';
 import { docsRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
 import { eventsRouter } from './routes/events';
@@ -88,6 +89,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRouter(deps.client));
   app.use(metrics.router);
   app.use(docsRouter());
+  app.use(consoleRouter());
   app.use('/jobs', auth.middleware(), (_req, res, next) => {
     rateLimiter.describe(callerOf(res), res);
     next();
