@@ -133,23 +133,11 @@ export function textBackgrounds(image: Grey): TextBackgrounds {
   const solid = (c: Component) => boxArea(c) >= 600 && c.area >= 0.5 * boxArea(c);
   // Most pages have no solid dark shapes at all: nothing more to look at.
   if (!areas.list.some(solid)) return { regions, count: 0 };
-  const light = new Uint8Array(width * height);
-  for (let i = 0; i < dark.length; i++) light[i] = 1 - dark[i]!;
-  const holes = components(light, width, height);
-  // A light shape that does not touch the page's edge lies inside the dark shape to the
-  // left of its first pixel (8-connected: that neighbour cannot be light).
+  // The light shapes inside each solid one (its holes: the letters of a bar, a bold letter's
+  // counters) are found within its box alone, not by labelling the whole page's paper.
   const inside = new Map<number, { count: number; area: number }>();
-  holes.list.forEach((hole, k) => {
-    if (hole.x0 === 0 || hole.y0 === 0 || hole.x1 === width - 1 || hole.y1 === height - 1) return;
-    const row = hole.y0 * width;
-    let x = hole.x0;
-    while (x < hole.x1 && holes.labels[row + x] !== k + 1) x++;
-    const around = areas.labels[row + x - 1]!;
-    if (!around) return;
-    const seen = inside.get(around) ?? { count: 0, area: 0 };
-    seen.count += 1;
-    seen.area += boxArea(hole);
-    inside.set(around, seen);
+  areas.list.forEach((area, k) => {
+    if (solid(area)) inside.set(k + 1, holesOf(dark, areas.labels, width, area, k + 1));
   });
   // Each candidate is its shape and all it encloses (letters, the counters inside them, a
   // pill inside a toast): the pixels of its box that cannot reach the box's edge without
@@ -159,7 +147,7 @@ export function textBackgrounds(image: Grey): TextBackgrounds {
   let count = 0;
   areas.list.forEach((area, k) => {
     const held = inside.get(k + 1);
-    if (!solid(area) || held === undefined || held.count < 2 || boxArea(area) < 12 * (held.area / held.count)) return;
+    if (held === undefined || held.count < 2 || boxArea(area) < 12 * (held.area / held.count)) return;
     const filled = enclosedBy(areas.labels, width, area, k + 1);
     let size = 0;
     for (let j = 0; j < filled.length; j++) size += filled[j]!;
@@ -171,6 +159,32 @@ export function textBackgrounds(image: Grey): TextBackgrounds {
     }
   });
   return { regions, count };
+}
+
+/**
+ * The light shapes the dark shape `label` encloses, counted with the area of their boxes. An
+ * enclosed light shape lies inside the shape's box without touching its edge, and the pixel
+ * left of its first one is the shape's (8-connected: that neighbour cannot be light).
+ */
+function holesOf(dark: Uint8Array, labels: Int32Array, width: number, area: Component, label: number): { count: number; area: number } {
+  const w = area.x1 - area.x0 + 1;
+  const h = area.y1 - area.y0 + 1;
+  const light = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const row = (area.y0 + y) * width + area.x0;
+    for (let x = 0; x < w; x++) light[y * w + x] = 1 - dark[row + x]!;
+  }
+  const holes = components(light, w, h);
+  const held = { count: 0, area: 0 };
+  holes.list.forEach((hole, k) => {
+    if (hole.x0 === 0 || hole.y0 === 0 || hole.x1 === w - 1 || hole.y1 === h - 1) return;
+    let x = hole.x0;
+    while (x < hole.x1 && holes.labels[hole.y0 * w + x] !== k + 1) x++;
+    if (labels[(area.y0 + hole.y0) * width + area.x0 + x - 1] !== label) return;
+    held.count += 1;
+    held.area += (hole.x1 - hole.x0 + 1) * (hole.y1 - hole.y0 + 1);
+  });
+  return held;
 }
 
 /** 1 for each pixel of the shape's box that is the shape or enclosed by it (cannot reach the box's edge without crossing it). */
