@@ -1,6 +1,10 @@
+import { toSourceBlocks } from '../ocr/geometry';
+import type { PageReading } from '../ocr/pipeline';
 import type { OcrBlock } from '../ocr/types';
-import type { PageSummary } from '../shared/jobs';
-import type { PageAnalysis } from '../shared/steps';
+import type { JobRef, PageSummary } from '../shared/jobs';
+import type { PageAnalysis, PageGeometry, PreprocessedPage, RecognizedPage } from '../shared/steps';
+import { jobKeys, type BlobStore } from '../storage/blobStore';
+import { storage } from './failures';
 
 /** What the blob store keeps for each recognised page (`jobs/{id}/pages/{n}.json`). */
 export interface StoredPage {
@@ -50,4 +54,41 @@ export function pageSummary(stored: StoredPage): PageSummary {
     preprocessMs: stored.preprocessMs,
     recognizeMs: stored.recognizeMs,
   };
+}
+
+/** A page's reading; pages of older workers carry no geometry. */
+export type Reading = Omit<PageReading, 'geometry'> & { geometry?: PageGeometry | undefined };
+
+/** What is kept of a page read from `image` (its preprocessing) in run `runId`. */
+export function storedPage(image: PreprocessedPage, reading: Reading, read: { runId: string; languages: string[]; recognizeMs: number }): StoredPage {
+  // Boxes were found on the turned and scaled image; the client sees the page it sent.
+  const { geometry } = reading;
+  return {
+    page: image.page,
+    dpi: image.dpi ?? null,
+    runId: read.runId,
+    sourceSha256: image.sourceSha256 ?? null,
+    width: geometry?.sourceWidth ?? image.width,
+    height: geometry?.sourceHeight ?? image.height,
+    languages: read.languages,
+    source: image.textLayer ? 'text-layer' : 'ocr',
+    ...(reading.engine ? { engine: reading.engine } : {}),
+    text: reading.text,
+    confidence: reading.confidence,
+    layout: reading.layout,
+    reading: reading.reading,
+    blocks: geometry ? toSourceBlocks(reading.blocks, geometry) : reading.blocks,
+    analysis: image.analysis,
+    preprocessMs: image.durationMs,
+    recognizeMs: read.recognizeMs,
+  };
+}
+
+/** Stores a page's PDF page (when it has one), then its result; answers the page as its job keeps it. */
+export async function storePageResult(blobs: BlobStore, job: JobRef, runId: string, stored: StoredPage, pdf: Uint8Array | undefined): Promise<RecognizedPage> {
+  const resultKey = jobKeys.pageResult(job, runId, stored.page);
+  if (pdf) await storage('storing the page PDF', () => blobs.put(jobKeys.pagePdf(job, runId, stored.page), Buffer.from(pdf)));
+  // The page result is written last: its presence means the page is complete.
+  await storage('storing the page result', () => blobs.put(resultKey, JSON.stringify(stored)));
+  return { ...pageSummary(stored), resultKey };
 }

@@ -3,6 +3,8 @@ import { JobErrorCode } from '../shared/errorCodes';
 import type { PreprocessPageInput, PreprocessedPage } from '../shared/steps';
 import { jobKeys } from '../storage/blobStore';
 import type { ActivityDeps } from './deps';
+import { layerPageReading } from './layerPage';
+import { storedPage, storePageResult } from './pageResult';
 import { decodeFailure } from './documentErrors';
 import { storage } from './failures';
 import { currentRunId } from './run';
@@ -14,7 +16,7 @@ import { runStep } from './step';
  * contrast, noise, scale). The image goes to the blob store; what was done, to the result.
  */
 export function preprocessPageActivity(deps: ActivityDeps) {
-  return async function preprocessPage({ jobId, tenant, runId, source, mediaType, page }: PreprocessPageInput): Promise<PreprocessedPage> {
+  return async function preprocessPage({ jobId, tenant, runId, source, mediaType, page, finish }: PreprocessPageInput): Promise<PreprocessedPage> {
     const spec = { step: 'preprocess' as const, jobId, page, unexpected: JobErrorCode.INTERNAL_ERROR, heartbeatIntervalMs: deps.heartbeatIntervalMs };
     return runStep(spec, async (signal) => {
       const started = performance.now();
@@ -26,10 +28,10 @@ export function preprocessPageActivity(deps: ActivityDeps) {
           throw decodeFailure(err, `page ${page}`);
         });
         if (readsFromLayer(layer, deps.pdfText)) {
-          await storage('storing the page\'s text layer', () => deps.blobs.put(imageKey, JSON.stringify(layerReading(layer))));
-          const durationMs = Math.round(performance.now() - started);
+          const reading = layerReading(layer);
           const { width, height } = layer;
-          return {
+          const durationMs = Math.round(performance.now() - started);
+          const layerPage: PreprocessedPage = {
             page,
             imageKey,
             sourceSha256: source.sha256,
@@ -43,6 +45,16 @@ export function preprocessPageActivity(deps: ActivityDeps) {
             textLayer: true,
             durationMs,
           };
+          if (finish) {
+            // Nothing is left to recognise: the page is finished here, and its job skips `recognize`.
+            const finishing = performance.now();
+            const { pdf, ...read } = await layerPageReading(deps, reading, layerPage, finish.outputs.includes('pdf'), signal);
+            const run = currentRunId(runId);
+            const stored = storedPage(layerPage, read, { runId: run, languages: finish.languages, recognizeMs: Math.round(performance.now() - finishing) });
+            return { ...layerPage, recognized: await storePageResult(deps.blobs, { jobId, tenant }, run, stored, pdf) };
+          }
+          await storage('storing the page\'s text layer', () => deps.blobs.put(imageKey, JSON.stringify(reading)));
+          return layerPage;
         }
       }
       const prepared = await deps.pipeline

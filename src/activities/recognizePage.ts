@@ -1,17 +1,13 @@
-import { toSourceBlocks } from '../ocr/geometry';
-import type { PageReading, PlainCopy } from '../ocr/pipeline';
-import type { PageAnalysis, PageGeometry } from '../shared/steps';
-import { readSource } from './source';
-import type { RecognizeOptions } from '../ocr/types';
+import type { PlainCopy } from '../ocr/pipeline';
+import type { PageRecognition, RecognizeOptions } from '../ocr/types';
 import { JobErrorCode } from '../shared/errorCodes';
-import type { PreprocessedPage, RecognizePageInput, RecognizedPage } from '../shared/steps';
-import { readingOrder } from '../ocr/readingOrder';
-import type { PageRecognition } from '../ocr/types';
-import { decodeFailure } from './documentErrors';
+import type { PageAnalysis, PageGeometry, RecognizePageInput, RecognizedPage } from '../shared/steps';
 import { BlobNotFoundError, jobKeys } from '../storage/blobStore';
+import { readSource } from './source';
 import type { ActivityDeps } from './deps';
 import { permanentFailure, storage } from './failures';
-import { pageSummary, type StoredPage } from './pageResult';
+import { layerPageReading } from './layerPage';
+import { pageSummary, storedPage, storePageResult, type Reading, type StoredPage } from './pageResult';
 import { currentRunId } from './run';
 import { runStep } from './step';
 
@@ -50,7 +46,7 @@ export function recognizePageActivity(deps: ActivityDeps) {
           ? () => deps.pipeline.plainCopy(source.sha256, () => readSource(deps.blobs, source), mediaType, page - 1, signal)
           : null;
       const { pdf, ...recognition } = image.textLayer
-        ? await fromTextLayer(deps, png, image, outputs.includes('pdf'), signal)
+        ? await layerPageReading(deps, JSON.parse(png.toString('utf8')) as PageRecognition, image, outputs.includes('pdf'), signal)
         : await recognizeWithin(
             deps,
             { png, geometry: image.geometry, analysis: image.analysis },
@@ -58,37 +54,11 @@ export function recognizePageActivity(deps: ActivityDeps) {
             { languages, pdf: outputs.includes('pdf'), signal, onProgress: (value) => (fraction = value), page },
             page,
           );
-      // Boxes were found on the turned and scaled image; the client sees the page it sent.
-      const { geometry } = recognition;
-      const stored: StoredPage = {
-        page,
-        dpi: image.dpi ?? null,
-        runId,
-        sourceSha256,
-        width: geometry?.sourceWidth ?? image.width,
-        height: geometry?.sourceHeight ?? image.height,
-        languages,
-        source: image.textLayer ? 'text-layer' : 'ocr',
-        ...(recognition.engine ? { engine: recognition.engine } : {}),
-        text: recognition.text,
-        confidence: recognition.confidence,
-        layout: recognition.layout,
-        reading: recognition.reading,
-        blocks: geometry ? toSourceBlocks(recognition.blocks, geometry) : recognition.blocks,
-        analysis: image.analysis,
-        preprocessMs: image.durationMs,
-        recognizeMs: Math.round(performance.now() - started),
-      };
-      if (pdf) await storage('storing the page PDF', () => deps.blobs.put(jobKeys.pagePdf({ jobId, tenant }, runId, page), Buffer.from(pdf)));
-      // The page result is written last: its presence means the page is complete.
-      await storage('storing the page result', () => deps.blobs.put(resultKey, JSON.stringify(stored)));
-      return { ...pageSummary(stored), resultKey };
+      const stored = storedPage(image, recognition, { runId, languages, recognizeMs: Math.round(performance.now() - started) });
+      return storePageResult(deps.blobs, { jobId, tenant }, runId, stored, pdf);
     });
   };
 }
-
-/** A page's reading; pages of older workers carry no geometry. */
-type Reading = Omit<PageReading, 'geometry'> & { geometry?: PageGeometry | undefined };
 
 /**
  * Recognises a page within the page budget: past it the engine is stopped (the pool
@@ -116,21 +86,6 @@ async function recognizeWithin(
       `page ${page} was still being read after ${deps.pageTimeoutMs} ms (OCR_PAGE_TIMEOUT_MS); the engine was stopped`,
     );
   }
-}
-
-/** A page read from its text layer (in `reading`, stored by `preprocess`): its PDF page is the page itself. */
-async function fromTextLayer(deps: ActivityDeps, reading: Buffer, image: PreprocessedPage, pdf: boolean, signal: AbortSignal): Promise<Reading> {
-  const layer = JSON.parse(reading.toString('utf8')) as PageRecognition;
-  const { source } = image;
-  const pagePdf =
-    pdf && source
-      ? await deps.pipeline.pagePdf(source.sha256, () => readSource(deps.blobs, source), image.page - 1, signal).catch((err: unknown) => {
-          throw decodeFailure(err, `page ${image.page}`);
-        })
-      : undefined;
-  // Columns and tables are ordered as on an OCR'd page, from the word boxes.
-  const { text, layout } = readingOrder(layer.blocks, layer.text);
-  return { ...layer, text, layout, reading: 'prepared', geometry: image.geometry, ...(pagePdf ? { pdf: pagePdf } : {}) };
 }
 
 async function readStoredPage(deps: ActivityDeps, key: string): Promise<StoredPage | null> {

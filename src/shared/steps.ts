@@ -34,6 +34,11 @@ export interface PreprocessPageInput extends JobRunRef {
   source: UploadSource;
   mediaType: string;
   page: number;
+  /**
+   * What a page read from its text layer needs to be finished in this step (its result stored,
+   * no `recognize` step after it). Absent in jobs from before patch `text-layer-pages-in-one-step`.
+   */
+  finish?: { languages: string[]; outputs: OutputFormat[] };
 }
 /** What preprocessing found and did to a page; kept in the job's result metadata. */
 export interface PageAnalysis {
@@ -111,6 +116,8 @@ export interface PreprocessedPage {
   mediaType?: string;
   /** A PDF page read from its text layer: `imageKey` holds that reading (JSON), not an image. */
   textLayer?: boolean;
+  /** A text-layer page finished in this step (asked for with `finish`): its stored result, as `recognize` answers it. */
+  recognized?: RecognizedPage;
 }
 
 export interface RecognizePageInput extends JobRunRef {

@@ -31,7 +31,7 @@ import { JobEventLog } from './jobEvents';
 import { jobWebhooksWorkflow } from './jobWebhooks';
 import { JobTracker, type FinishedResult } from './jobTracker';
 import { ocrPagesWorkflow } from './ocrPages';
-import { AllPagesFailed, forEachWithConcurrency, readPage, StepFailure, timedStep, toJobError } from './pageSteps';
+import { AllPagesFailed, forEachWithConcurrency, ONE_STEP_TEXT_LAYERS_PATCH, readPage, StepFailure, timedStep, toJobError } from './pageSteps';
 import { webhookDeliveryWorkflow } from './webhookDelivery';
 
 const { fetchSource } = proxyActivities<OcrActivities>(STEP_POLICIES.fetch);
@@ -106,6 +106,7 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
   const described = patched(UI_DETAILS_PATCH);
   const boundedErrors = patched(BOUNDED_PAGE_ERRORS_PATCH);
   const batches = patched(PAGE_BATCHES_PATCH);
+  const oneStepLayers = patched(ONE_STEP_TEXT_LAYERS_PATCH);
   /** Whether the job is being stopped (cancel or deadline), whatever the step's own error. */
   const stopping = (err: unknown, scope: CancellationScope) => isCancellation(err) || (settle && scope.consideredCancelled);
   const job = new JobTracker({
@@ -147,7 +148,7 @@ export async function ocrJobWorkflow(input: OcrJobInput): Promise<JobState> {
     await forEachWithConcurrency(doc.pages, doc.pageConcurrency, async (page) => {
       try {
         const pageInput = { jobId, tenant, source, mediaType: doc.mediaType, page, pageCount: doc.pageCount, languages: options.languages, outputs: options.outputs };
-        const recognized = await readPage(pageInput, { settle, described }, step, () => job.pagePreprocessed(page));
+        const recognized = await readPage(pageInput, { settle, described, oneStepLayers }, step, () => job.pagePreprocessed(page));
         job.pageRecognized(page, recognized.recognizeMs);
         read.push(recognized);
       } catch (err) {

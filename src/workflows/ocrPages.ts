@@ -3,6 +3,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -10,7 +11,7 @@ import type { OcrActivities } from '../activities';
 import type { PageError } from '../shared/jobs';
 import { emptyReport, PAGES_REPORT_EVERY_MS, pagesReportSignal, type OcrPagesInput, type PagesReport } from '../shared/pageBatches';
 import { CLEANUP_POLICY } from '../shared/stepPolicies';
-import { forEachWithConcurrency, readPage, timedStep, toJobError, type StepRunner } from './pageSteps';
+import { forEachWithConcurrency, ONE_STEP_TEXT_LAYERS_PATCH, readPage, timedStep, toJobError, type StepRunner } from './pageSteps';
 
 const { keepPageErrors } = proxyActivities<OcrActivities>(CLEANUP_POLICY);
 
@@ -29,6 +30,7 @@ export async function ocrPagesWorkflow(input: OcrPagesInput): Promise<PagesRepor
   let unsent = emptyReport(batch);
   let sentAt = Date.now();
   const pageErrors: PageError[] = [];
+  const oneStepLayers = patched(ONE_STEP_TEXT_LAYERS_PATCH);
 
   const step: StepRunner = (name, run) =>
     timedStep(name, run, (ms) => {
@@ -55,7 +57,7 @@ export async function ocrPagesWorkflow(input: OcrPagesInput): Promise<PagesRepor
       try {
         const read = await readPage(
           { jobId, tenant, runId, source: input.source, mediaType: input.mediaType, page, pageCount: input.pageCount, languages: input.languages, outputs: input.outputs },
-          { settle: true, described: true },
+          { settle: true, described: true, oneStepLayers },
           step,
           () => undefined,
         );

@@ -62,26 +62,35 @@ export interface PageToRead extends JobRunRef {
 }
 
 /**
+ * Jobs (and page batches) started before this patch read every page in two steps; from it on,
+ * a PDF page read from its text layer is finished by `preprocess`, which answers its result,
+ * and has no `recognize` step: born-digital documents go through at half the steps.
+ */
+export const ONE_STEP_TEXT_LAYERS_PATCH = 'text-layer-pages-in-one-step';
+
+/**
  * Preprocesses and recognises one page. `settle`: a cancelled step is waited for until it
  * has ended (jobs from before that stop waiting at once); `described`: each step says which
- * page of how many it is (jobs from before that do not).
+ * page of how many it is (jobs from before that do not); `oneStepLayers`: a text-layer page
+ * is finished by `preprocess` (see ONE_STEP_TEXT_LAYERS_PATCH).
  */
 export async function readPage(
   { jobId, tenant, runId, source, mediaType, page, pageCount, languages, outputs }: PageToRead,
-  { settle, described }: { settle: boolean; described: boolean },
+  { settle, described, oneStepLayers }: { settle: boolean; described: boolean; oneStepLayers: boolean },
   step: StepRunner,
   preprocessed: () => void,
 ): Promise<RecognizedPage> {
   const steps = settle ? settled : plain;
   const of = `page ${page}/${pageCount}`;
   const run = runId === undefined ? {} : { runId };
-  const preprocessInput = { jobId, tenant, ...run, source, mediaType, page };
+  const preprocessInput = { jobId, tenant, ...run, source, mediaType, page, ...(oneStepLayers ? { finish: { languages, outputs } } : {}) };
   const image = await step('preprocess', () =>
     described
       ? steps.preprocessPage.executeWithOptions({ ...SETTLED_POLICIES.preprocess, summary: `preprocess ${of}` }, [preprocessInput])
       : steps.preprocessPage(preprocessInput),
   );
   preprocessed();
+  if (image.recognized) return image.recognized;
   const recognizeInput = { jobId, tenant, ...run, page, image, languages, outputs };
   return step('recognize', () =>
     described

@@ -178,6 +178,34 @@ describe('POST /jobs and GET /jobs/{id}', () => {
     expect(done.body.result.engine).toMatch(/^MuPDF \S+ \(text layer\)$/);
   });
 
+  test('when a PDF mixes a born-digital page and a scan, then the text-layer page is read in one step and the scan in two, and the PDF result holds both', async () => {
+    const pdf = await PDFDocument.create();
+    const font = await pdf.embedFont(StandardFonts.Helvetica);
+    pdf.addPage([420, 200]).drawText('A page typed on a computer', { x: 30, y: 150, size: 14, font });
+    const scan = await pdf.embedPng(await renderText({ lines: ['A page that was scanned'], fontSize: 40, width: 1400 }));
+    pdf.addPage([420, 200]).drawImage(scan, { x: 0, y: 200 - (420 * scan.height) / scan.width, width: 420, height: (420 * scan.height) / scan.width });
+
+    const submitted = await request(app).post('/jobs?outputs=pdf').set('Content-Type', 'application/pdf').send(Buffer.from(await pdf.save()));
+
+    const done = await pollUntilFinished(submitted.headers.location);
+    expect(done.body.result.pages.map((page: { source: string; text: string }) => [page.source, words(page.text)])).toEqual([
+      ['text-layer', ['a', 'page', 'typed', 'on', 'a', 'computer']],
+      ['ocr', ['a', 'page', 'that', 'was', 'scanned']],
+    ]);
+    const history = await env.client.workflow.getHandle(done.body.jobId).fetchHistory();
+    const steps = (history.events ?? []).flatMap((event) => {
+      const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
+      return name === 'preprocessPage' || name === 'recognizePage' ? [name] : [];
+    });
+    expect(steps.sort()).toEqual(['preprocessPage', 'preprocessPage', 'recognizePage']);
+    const result = await request(app).get(`${submitted.headers.location}/result?format=pdf`).buffer(true).parse((res, callback) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => callback(null, Buffer.concat(chunks)));
+    });
+    expect((await PDFDocument.load(result.body as Buffer)).getPageCount()).toBe(2);
+  });
+
   test('when a job id is unknown, then 404 problem+json', async () => {
     const res = await request(app).get('/jobs/00000000-0000-4000-8000-000000000000');
 

@@ -57,8 +57,12 @@ async function pdfOf(build: (pdf: PDFDocument, font: PDFFont) => Promise<void> |
   return Buffer.from(await pdf.save());
 }
 
-/** Every page of the PDF through the steps, as a job has them; the stored JSON result. */
-async function readPdf(f: OcrFixture, bytes: Buffer, outputs: OutputFormat[] = ['text', 'json']) {
+/**
+ * Every page of the PDF through the steps, as a job has them; the stored JSON result.
+ * `oneStep`: as jobs since patch `text-layer-pages-in-one-step` ask, `preprocess` finishes a
+ * text-layer page, and `recognize` runs only for the pages it did not.
+ */
+async function readPdf(f: OcrFixture, bytes: Buffer, outputs: OutputFormat[] = ['text', 'json'], oneStep = false) {
   const jobId = `layer-${Math.random().toString(36).slice(2)}`;
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const source: UploadSource = { kind: 'upload', key: jobKeys.source({ jobId }, sha256), sha256, bytes: bytes.length, mediaType: 'application/pdf' };
@@ -68,8 +72,9 @@ async function readPdf(f: OcrFixture, bytes: Buffer, outputs: OutputFormat[] = [
   const doc = await run(env, loadDocument, { jobId, source });
   const pages = [];
   for (const page of doc.pages) {
-    const image = await run(env, preprocessPage, { jobId, source, mediaType: 'application/pdf', page });
-    pages.push(await run(env, recognizePage, { jobId, page, image, languages: ['eng'], outputs }));
+    const finish = oneStep ? { finish: { languages: ['eng'], outputs } } : {};
+    const image = await run(env, preprocessPage, { jobId, source, mediaType: 'application/pdf', page, ...finish });
+    pages.push(image.recognized ?? (await run(env, recognizePage, { jobId, page, image, languages: ['eng'], outputs })));
   }
   const stored = await run(env, storeResult, { jobId, pages, outputs, pageErrors: [] });
   const document = JSON.parse((await f.blobs.get(jobKeys.resultDocument({ jobId }))).toString('utf8'));
@@ -151,5 +156,28 @@ describe('PDF_TEXT', () => {
     const reread = await readPdf(f, Buffer.from(result));
     expect(reread.pages[0]!.source).toBe('text-layer');
     expect(reread.document.pages[0].text.trim().split('\n')).toEqual(DIGITAL);
+  });
+
+  test('when preprocess is asked to finish the pages it reads from their layers, then it answers their results and they are those of two steps', async () => {
+    const f = await fixture('auto');
+    const engine = jest.spyOn(f.pool, 'recognize');
+    const bytes = await pdfOf(async (pdf, font) => {
+      drawLines(pdf.addPage(A4), font, DIGITAL);
+      await scannedPage(pdf, font);
+    });
+    const outputs: OutputFormat[] = ['text', 'json', 'hocr', 'pdf'];
+
+    const twoSteps = await readPdf(f, bytes, outputs);
+    const oneStep = await readPdf(f, bytes, outputs, true);
+
+    // Only the scanned page met an engine, once each way.
+    expect(engine).toHaveBeenCalledTimes(2);
+    engine.mockRestore();
+    const comparable = (document: { pages: Array<Record<string, unknown>> }) =>
+      document.pages.map(({ preprocessMs: _p, recognizeMs: _r, analysis: _a, ...page }) => page);
+    expect(comparable(oneStep.document)).toEqual(comparable(twoSteps.document));
+    expect(oneStep.pages.map((page) => page.source)).toEqual(['text-layer', 'ocr']);
+    const pdf = await f.blobs.get(jobKeys.resultPdf({ jobId: oneStep.jobId }));
+    expect((await PDFDocument.load(pdf)).getPageCount()).toBe(2);
   });
 });
