@@ -20,7 +20,8 @@ export function preprocessPageActivity(deps: ActivityDeps) {
     const spec = { step: 'preprocess' as const, jobId, page, unexpected: JobErrorCode.INTERNAL_ERROR, heartbeatIntervalMs: deps.heartbeatIntervalMs };
     return runStep(spec, async (signal) => {
       const started = performance.now();
-      const imageKey = jobKeys.pageImage({ jobId, tenant }, currentRunId(runId), page);
+      const run = currentRunId(runId);
+      const imageKey = jobKeys.pageImage({ jobId, tenant }, run, page);
       const bytes = () => readSource(deps.blobs, source);
       if (mediaType === 'application/pdf' && deps.pdfText !== 'ocr') {
         // A born-digital page is read from its own text: nothing to render, nothing to OCR.
@@ -49,7 +50,6 @@ export function preprocessPageActivity(deps: ActivityDeps) {
             // Nothing is left to recognise: the page is finished here, and its job skips `recognize`.
             const finishing = performance.now();
             const { pdf, ...read } = await layerPageReading(deps, reading, layerPage, finish.outputs.includes('pdf'), signal);
-            const run = currentRunId(runId);
             const stored = storedPage(layerPage, read, { runId: run, languages: finish.languages, recognizeMs: Math.round(performance.now() - finishing) });
             return { ...layerPage, recognized: await storePageResult(deps.blobs, { jobId, tenant }, run, stored, pdf) };
           }
