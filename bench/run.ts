@@ -1,7 +1,7 @@
 // `npm run bench` (all) or `npm run bench -- accept status` (some): starts the service on free
 // ports for each measurement, prints tables and writes bench/results/latest.json.
 // BENCH_REPEAT (default 3) runs of BENCH_SECONDS (default 5) per HTTP load point;
-// BENCH_PAGES (default 40) pages for throughput; BENCH_JOBS (default 20) one-page jobs for
+// BENCH_PAGES (default 40) pages for throughput and preparation; BENCH_JOBS (default 20) one-page jobs for
 // the overhead; BENCH_NOTIFY_JOBS (default 10) three-page jobs and BENCH_STREAMS (default
 // 1000) streams and pollers for notify; tracing exports to a Jaeger it starts (scripts/jaeger.sh
 // finds or builds it); BENCH_LOAD_JOBS (default 1000) one-page jobs at once for load;
@@ -17,6 +17,7 @@ import { load } from './measure/load';
 import { memory } from './measure/memory';
 import { notify } from './measure/notify';
 import { overhead } from './measure/overhead';
+import { preparation } from './measure/preparation';
 import { scaling } from './measure/scaling';
 import { statusPath } from './measure/status';
 import { textLayerThroughput } from './measure/textLayer';
@@ -31,6 +32,7 @@ const MEASUREMENTS: Record<string, () => Promise<unknown>> = {
   accept: () => acceptPath(repeat, seconds),
   status: () => statusPath(repeat, seconds),
   throughput: () => throughput(pages),
+  preparation: () => preparation(pages),
   textLayer: () => textLayerThroughput(Number(process.env.BENCH_LAYER_PAGES ?? 200), 10),
   overhead: () => overhead(Number(process.env.BENCH_JOBS ?? 20)),
   memory: () => memory(200),

@@ -234,6 +234,10 @@ export const resultDocumentSchema = z
             smoothed: z.boolean().optional().meta({ description: 'True when the page was noisy and was read from a smoothed copy.' }),
             invertedAreas: z.number().int().optional().meta({ description: 'Dark areas holding light text (title bars, buttons) turned dark on light.' }),
             blank: z.boolean().optional().meta({ description: 'True when the page held nothing to read; it was not recognised.' }),
+            preparation: z
+              .enum(['light', 'full'])
+              .optional()
+              .meta({ description: '`light`: a first look found the page clean and only its levels and size were set; `full`: it was analysed in full.' }),
             characterPx: z.number().nullable(),
             scale: z.number(),
             timingsMs: z.record(z.string(), z.number()),

@@ -361,7 +361,7 @@ function divideBy(image: Grey, { grid, cols, rows, block }: Background, lut: Uin
 }
 
 /** Median and robust spread (scaled median absolute deviation) of the levels from..to-1. */
-function classStats(histogram: Uint32Array, from: number, to: number): { count: number; median: number; spread: number } {
+export function classStats(histogram: Uint32Array, from: number, to: number): { count: number; median: number; spread: number } {
   let count = 0;
   for (let v = from; v < to; v++) count += histogram[v]!;
   if (count === 0) return { count, median: 0, spread: 0 };
@@ -776,14 +776,20 @@ export function letterHeights(list: Component[], linesRunVertically: boolean, pa
   for (const c of list) {
     const across = linesRunVertically ? c.x1 - c.x0 + 1 : c.y1 - c.y0 + 1;
     const along = linesRunVertically ? c.y1 - c.y0 + 1 : c.x1 - c.x0 + 1;
-    if (c.area < 12 || Math.max(across, along) < SMALLEST_LETTER_PX || across < 3 || across > pageSide / 8) continue;
-    // Rules and frame lines are long and thin across; they are not letters.
-    if (along / across > 25 || across / along > 6) continue;
-    sizes.push(across);
+    if (letterShaped(c, across, along, pageSide)) sizes.push(across);
   }
   const median = quantile(sizes, 0.5);
   const small = quantile(sizes, 0.2);
   return median === null || small === null ? null : { median, small };
+}
+
+/**
+ * Whether a component, `across` its line and `along` it, is shaped like a letter: not a speck,
+ * and not a rule or a frame's line (long and thin across).
+ */
+export function letterShaped(c: Component, across: number, along: number, pageSide: number): boolean {
+  if (c.area < 12 || Math.max(across, along) < SMALLEST_LETTER_PX || across < 3 || across > pageSide / 8) return false;
+  return along / across <= 25 && across / along <= 6;
 }
 
 /** The value below which `fraction` of the sizes lie; null with too few to tell. */
@@ -801,8 +807,9 @@ function quantile(sizes: number[], fraction: number): number | null {
  * letters run together into words (bold type, a blurred photo) the next word is still
  * nearer than the line below, though its centre is further. Returns how many more
  * neighbours lie sideways than above or below: >1 for horizontal lines, <1 for vertical ones.
+ * With `every` above 1, only every `every`-th letter's nearest neighbour is looked for.
  */
-export function neighbourDirection(letters: Component[]): number {
+export function neighbourDirection(letters: Component[], every = 1): number {
   if (letters.length < 2) return 1;
   const sizes = letters.map((c) => Math.max(c.x1 - c.x0, c.y1 - c.y0) + 1).sort((a, b) => a - b);
   const cell = Math.max(4, sizes[Math.floor(sizes.length / 2)]! * 2);
@@ -822,6 +829,7 @@ export function neighbourDirection(letters: Component[]): number {
   let sideways = 0;
   let vertical = 0;
   letters.forEach((c, i) => {
+    if (i % every) return;
     let best = Infinity;
     let across = 0;
     let down = 0;

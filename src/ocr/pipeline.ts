@@ -6,6 +6,7 @@ import { decodeImage, type DecodedImage } from './decodeImage';
 import type { PageGeometry } from '../shared/steps';
 import { median, type Grey } from './imaging';
 import type { AnalysisPool } from './analysisPool';
+import { FIRST_LOOK_SIDE, type FirstLook } from './firstLook';
 import type { AnalysisResult } from './pageAnalysis';
 import type { OrientationDetector } from './orientation';
 import { readingOrder } from './readingOrder';
@@ -46,7 +47,7 @@ const MIN_LETTERS_FOR_ORIENTATION = 40;
 const MIN_SKEW = 0.3;
 
 /** The steps of the pipeline, each of which the evaluation can switch off to measure it. */
-export const PIPELINE_STEPS = ['perspective', 'dewarp', 'unrule', 'invert', 'contrast', 'despeckle', 'orientation', 'deskew', 'scale', 'readingOrder', 'largeType', 'guard'] as const;
+export const PIPELINE_STEPS = ['firstLook', 'perspective', 'dewarp', 'unrule', 'invert', 'contrast', 'despeckle', 'orientation', 'deskew', 'scale', 'readingOrder', 'largeType', 'guard'] as const;
 export type PipelineStep = (typeof PIPELINE_STEPS)[number];
 
 export interface PipelineDeps {
@@ -214,6 +215,12 @@ export class OcrPipeline {
     let decoded = await this.decodePage(documentKey, bytes, mediaType, pageIndex, signal);
     clock.lap('decode', { 'ocr.media_type': mediaType, 'ocr.image.width': decoded.sourceWidth, 'ocr.image.height': decoded.sourceHeight });
     const on = (step: PipelineStep) => !this.deps.skip?.has(step);
+    if (on('firstLook')) {
+      const look = await this.firstLook(decoded, signal);
+      decoded = { ...decoded, data: look.page.data };
+      clock.lap('first_look', { 'ocr.first_look': look.clean ? 'clean' : look.reason });
+      if (look.clean) return this.lightlyPrepared(decoded, look, clock);
+    }
     const analyse = async (page: typeof decoded) =>
       this.deps.analysis.analyse(
         {
@@ -320,12 +327,78 @@ export class OcrPipeline {
         blank: found.blank,
         characterPx: letterPx,
         scale: Math.round(scale * 100) / 100,
+        preparation: 'full',
         timingsMs: clock.timingsMs,
       },
     };
   }
 
-  /** Recognises a prepared page; its text comes in reading order, with the layout found. */
+  /**
+   * A first look at the page: on a small copy for its layout, on its own pixels for its
+   * levels and specks. The page's pixels come back in the answer.
+   */
+  private async firstLook(page: DecodedImage, signal?: AbortSignal): Promise<FirstLook> {
+    const factor = Math.min(1, FIRST_LOOK_SIDE / Math.max(page.width, page.height));
+    const { data, info } = await sharp(page.data, { raw: { width: page.width, height: page.height, channels: 1 } })
+      .resize({ width: Math.max(1, Math.round(page.width * factor)), height: Math.max(1, Math.round(page.height * factor)), fit: 'fill' })
+      .greyscale()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const small = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+    return this.deps.analysis.look({ page: { data: page.data, width: page.width, height: page.height }, small }, signal);
+  }
+
+  /**
+   * A page the first look found clean (upright, level, even paper, no specks, shapes or
+   * large type): its levels stretched as the contrast step would stretch them and its
+   * letters scaled, and nothing else.
+   */
+  private async lightlyPrepared(decoded: DecodedImage & { dpi: number | null }, look: FirstLook, clock: StageClock): Promise<PreparedPage> {
+    const on = (step: PipelineStep) => !this.deps.skip?.has(step);
+    const { width, height } = decoded;
+    const scale = on('scale') ? scaleFor(look.letterPx, look.smallLetterPx) : 1;
+    let image = sharp(decoded.data, { raw: { width, height, channels: 1 } });
+    if (on('contrast')) {
+      const gain = 255 / (look.white - look.black);
+      image = image.linear(gain, -look.black * gain);
+    }
+    if (scale !== 1) image = image.resize({ width: Math.round(width * scale), kernel: 'lanczos3' });
+    const { data: png, info } = await image.greyscale().png({ compressionLevel: 1 }).withMetadata({ density: 300 }).toBuffer({ resolveWithObject: true });
+    clock.lap('scale', { 'ocr.scale': scale, 'ocr.image.width': info.width, 'ocr.image.height': info.height });
+    const letterPx = look.letterPx === null ? null : Math.round(look.letterPx);
+    return {
+      png,
+      width: info.width,
+      height: info.height,
+      geometry: {
+        sourceWidth: decoded.sourceWidth,
+        sourceHeight: decoded.sourceHeight,
+        squareWidth: width,
+        squareHeight: height,
+        rotation: 0,
+        turnedWidth: width,
+        turnedHeight: height,
+        width: info.width,
+        height: info.height,
+      },
+      dpi: decoded.dpi,
+      analysis: {
+        orientation: 0,
+        orientationBy: 'lines',
+        skew: 0,
+        inverted: false,
+        invertedAreas: 0,
+        smoothed: false,
+        unruled: false,
+        blank: false,
+        characterPx: letterPx,
+        scale: Math.round(scale * 100) / 100,
+        preparation: 'light',
+        timingsMs: clock.timingsMs,
+      },
+    };
+  }
+
   /**
    * Reads a prepared page, never worse than plain reading: when the reading of the
    * prepared page is weak (low confidence, few words), the page as decoded (`plainCopy`,

@@ -59,6 +59,11 @@ export interface PageAnalysis {
   invertedAreas?: number;
   /** The page holds nothing to read (paper, grain, a speck): it is not recognised. Absent from older workers. */
   blank?: boolean;
+  /**
+   * `light`: a first look found the page clean (upright, level, even paper, plain text) and
+   * only its levels and size were set; `full`: it was analysed in full. Absent from older workers.
+   */
+  preparation?: 'light' | 'full';
   /** Median letter height found, in source pixels; null on pages without text. */
   characterPx: number | null;
   scale: number;

@@ -105,6 +105,7 @@ const EXPECTED_SPANS = [
   'RunActivity:recognizePage',
   'RunActivity:storeResult',
   'ocr.decode',
+  'ocr.first_look',
   'ocr.analyse',
   'ocr.contrast',
   'ocr.orientation',
@@ -166,6 +167,9 @@ test('when a job is submitted with a traceparent, then Jaeger holds one trace of
   expect(parentOf(analyse)).toBe(preprocessAttempt.spanID);
   expect(parentOf(named(trace, 'ocr.contrast')[0]!)).toBe(analyse.spanID);
   expect(tag(named(trace, 'ocr.decode')[0]!, 'ocr.image.width')).toEqual(expect.any(Number));
+  // One line is too little for the first look to call the page clean: it says why, and the page is analysed.
+  expect(tag(named(trace, 'ocr.first_look')[0]!, 'ocr.first_look')).toEqual(expect.any(String));
+  expect(tag(named(trace, 'ocr.first_look')[0]!, 'ocr.first_look')).not.toBe('clean');
   // Every span is of this one trace.
   expect(new Set(trace.spans.map((span) => span.traceID))).toEqual(new Set([traceId]));
 }, 180_000);

@@ -1,6 +1,9 @@
 // The OCR pipeline on damaged pages the tests draw: real sharp, MuPDF and tesseract.js.
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import sharp from 'sharp';
+import { AnalysisPool } from '../../src/ocr/analysisPool';
+import { OcrPipeline } from '../../src/ocr/pipeline';
+import { Rasterizer } from '../../src/ocr/rasterizer';
 import { createOcrFixture, type OcrFixture } from '../helpers/harness';
 import { renderText, wordRecall, words } from '../helpers/images';
 
@@ -37,6 +40,7 @@ describe('preprocessing', () => {
     const { analysis, text } = await read(turned);
 
     expect(analysis.orientation).toBe((360 - angle) % 360);
+    expect(analysis.preparation).toBe('full');
     expect(words(text)).toEqual(EXPECTED);
   });
 
@@ -54,6 +58,7 @@ describe('preprocessing', () => {
 
     const { analysis, text } = await read(askew);
 
+    expect(analysis.preparation).toBe('full');
     expect(analysis.skew).toBeGreaterThan(2.5);
     expect(analysis.skew).toBeLessThan(3.5);
     expect(words(text)).toEqual(EXPECTED);
@@ -62,6 +67,7 @@ describe('preprocessing', () => {
   test('when the text is light on dark, then the page is inverted and read', async () => {
     const { analysis, text } = await read(await sharp(page).negate().png().toBuffer());
 
+    expect(analysis.preparation).toBe('full');
     expect(analysis.inverted).toBe(true);
     expect(words(text)).toEqual(EXPECTED);
   });
@@ -86,8 +92,70 @@ describe('preprocessing', () => {
     }
     const noisy = await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } }).png().toBuffer();
 
-    const { text } = await read(noisy);
+    const { analysis, text } = await read(noisy);
 
+    expect(analysis.preparation).toBe('full');
+    expect(words(text)).toEqual(EXPECTED);
+  });
+});
+
+describe('first look', () => {
+  let analysis: AnalysisPool;
+  let rasterizer: Rasterizer;
+  /** The same pipeline with every page analysed in full. */
+  let fullAnalysis: OcrPipeline;
+  const over = (svg: string) =>
+    sharp(page)
+      .composite([{ input: Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="900" height="360">${svg}</svg>`) }])
+      .png()
+      .toBuffer();
+
+  beforeAll(() => {
+    analysis = new AnalysisPool({ size: 1, timeoutMs: 60_000 });
+    rasterizer = new Rasterizer({ dpi: 300, maxPixels: 100_000_000, timeoutMs: 60_000 });
+    fullAnalysis = new OcrPipeline({ ocr: fixture.pool, analysis, rasterizer, maxPixels: 100_000_000, skip: new Set(['firstLook']) });
+  });
+  afterAll(async () => {
+    await analysis?.close();
+    await rasterizer?.close();
+  });
+
+  test('when a page is clean, then only its levels and size are set, as the full analysis would set them', async () => {
+    const scan = await sharp(page).greyscale().linear(0.8, 30).png().toBuffer();
+
+    const { analysis: light, text } = await read(scan);
+    const full = await fullAnalysis.preparePage('full', scan, 'image/png', 0);
+
+    expect(light.preparation).toBe('light');
+    expect(Object.keys(light.timingsMs)).toEqual(['decode', 'first_look', 'scale']);
+    expect(full.analysis.preparation).toBe('full');
+    expect(light.characterPx).toBe(full.analysis.characterPx);
+    expect(light.scale).toBe(full.analysis.scale);
+    expect(words(text)).toEqual(EXPECTED);
+  });
+
+  test.each([
+    ['has a ruled line under its text', '<rect x="60" y="272" width="780" height="3" fill="black"/>', { unruled: true }],
+    [
+      'has a dark bar holding white text',
+      '<rect x="600" y="10" width="280" height="44" fill="#1f3a93"/><text x="620" y="42" font-family="DejaVu Sans" font-size="26" fill="white">Pay now</text>',
+      { invertedAreas: 1 },
+    ],
+    ['has a headline', '<text x="560" y="110" font-family="DejaVu Sans" font-size="110" fill="black">Q4</text>', {}],
+    ['lies in a shadow', '<rect x="0" y="0" width="300" height="360" fill="black" fill-opacity="0.4"/>', {}],
+  ])('when a page %s, then it is analysed in full', async (_, svg, found) => {
+    const { analysis: prepared } = await read(await over(svg));
+
+    expect(prepared).toMatchObject({ preparation: 'full', ...found });
+  });
+
+  test('when a page lies a degree askew, then it is analysed in full and levelled', async () => {
+    const askew = await sharp(page).rotate(1, { background: 'white' }).png().toBuffer();
+
+    const { analysis: prepared, text } = await read(askew);
+
+    expect(prepared.preparation).toBe('full');
+    expect(prepared.skew).toBeGreaterThan(0.5);
     expect(words(text)).toEqual(EXPECTED);
   });
 });
