@@ -33,10 +33,18 @@ export async function decodeImage(bytes: Buffer, mediaType: string, pageIndex: n
       ? () => sharp(decodedOnce.data, { raw: { width: decodedOnce.info.width, height: decodedOnce.info.height, channels: decodedOnce.info.channels } })
       : () => open().rotate();
     let image = source();
+    const background = hasAlpha ? await backgroundForTransparency(source()) : null;
     if (hasAlpha) {
-      const background = await backgroundForTransparency(source());
       // Alpha the same everywhere says nothing about the page: its colours are the page.
       image = background === null ? image.removeAlpha() : image.flatten({ background });
+    }
+    // A colour file of a grey page (an export, a scan saved as RGB) is grey already: its first
+    // channel is what converting it would give, and it holds no coloured stamp.
+    const grey = decodedOnce && background === null ? greyChannel(decodedOnce.data, decodedOnce.info) : null;
+    if (grey) {
+      const { width: w, height: h } = decodedOnce!.info;
+      const page: DecodedImage = { data: grey, width: w, height: h, sourceWidth: w, sourceHeight: h };
+      return mediaType === 'image/tiff' ? await squarePixels(page, bytes, pageIndex) : page;
     }
     const { data, info } = await image.greyscale().raw().toBuffer({ resolveWithObject: true });
     // A coloured stamp over dark print: its strokes are lightened to what the print shows through.
@@ -52,6 +60,21 @@ export async function decodeImage(bytes: Buffer, mediaType: string, pageIndex: n
   } catch (err) {
     throw asDecodeError(err);
   }
+}
+
+/**
+ * The first channel of decoded 8-bit pixels of three or more channels when every pixel is
+ * grey (its red, green and blue the same); null as soon as one is not.
+ */
+function greyChannel(data: Buffer, { width, height, channels }: sharp.OutputInfo): Uint8Array | null {
+  if (channels < 3 || data.length !== width * height * channels) return null;
+  const grey = new Uint8Array(width * height);
+  for (let i = 0, p = 0; i < grey.length; i++, p += channels) {
+    const red = data[p]!;
+    if (data[p + 1] !== red || data[p + 2] !== red) return null;
+    grey[i] = red;
+  }
+  return grey;
 }
 
 /**

@@ -254,7 +254,7 @@ function hasRules({ data, width, height }: Grey, threshold: number, minRun: numb
  * or another, straight or diagonal.
  */
 function loneInkShare({ data, width, height }: Grey, threshold: number): number {
-  const ring = [-2, 2, -2 * width, 2 * width, -2 * width - 2, -2 * width + 2, 2 * width - 2, 2 * width + 2];
+  const up = 2 * width;
   let dark = 0;
   let lone = 0;
   for (let y = 2; y < height - 2; y += 3) {
@@ -263,7 +263,18 @@ function loneInkShare({ data, width, height }: Grey, threshold: number): number 
       const i = row + x;
       if (data[i]! >= threshold) continue;
       dark++;
-      if (ring.every((offset) => data[i + offset]! >= threshold)) lone++;
+      if (
+        data[i - 2]! >= threshold &&
+        data[i + 2]! >= threshold &&
+        data[i - up]! >= threshold &&
+        data[i + up]! >= threshold &&
+        data[i - up - 2]! >= threshold &&
+        data[i - up + 2]! >= threshold &&
+        data[i + up - 2]! >= threshold &&
+        data[i + up + 2]! >= threshold
+      ) {
+        lone++;
+      }
     }
   }
   return dark ? lone / dark : 0;
