@@ -1,7 +1,7 @@
 // A cheap first look at a page, to tell a clean, upright, level page of ordinary text (most
 // office scans and exports) from one that needs the full analysis. The look is taken on a
 // small copy of the page for its layout and on a sample of the page's own rows for its
-// levels and specks, so it costs a few hundredths of what the full analysis costs. It says
+// levels, specks, rules and letter size, so it costs a fraction of the full analysis. It says
 // "clean" only when every sign agrees; anything it is unsure of goes the full way.
 import {
   binarize,
@@ -75,13 +75,14 @@ const HOLLOW_SHAPE_LETTERS = 1.6;
 const HOLLOW = 0.3;
 /** A dark run this many letters long is a ruled line (as the full analysis's unrule step has it). */
 const RULE_LETTERS = 6;
-/** Every this-many-th letter's neighbours are looked at; points to level the lines by. */
+/** Every this-many-th letter's nearest neighbour is looked for. */
 const NEIGHBOUR_SAMPLE = 3;
 /** Letters are measured in this many bands across the page, each this share of its height. */
 const BANDS = 6;
 const BAND_SHARE = 0.06;
 /** A band is at least this many letters high. */
 const BAND_LETTERS = 5;
+/** Ink points of the small copy the lines are levelled by. */
 const SLOPE_POINTS = 20_000;
 /** Lines must clearly run across (nearest neighbours beside, not above) and stand upright. */
 const CLEAR = 1.3;
