@@ -162,7 +162,9 @@ export class JobStatusReader {
       return { state, tenant, live: true, result: isTerminalStatus(state.status) ? await this.readResult(job, state) : null, steps };
     } catch (err) {
       if (!isTemporalUnavailable(err)) logger.warn({ err, jobId }, 'status query failed; answering from the memo');
-      return { state: memoState(description), tenant, live: false, result: null, steps };
+      // The memo leaves out the page summaries; a job it says is finished has them stored.
+      const state = memoState(description);
+      return { state, tenant, live: false, result: isTerminalStatus(state.status) ? await this.readResult(job, state) : null, steps };
     }
   }
 

@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Express } from 'express';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
-import { isTerminalStatus } from '../../src/shared/jobs';
+import { isTerminalStatus, JOB_STATE_MEMO_KEY } from '../../src/shared/jobs';
 import { jobKeys } from '../../src/storage/blobStore';
 import { loadConfig } from '../../src/config';
 import { startApiHarness, type ApiHarness, type OcrFixture } from '../helpers/harness';
@@ -204,6 +205,35 @@ describe('POST /jobs and GET /jobs/{id}', () => {
       res.on('end', () => callback(null, Buffer.concat(chunks)));
     });
     expect((await PDFDocument.load(result.body as Buffer)).getPageCount()).toBe(2);
+  });
+
+  test('when a finished job is still handing over its last event and no worker answers, then its status, read from the memo, still lists every page', async () => {
+    const submitted = await request(app).post('/jobs').set('Content-Type', 'image/png').send(await renderText({ lines: LINES }));
+    const done = await pollUntilFinished(submitted.headers.location);
+    expect(done.body.status).toBe('DONE');
+    // A job in that moment (its memo says DONE, its workflow runs on to start its webhook
+    // delivery), on a task queue no worker polls, so the status query cannot be answered.
+    const { memo } = await env.client.workflow.getHandle(submitted.body.jobId).describe();
+    const jobId = randomUUID();
+    const state = (memo ?? {})[JOB_STATE_MEMO_KEY] as { result: { pages: unknown[] } };
+    expect(state.result.pages).toEqual([]);
+    const handle = await env.client.workflow.start('ocrJobWorkflow', {
+      workflowId: jobId,
+      taskQueue: harness.idleAppConfig.temporal.taskQueue,
+      args: [],
+      memo: { ...memo, [JOB_STATE_MEMO_KEY]: { ...state, jobId } },
+    });
+    await fixture.blobs.put(jobKeys.resultSummary({ jobId }), await fixture.blobs.get(jobKeys.resultSummary({ jobId: submitted.body.jobId })));
+    try {
+      const read = await request(harness.idleApp).get(`/jobs/${jobId}`);
+
+      expect(read.status).toBe(200);
+      expect(read.body).toMatchObject({ jobId, status: 'DONE', live: false });
+      expect(read.body.result.pages).toHaveLength(1);
+      expect(words(read.body.result.pages[0].text)).toEqual(words(LINES.join(' ')));
+    } finally {
+      await handle.terminate();
+    }
   });
 
   test('when a job id is unknown, then 404 problem+json', async () => {
