@@ -290,13 +290,7 @@ export class OcrPipeline {
       image = sharp(turned.data, { raw: { width: turnedWidth, height: turnedHeight, channels: 1 } });
     }
     clock.lap('deskew', { 'ocr.skew': deskew, 'ocr.rotation': turn });
-    if (scale !== 1) image = image.resize({ width: Math.round(turnedWidth * scale), kernel: 'lanczos3' });
-    const { data: png, info } = await image
-      .greyscale()
-      .png({ compressionLevel: 1 })
-      .withMetadata({ density: 300 })
-      .toBuffer({ resolveWithObject: true });
-    clock.lap('scale', { 'ocr.scale': scale, 'ocr.image.width': info.width, 'ocr.image.height': info.height });
+    const { png, info } = await forEngine(image, turnedWidth, scale, clock);
     return {
       png,
       width: info.width,
@@ -362,9 +356,7 @@ export class OcrPipeline {
       const gain = 255 / (look.white - look.black);
       image = image.linear(gain, -look.black * gain);
     }
-    if (scale !== 1) image = image.resize({ width: Math.round(width * scale), kernel: 'lanczos3' });
-    const { data: png, info } = await image.greyscale().png({ compressionLevel: 1 }).withMetadata({ density: 300 }).toBuffer({ resolveWithObject: true });
-    clock.lap('scale', { 'ocr.scale': scale, 'ocr.image.width': info.width, 'ocr.image.height': info.height });
+    const { png, info } = await forEngine(image, width, scale, clock);
     const letterPx = look.letterPx === null ? null : Math.round(look.letterPx);
     return {
       png,
@@ -578,6 +570,14 @@ function scaleFor(letterPx: number | null, smallLetterPx: number | null): number
   if (letterPx <= LARGEST_CHARACTER_PX) return 1;
   const down = LARGEST_CHARACTER_PX / letterPx;
   return smallLetterPx ? Math.min(1, Math.max(down, SMALL_PRINT_PX / smallLetterPx)) : down;
+}
+
+/** The prepared page for the engine: scaled from `width` by `scale`, as a grey PNG (fast compression); its `scale` stage timed. */
+async function forEngine(image: sharp.Sharp, width: number, scale: number, clock: StageClock): Promise<{ png: Buffer; info: sharp.OutputInfo }> {
+  const resized = scale === 1 ? image : image.resize({ width: Math.round(width * scale), kernel: 'lanczos3' });
+  const { data: png, info } = await resized.greyscale().png({ compressionLevel: 1 }).withMetadata({ density: 300 }).toBuffer({ resolveWithObject: true });
+  clock.lap('scale', { 'ocr.scale': scale, 'ocr.image.width': info.width, 'ocr.image.height': info.height });
+  return { png, info };
 }
 
 /** A Gaussian-smoothed copy of a grey page. */
