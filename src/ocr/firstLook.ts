@@ -14,6 +14,8 @@ import {
   type LetterHeights,
   otsu,
   percentile,
+  pointColumns,
+  profileSharpness,
   rowProfile,
   uprightness,
   type Component,
@@ -319,12 +321,8 @@ function largeShape(c: Component, letterPx: number): boolean {
  */
 function nearLevel(points: Int32Array, extent: number): { slope: number; gaps: number } {
   if (points.length < 400) return { slope: 0, gaps: 0 };
-  const sharpness = (degrees: number) => {
-    const profile = rowProfile(points, degrees, extent);
-    let e = 0;
-    for (let i = 0; i < profile.length; i++) e += profile[i]! * profile[i]!;
-    return e;
-  };
+  const columns = pointColumns(points);
+  const sharpness = (degrees: number) => profileSharpness(columns, degrees, extent);
   let best = 0;
   let bestEnergy = sharpness(0);
   for (let a = -SLOPE_RANGE; a <= SLOPE_RANGE + 1e-9; a += SLOPE_COARSE) {

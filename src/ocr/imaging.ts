@@ -465,24 +465,15 @@ export interface Component {
 /** Connected ink components (8-connected), by two-pass labelling with union-find. */
 export function components(mask: Uint8Array, width: number, height: number): { labels: Int32Array; list: Component[] } {
   const labels = new Int32Array(width * height);
-  const parent: number[] = [0];
+  // Provisional labels' parents (a label is its own root); grown by doubling as labels appear.
+  let parent = new Int32Array(1024);
+  let next = 1;
   const find = (a: number): number => {
     while (parent[a] !== a) {
       parent[a] = parent[parent[a]!]!;
       a = parent[a]!;
     }
     return a;
-  };
-  const union = (a: number, b: number): number => {
-    const ra = find(a);
-    const rb = find(b);
-    if (ra === rb) return ra;
-    if (ra < rb) {
-      parent[rb] = ra;
-      return ra;
-    }
-    parent[ra] = rb;
-    return rb;
   };
   for (let y = 0; y < height; y++) {
     const row = y * width;
@@ -497,24 +488,42 @@ export function components(mask: Uint8Array, width: number, height: number): { l
       if (!label) {
         label = x > 0 ? labels[i - 1]! || (y > 0 ? labels[i - width - 1]! : 0) : 0;
         const aboveRight = y > 0 && x < width - 1 ? labels[i - width + 1]! : 0;
-        if (aboveRight) label = label ? union(label, aboveRight) : aboveRight;
+        if (aboveRight) {
+          if (label) {
+            // The two join under the smaller root.
+            const a = find(label);
+            const b = find(aboveRight);
+            if (a < b) parent[b] = a;
+            else if (b < a) parent[a] = b;
+            label = Math.min(a, b);
+          } else {
+            label = aboveRight;
+          }
+        }
       }
       if (!label) {
-        label = parent.length;
-        parent.push(label);
+        if (next === parent.length) {
+          const grown = new Int32Array(parent.length * 2);
+          grown.set(parent);
+          parent = grown;
+        }
+        label = next++;
+        parent[label] = label;
       }
       labels[i] = label;
     }
   }
-  const index = new Int32Array(parent.length).fill(-1);
+  // Every label's root, then each root's place in `list` in the order its first pixel is met.
+  for (let label = 1; label < next; label++) parent[label] = find(label);
+  const index = new Int32Array(next).fill(-1);
   const list: Component[] = [];
   for (let y = 0; y < height; y++) {
     const row = y * width;
     for (let x = 0; x < width; x++) {
       const i = row + x;
-      if (!labels[i]) continue;
-      const root = find(labels[i]!);
-      labels[i] = root;
+      const label = labels[i]!;
+      if (!label) continue;
+      const root = parent[label]!;
       let k = index[root]!;
       if (k < 0) {
         k = list.length;
@@ -526,10 +535,10 @@ export function components(mask: Uint8Array, width: number, height: number): { l
       if (x > c.x1) c.x1 = x;
       if (y > c.y1) c.y1 = y;
       c.area++;
+      // Labels become 1 + the component's index in `list`; 0 stays "no ink".
+      labels[i] = k + 1;
     }
   }
-  // Labels become 1 + the component's index in `list`; 0 stays "no ink".
-  for (let i = 0; i < labels.length; i++) if (labels[i]) labels[i] = index[labels[i]!]! + 1;
   return { labels, list };
 }
 
@@ -602,17 +611,13 @@ export function ruledLines(mask: Uint8Array, width: number, height: number, minR
       x = end;
     }
   }
-  for (let x = 0; x < width; x++) {
-    for (let y = 0; y < height; ) {
-      if (!mask[y * width + x]) {
-        y++;
-        continue;
-      }
-      let end = y;
-      while (end < height && mask[end * width + x]) end++;
-      for (let k = y; k < end; k++) down[k * width + x] = Math.min(65535, end - y);
-      y = end;
-    }
+  // Down, a row at a time: each pixel counts the ink above it in its run, then the count at
+  // a run's foot is handed up the run.
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i]) down[i] = Math.min(65535, (i >= width ? down[i - width]! : 0) + 1);
+  }
+  for (let i = mask.length - width - 1; i >= 0; i--) {
+    if (mask[i] && mask[i + width]) down[i] = down[i + width]!;
   }
   const rules = new Uint8Array(mask.length);
   let found = false;
@@ -702,10 +707,40 @@ export function rowProfile(points: Int32Array, degrees: number, extent: number):
   return bins;
 }
 
-function energy(profile: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < profile.length; i++) s += profile[i]! * profile[i]!;
-  return s;
+/**
+ * How sharp the row profile of the points is after shearing them by `degrees`: the sum of its
+ * squared bins (the energy of `rowProfile`, without keeping the profile). The points come as
+ * separate x and y columns (see `pointColumns`), which this loop, run for every slope tried,
+ * reads fastest.
+ */
+export function profileSharpness({ xs, ys }: PointColumns, degrees: number, extent: number): number {
+  const t = Math.tan((degrees * Math.PI) / 180);
+  const margin = Math.ceil(Math.abs(t) * extent);
+  const size = extent + 2 * margin + 1;
+  const bins = new Int32Array(size);
+  for (let i = 0; i < xs.length; i++) {
+    const bin = Math.round(ys[i]! - xs[i]! * t) + margin;
+    if (bin >= 0 && bin < size) bins[bin]!++;
+  }
+  let energy = 0;
+  for (let i = 0; i < size; i++) energy += bins[i]! * bins[i]!;
+  return energy;
+}
+
+export interface PointColumns {
+  xs: Float64Array;
+  ys: Float64Array;
+}
+
+/** Interleaved (x, y) points as two columns. */
+export function pointColumns(points: Int32Array): PointColumns {
+  const xs = new Float64Array(points.length >> 1);
+  const ys = new Float64Array(points.length >> 1);
+  for (let i = 0, k = 0; k < xs.length; i += 2, k++) {
+    xs[k] = points[i]!;
+    ys[k] = points[i + 1]!;
+  }
+  return { xs, ys };
 }
 
 /**
@@ -714,15 +749,16 @@ function energy(profile: Float64Array): number {
  */
 export function levelLines(points: Int32Array, extent: number, maxDegrees = 45): number {
   if (points.length < 400) return 0;
+  const columns = pointColumns(points);
   let best = 0;
-  let bestEnergy = energy(rowProfile(points, 0, extent));
+  let bestEnergy = profileSharpness(columns, 0, extent);
   for (let a = -maxDegrees; a <= maxDegrees; a += 0.5) {
-    const e = energy(rowProfile(points, a, extent));
+    const e = profileSharpness(columns, a, extent);
     if (e > bestEnergy) [best, bestEnergy] = [a, e];
   }
   const coarse = best;
   for (let a = coarse - 0.45; a <= coarse + 0.45; a += 0.05) {
-    const e = energy(rowProfile(points, a, extent));
+    const e = profileSharpness(columns, a, extent);
     if (e > bestEnergy) [best, bestEnergy] = [a, e];
   }
   return Math.round(best * 100) / 100;

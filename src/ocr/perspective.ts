@@ -141,10 +141,13 @@ function shrink(image: Grey, side: number): Grey {
   const height = Math.max(1, Math.floor(image.height / factor));
   const sums = new Float64Array(width * height);
   const counts = new Uint32Array(width * height);
+  // The small copy's column each of the image's columns falls in, computed once.
+  const column = new Int32Array(image.width);
+  for (let x = 0; x < image.width; x++) column[x] = Math.min(width - 1, Math.floor(x / factor));
   for (let y = 0; y < image.height; y++) {
     const sy = Math.min(height - 1, Math.floor(y / factor));
     for (let x = 0; x < image.width; x++) {
-      const k = sy * width + Math.min(width - 1, Math.floor(x / factor));
+      const k = sy * width + column[x]!;
       sums[k]! += image.data[y * image.width + x]!;
       counts[k]!++;
     }

@@ -25,4 +25,28 @@ describe('decodeImage', () => {
     expect([page.width, page.height]).toEqual([width, height]);
     expect(Buffer.compare(Buffer.from(page.data), expected)).toBe(0);
   });
+
+  test.each<[string, 3 | 4, number[] | null]>([
+    ['RGBA, every grey level', 4, null],
+    ['RGB, every grey level', 3, null],
+    ['RGBA, every grey level and one red pixel', 4, [180, 30, 30]],
+  ])('when a file in colour channels holds a grey page (%s), then it becomes the grey page libvips makes of it', async (_name, channels, red) => {
+    // Each column one of the 256 levels, the rows a little darker as they go down.
+    const [width, height] = [256, 40];
+    const pixels = Buffer.alloc(width * height * channels);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const p = (y * width + x) * channels;
+        pixels.fill(Math.max(0, x - y), p, p + 3);
+        if (channels === 4) pixels[p + 3] = 255;
+      }
+    }
+    if (red) pixels.set(red, (10 * width + 10) * channels);
+    const png = await sharp(pixels, { raw: { width, height, channels } }).png().toBuffer();
+
+    const page = await decodeImage(png, 'image/png', 0, 100_000_000);
+
+    const expected = await sharp(png).removeAlpha().greyscale().raw().toBuffer();
+    expect(Buffer.compare(Buffer.from(page.data), expected)).toBe(0);
+  });
 });
