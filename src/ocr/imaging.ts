@@ -743,25 +743,56 @@ export function pointColumns(points: Int32Array): PointColumns {
   return { xs, ys };
 }
 
+/** From this many points on, the coarse slope search looks at every COARSE_SAMPLE-th of them. */
+const SAMPLED_COARSE_FROM = 40_000;
+const COARSE_SAMPLE = 4;
+
 /**
  * The line slope (degrees, clockwise as drawn: positive when lines fall to the right) that
  * makes the row profile sharpest. Rotating the page by minus the slope levels its lines.
+ * Slopes are searched every half degree, then every twentieth about the best. With many
+ * points, the half-degree search runs on a sample of them; level, its best slope and the
+ * slopes either side are then scored on all of them, which the finer search starts from.
  */
 export function levelLines(points: Int32Array, extent: number, maxDegrees = 45): number {
   if (points.length < 400) return 0;
   const columns = pointColumns(points);
-  let best = 0;
-  let bestEnergy = profileSharpness(columns, 0, extent);
+  const sampled = columns.xs.length >= SAMPLED_COARSE_FROM;
+  const coarseOn = sampled ? everyNth(columns, COARSE_SAMPLE) : columns;
+  let coarse = 0;
+  let coarseEnergy = profileSharpness(coarseOn, 0, extent);
   for (let a = -maxDegrees; a <= maxDegrees; a += 0.5) {
-    const e = profileSharpness(columns, a, extent);
-    if (e > bestEnergy) [best, bestEnergy] = [a, e];
+    const e = profileSharpness(coarseOn, a, extent);
+    if (e > coarseEnergy) [coarse, coarseEnergy] = [a, e];
   }
-  const coarse = best;
-  for (let a = coarse - 0.45; a <= coarse + 0.45; a += 0.05) {
+  let best = 0;
+  let bestEnergy = sampled ? profileSharpness(columns, 0, extent) : coarseEnergy;
+  if (sampled) {
+    for (const a of [coarse - 0.5, coarse, coarse + 0.5]) {
+      if (Math.abs(a) > maxDegrees) continue;
+      const e = profileSharpness(columns, a, extent);
+      if (e > bestEnergy) [best, bestEnergy] = [a, e];
+    }
+  } else {
+    best = coarse;
+  }
+  const around = best;
+  for (let a = around - 0.45; a <= around + 0.45; a += 0.05) {
     const e = profileSharpness(columns, a, extent);
     if (e > bestEnergy) [best, bestEnergy] = [a, e];
   }
   return Math.round(best * 100) / 100;
+}
+
+/** Every `n`-th point of the columns. */
+function everyNth({ xs, ys }: PointColumns, n: number): PointColumns {
+  const count = Math.ceil(xs.length / n);
+  const sample = { xs: new Float64Array(count), ys: new Float64Array(count) };
+  for (let k = 0; k < count; k++) {
+    sample.xs[k] = xs[k * n]!;
+    sample.ys[k] = ys[k * n]!;
+  }
+  return sample;
 }
 
 /**
