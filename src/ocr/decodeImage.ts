@@ -44,25 +44,20 @@ export async function decodeImage(bytes: Buffer, mediaType: string, pageIndex: n
     // A colour file of a grey page (an export, a scan saved as RGB) is grey already: its first
     // channel is what converting it would give, and it holds no coloured stamp.
     const grey = decodedOnce && background === null ? greyChannel(decodedOnce.data, decodedOnce.info) : null;
-    if (grey) {
-      const { width: w, height: h } = decodedOnce!.info;
-      const page: DecodedImage = { data: grey, width: w, height: h, sourceWidth: w, sourceHeight: h };
-      return mediaType === 'image/tiff' ? await squarePixels(page, bytes, pageIndex) : page;
-    }
-    const { data, info } = await image.greyscale().raw().toBuffer({ resolveWithObject: true });
-    // A coloured stamp over dark print: its strokes are lightened to what the print shows through.
-    if (channels >= 3) await dropStamps(source(), data, info.width, info.height);
-    const page: DecodedImage = {
-      data: new Uint8Array(data.buffer, data.byteOffset, data.length),
-      width: info.width,
-      height: info.height,
-      sourceWidth: info.width,
-      sourceHeight: info.height,
-    };
-    return mediaType === 'image/tiff' ? await squarePixels(page, bytes, pageIndex) : page;
+    const page = grey ? { data: grey, width: decodedOnce!.info.width, height: decodedOnce!.info.height } : await greyPage(image, channels >= 3 ? source : null);
+    const upright: DecodedImage = { ...page, sourceWidth: page.width, sourceHeight: page.height };
+    return mediaType === 'image/tiff' ? await squarePixels(upright, bytes, pageIndex) : upright;
   } catch (err) {
     throw asDecodeError(err);
   }
+}
+
+/** The image converted to grey; with `colour` (the page in colour), its coloured stamps dropped. */
+async function greyPage(image: sharp.Sharp, colour: (() => sharp.Sharp) | null): Promise<Grey> {
+  const { data, info } = await image.greyscale().raw().toBuffer({ resolveWithObject: true });
+  // A coloured stamp over dark print: its strokes are lightened to what the print shows through.
+  if (colour) await dropStamps(colour(), data, info.width, info.height);
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
 }
 
 /**

@@ -214,8 +214,7 @@ export class OcrPipeline {
     const clock = new StageClock({ 'ocr.page': pageIndex + 1 });
     let decoded = await this.decodePage(documentKey, bytes, mediaType, pageIndex, signal);
     clock.lap('decode', { 'ocr.media_type': mediaType, 'ocr.image.width': decoded.sourceWidth, 'ocr.image.height': decoded.sourceHeight });
-    const on = (step: PipelineStep) => !this.deps.skip?.has(step);
-    if (on('firstLook')) {
+    if (this.runs('firstLook')) {
       const look = await this.firstLook(decoded, signal);
       decoded = { ...decoded, data: look.page.data };
       clock.lap('first_look', { 'ocr.first_look': look.clean ? 'clean' : look.reason });
@@ -227,17 +226,17 @@ export class OcrPipeline {
           grey: page,
           // The contrast is measured on a smoothed copy, which grain cannot fool.
           smooth: await blurred(page, 1),
-          perspective: on('perspective'),
-          dewarp: on('dewarp'),
-          unrule: on('unrule'),
-          invert: on('invert'),
-          contrast: on('contrast'),
-          despeckle: on('despeckle'),
+          perspective: this.runs('perspective'),
+          dewarp: this.runs('dewarp'),
+          unrule: this.runs('unrule'),
+          invert: this.runs('invert'),
+          contrast: this.runs('contrast'),
+          despeckle: this.runs('despeckle'),
         },
         signal,
       );
     // A small page is kept aside: if its letters turn out small, it is analysed again scaled up.
-    const kept = on('scale') && decoded.width * decoded.height <= EARLY_SCALE_MAX_PIXELS ? Uint8Array.from(decoded.data) : null;
+    const kept = this.runs('scale') && decoded.width * decoded.height <= EARLY_SCALE_MAX_PIXELS ? Uint8Array.from(decoded.data) : null;
     let found = await analyse(decoded);
     const early = kept && found.characterPx ? Math.min(MAX_SCALE, SMALLEST_CHARACTER_PX / found.characterPx) : 1;
     if (kept && early >= EARLY_SCALE) {
@@ -267,16 +266,16 @@ export class OcrPipeline {
     StageClock.parts(analysed, clock.stageStart - partsMs, found.stagesMs);
 
     const { orientation, orientationBy } =
-      on('orientation') && !found.blank ? await this.orientationOf(found) : { orientation: 0, orientationBy: 'none' as const };
+      this.runs('orientation') && !found.blank ? await this.orientationOf(found) : { orientation: 0, orientationBy: 'none' as const };
     const lines = orientation % 180 === 90 ? found.down : found.across;
     const skew = lines.slope;
     clock.lap('orientation', { 'ocr.orientation': orientation, 'ocr.orientation_by': orientationBy });
 
     // Letters are measured across their lines, once the lines' direction is known.
     const letterPx = lines.letterPx;
-    const scale = on('scale') ? scaleFor(letterPx, lines.smallLetterPx) : 1;
+    const scale = this.runs('scale') ? scaleFor(letterPx, lines.smallLetterPx) : 1;
     // A slope is only trusted from a page with enough letters to measure it.
-    const deskew = on('deskew') && characterPx !== null && Math.abs(skew) >= MIN_SKEW ? skew : 0;
+    const deskew = this.runs('deskew') && characterPx !== null && Math.abs(skew) >= MIN_SKEW ? skew : 0;
     const turn = orientation - deskew;
     let image = sharp(grey.data, { raw: { width, height, channels: 1 } });
     let [turnedWidth, turnedHeight] = [width, height];
@@ -327,6 +326,11 @@ export class OcrPipeline {
     };
   }
 
+  /** Whether `step` is run (not left out to measure what it contributes). */
+  private runs(step: PipelineStep): boolean {
+    return !this.deps.skip?.has(step);
+  }
+
   /**
    * A first look at the page: on a small copy for its layout, on its own pixels for its
    * levels and specks. The page's pixels come back in the answer.
@@ -348,11 +352,10 @@ export class OcrPipeline {
    * letters scaled, and nothing else.
    */
   private async lightlyPrepared(decoded: DecodedImage & { dpi: number | null }, look: FirstLook, clock: StageClock): Promise<PreparedPage> {
-    const on = (step: PipelineStep) => !this.deps.skip?.has(step);
     const { width, height } = decoded;
-    const scale = on('scale') ? scaleFor(look.letterPx, look.smallLetterPx) : 1;
+    const scale = this.runs('scale') ? scaleFor(look.letterPx, look.smallLetterPx) : 1;
     let image = sharp(decoded.data, { raw: { width, height, channels: 1 } });
-    if (on('contrast')) {
+    if (this.runs('contrast')) {
       const gain = 255 / (look.white - look.black);
       image = image.linear(gain, -look.black * gain);
     }
@@ -409,8 +412,8 @@ export class OcrPipeline {
     }
     let ours = await this.recognizePage(prepared.png, options);
     const largeTypePx = prepared.analysis?.largeTypePx;
-    if (largeTypePx && !this.deps.skip?.has('largeType')) ours = await this.withLargeType(ours, prepared.png, largeTypePx, options);
-    if (!plainCopy || this.deps.skip?.has('guard') || !weakReading(ours)) {
+    if (largeTypePx && this.runs('largeType')) ours = await this.withLargeType(ours, prepared.png, largeTypePx, options);
+    if (!plainCopy || !this.runs('guard') || !weakReading(ours)) {
       return { ...ours, reading: 'prepared', geometry: prepared.geometry };
     }
     const copy = await plainCopy();
@@ -518,7 +521,7 @@ export class OcrPipeline {
       span.setAttributes({ 'ocr.confidence': read.confidence, 'ocr.characters': read.text.length, 'ocr.engine': read.engine ?? OCR_ENGINE });
       return read;
     });
-    if (this.deps.skip?.has('readingOrder')) return { ...recognition, layout: 'flow' };
+    if (!this.runs('readingOrder')) return { ...recognition, layout: 'flow' };
     const clock = new StageClock(options.page === undefined ? {} : { 'ocr.page': options.page });
     const { text, layout } = readingOrder(recognition.blocks, recognition.text);
     clock.lap('reading_order', { 'ocr.layout': layout, 'ocr.blocks': recognition.blocks.length });
