@@ -1,5 +1,6 @@
 // The service for a benchmark: a Temporal dev server, worker processes and an API process,
 // each on free ports with its own data folder, started as a user would run them.
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,8 @@ export interface Stack {
   /** DATA_DIR of every process: the blob store is under `blobs/`. */
   dataDir: string;
   apiPid: number;
+  /** The Temporal dev server's process. */
+  serverPid: number;
   /** The Temporal server's Prometheus metrics. */
   metricsUrl: string;
   workers: RunningProcess[];
@@ -53,6 +56,7 @@ export async function startStack({ workers, poolSize, apiTaskQueue, apiEnv = {},
     api: `http://127.0.0.1:${port}`,
     dataDir,
     apiPid: apiProcess.pid,
+    serverPid: server.pid!,
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     workers: workerProcesses,
     client,
@@ -72,3 +76,18 @@ export async function peakRssMiB(pid: number): Promise<number> {
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   return kb / 1024;
 }
+
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/**
+ * CPU seconds a process has used so far (/proc/PID/stat): its own, all its threads, and its
+ * children's that it has waited for (a worker's native tesseract processes).
+ */
+export async function cpuSeconds(pid: number): Promise<{ own: number; children: number }> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces), from field 3 (state) on.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  const [utime, stime, cutime, cstime] = fields.slice(11, 15) as [number, number, number, number];
+  return { own: (utime + stime) / CLOCK_TICKS, children: (cutime + cstime) / CLOCK_TICKS };
+}
+

@@ -83,6 +83,11 @@ export class DevServer {
     return `127.0.0.1:${this.port}`;
   }
 
+  /** The server's process id while it runs. */
+  get pid(): number | null {
+    return this.process?.pid ?? null;
+  }
+
   async start(): Promise<void> {
     const args = [
       ...devServerArgs({ port: this.port, uiPort: null, namespace: 'default', dbFile: this.dbFile }),
