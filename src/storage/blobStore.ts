@@ -120,7 +120,10 @@ export class FsBlobStore implements BlobStore {
     const handle = await open(file, 'r').catch((err: unknown) => {
       throw isNotFound(err) ? new BlobNotFoundError(key) : err;
     });
-    const info = await handle.stat();
+    const info = await handle.stat().catch(async (err: unknown) => {
+      await handle.close();
+      throw err;
+    });
     const body = handle.createReadStream();
     return { body, bytes: info.size, etag: `"${info.size.toString(36)}-${Math.trunc(info.mtimeMs).toString(36)}-${info.ino.toString(36)}"` };
   }
