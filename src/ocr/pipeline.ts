@@ -14,7 +14,8 @@ import { OCR_ENGINE } from './engine';
 import { inStage, StageClock } from '../tracing/stages';
 import { loadBytes, type DocumentBytes, type Rasterizer } from './rasterizer';
 import type { TextLayer } from './rasterProtocol';
-import type { BoundingBox, OcrEngine, OcrLine, PageRecognition, RecognizeOptions } from './types';
+import { betterOpinion, cutsHoldWords, doubtfulWords, MOST_DOUBTS, opinions, stackCuts, withWords } from './secondOpinion';
+import type { BoundingBox, OcrEngine, OcrLine, OcrWord, PageRecognition, RecognizeOptions } from './types';
 import type { PageLayout, PageReadingSource } from '../shared/jobs';
 import type { PageAnalysis } from '../shared/steps';
 
@@ -47,7 +48,7 @@ const MIN_LETTERS_FOR_ORIENTATION = 40;
 const MIN_SKEW = 0.3;
 
 /** The steps of the pipeline, each of which the evaluation can switch off to measure it. */
-export const PIPELINE_STEPS = ['firstLook', 'perspective', 'dewarp', 'unrule', 'invert', 'contrast', 'despeckle', 'orientation', 'deskew', 'scale', 'readingOrder', 'largeType', 'guard'] as const;
+export const PIPELINE_STEPS = ['firstLook', 'perspective', 'dewarp', 'unrule', 'invert', 'contrast', 'despeckle', 'orientation', 'deskew', 'scale', 'readingOrder', 'largeType', 'secondOpinion', 'guard'] as const;
 export type PipelineStep = (typeof PIPELINE_STEPS)[number];
 
 export interface PipelineDeps {
@@ -72,9 +73,9 @@ export interface PreparedPage {
   dpi: number | null;
 }
 
-/** The page as decoded, for a plain reading beside the prepared one. */
+/** The page as decoded, for a plain reading beside the prepared one: grey pixels, `geometry.width` × `geometry.height`. */
 export interface PlainCopy {
-  png: Buffer;
+  grey: Grey;
   geometry: PageGeometry;
 }
 
@@ -395,13 +396,15 @@ export class OcrPipeline {
   }
 
   /**
-   * Reads a prepared page, never worse than plain reading: when the reading of the
-   * prepared page is weak (low confidence, few words), the page as decoded (`plainCopy`,
-   * scaled down only, nothing else done to it) is read too, and the better reading is
-   * kept. The reading says which it is and carries the geometry its boxes are on.
+   * Reads a prepared page, never worse than plain reading. The page as decoded
+   * (`plainCopy`, scaled down only, nothing else done to it) is asked for a second opinion
+   * on the words that the reading of a fully prepared page doubts, when the page reads well
+   * otherwise; when the reading is weak (low confidence, few words), the plain copy is read
+   * whole too, and the better reading is kept. The reading says which it is and carries the
+   * geometry its boxes are on.
    */
   async readPage(
-    prepared: Pick<PreparedPage, 'png' | 'geometry'> & { analysis?: Pick<PageAnalysis, 'blank' | 'largeTypePx'> },
+    prepared: Pick<PreparedPage, 'png' | 'geometry'> & { analysis?: Pick<PageAnalysis, 'blank' | 'largeTypePx' | 'preparation'> },
     plainCopy: (() => Promise<PlainCopy>) | null,
     options: RecognizeOptions,
   ): Promise<PageReading> {
@@ -410,17 +413,53 @@ export class OcrPipeline {
       const empty = { text: '', confidence: 0, blocks: [], layout: 'flow' as const, reading: 'prepared' as const, geometry: prepared.geometry };
       return options.pdf ? { ...empty, pdf: await imageOnlyPdf(prepared.png, prepared.geometry.width, prepared.geometry.height) } : empty;
     }
-    let ours = await this.recognizePage(prepared.png, options);
+    // The plain copy is made once, for whichever of the second opinion and the guard asks first.
+    let copy: Promise<PlainCopy> | null = null;
+    const plain = plainCopy && (() => (copy ??= plainCopy()));
+    let read = await this.engineReading(prepared.png, options);
+    // A page the first look found clean was only scaled: the page as decoded would say the same.
+    const fullyPrepared = prepared.analysis?.preparation !== 'light';
+    if (plain && fullyPrepared && this.runs('secondOpinion') && !weakReading(read)) read = await this.withSecondOpinion(read, prepared.geometry, plain, options);
+    let ours = this.ordered(read, options);
     const largeTypePx = prepared.analysis?.largeTypePx;
     if (largeTypePx && this.runs('largeType')) ours = await this.withLargeType(ours, prepared.png, largeTypePx, options);
-    if (!plainCopy || !this.runs('guard') || !weakReading(ours)) {
+    if (!plain || !this.runs('guard') || !weakReading(ours)) {
       return { ...ours, reading: 'prepared', geometry: prepared.geometry };
     }
-    const copy = await plainCopy();
-    const plain = await this.recognizePage(copy.png, options);
-    return readingScore(plain) > PLAIN_MARGIN * readingScore(ours)
-      ? { ...plain, reading: 'plain', geometry: copy.geometry }
+    const { grey, geometry } = await plain();
+    const plainReading = await this.recognizePage(await greyPng(grey), options);
+    return readingScore(plainReading) > PLAIN_MARGIN * readingScore(ours)
+      ? { ...plainReading, reading: 'plain', geometry }
       : { ...ours, reading: 'prepared', geometry: prepared.geometry };
+  }
+
+  /**
+   * The reading with a second opinion on its doubtful words (see secondOpinion.ts), taken
+   * from the plain copy: only where the page was not turned, and only for a few words.
+   */
+  private async withSecondOpinion(
+    read: PageRecognition,
+    geometry: PageGeometry,
+    plainCopy: () => Promise<PlainCopy>,
+    options: RecognizeOptions,
+  ): Promise<PageRecognition> {
+    const doubtful = doubtfulWords(read);
+    if (doubtful.length === 0 || doubtful.length > MOST_DOUBTS || !cutsHoldWords(geometry)) return read;
+    const attributes = { 'ocr.doubtful_words': doubtful.length, ...(options.page === undefined ? {} : { 'ocr.page': options.page }) };
+    return inStage('second_opinion', attributes, async (span) => {
+      const copy = await plainCopy();
+      const cuts = stackCuts(doubtful, geometry, copy.grey, copy.geometry);
+      const strip = await greyPng(cuts.strip);
+      const second = await this.deps.ocr.recognize(strip, { languages: options.languages, ...(options.signal ? { signal: options.signal } : {}) });
+      const found = opinions(second, cuts);
+      const replaced = new Map<OcrWord, OcrWord>();
+      doubtful.forEach(({ word }, i) => {
+        const opinion = found[i] ?? null;
+        if (betterOpinion(word, opinion)) replaced.set(word, opinion);
+      });
+      span.setAttribute('ocr.second_opinions', replaced.size);
+      return withWords(read, replaced);
+    });
   }
 
   /**
@@ -490,10 +529,10 @@ export class OcrPipeline {
     this.vips.lower();
     const decoded = await this.decodePage(documentKey, bytes, mediaType, pageIndex, signal);
     const scale = Math.min(1, PLAIN_MAX_SIDE / Math.max(decoded.width, decoded.height));
-    const { data: png, info } = await sharp(decoded.data, { raw: { width: decoded.width, height: decoded.height, channels: 1 } })
+    const { data, info } = await sharp(decoded.data, { raw: { width: decoded.width, height: decoded.height, channels: 1 } })
       .resize({ width: Math.max(1, Math.round(decoded.width * scale)) })
-      .greyscale()
-      .png({ compressionLevel: 1 })
+      .toColourspace('b-w')
+      .raw()
       .toBuffer({ resolveWithObject: true });
     const geometry: PageGeometry = {
       sourceWidth: decoded.sourceWidth,
@@ -506,21 +545,31 @@ export class OcrPipeline {
       width: info.width,
       height: info.height,
     };
-    return { png, geometry };
+    return { grey: { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height }, geometry };
   }
 
+  /** A page's reading: the engine's, without junk lines, in reading order. */
   async recognizePage(png: Buffer, options: RecognizeOptions): Promise<PageRecognition & { layout: PageLayout }> {
+    return this.ordered(await this.engineReading(png, options), options);
+  }
+
+  /** What the engine reads on the page, without junk lines, in the engine's order. */
+  private engineReading(png: Buffer, options: RecognizeOptions): Promise<PageRecognition> {
     const attributes = {
       'ocr.languages': options.languages.join('+'),
       'ocr.engine': OCR_ENGINE,
       ...(options.page === undefined ? {} : { 'ocr.page': options.page }),
       ...pngSize(png),
     };
-    const recognition = await inStage('recognize', attributes, async (span) => {
+    return inStage('recognize', attributes, async (span) => {
       const read = withoutJunkLines(await this.deps.ocr.recognize(png, options));
       span.setAttributes({ 'ocr.confidence': read.confidence, 'ocr.characters': read.text.length, 'ocr.engine': read.engine ?? OCR_ENGINE });
       return read;
     });
+  }
+
+  /** The reading's text in reading order (see readingOrder.ts), and the layout found. */
+  private ordered(recognition: PageRecognition, options: RecognizeOptions): PageRecognition & { layout: PageLayout } {
     if (!this.runs('readingOrder')) return { ...recognition, layout: 'flow' };
     const clock = new StageClock(options.page === undefined ? {} : { 'ocr.page': options.page });
     const { text, layout } = readingOrder(recognition.blocks, recognition.text);
@@ -565,6 +614,11 @@ export class OcrPipeline {
 function pngSize(png: Buffer): Record<string, number> {
   const isPng = png.length >= 24 && png.readUInt32BE(0) === 0x89504e47 && png.toString('latin1', 12, 16) === 'IHDR';
   return isPng ? { 'ocr.image.width': png.readUInt32BE(16), 'ocr.image.height': png.readUInt32BE(20) } : {};
+}
+
+/** A grey page as a PNG (fast compression), as the engines read it. */
+function greyPng({ data, width, height }: Grey): Promise<Buffer> {
+  return sharp(data, { raw: { width, height, channels: 1 } }).png({ compressionLevel: 1 }).toBuffer();
 }
 
 function scaleFor(letterPx: number | null, smallLetterPx: number | null): number {

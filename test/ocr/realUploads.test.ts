@@ -362,6 +362,14 @@ describe('geometry', () => {
   });
 });
 
+/** The page with thin white gaps cut through the letters of one word, as a harsh threshold leaves thin strokes. */
+async function spoiledWord(png: Buffer, { x0, y0, x1, y1 }: { x0: number; y0: number; x1: number; y1: number }): Promise<Buffer> {
+  const { width, height } = await sharp(png).metadata();
+  const gaps = Array.from({ length: 6 }, (_, i) => `<rect x="${x0 + ((i + 0.5) * (x1 - x0)) / 6}" y="${y0}" width="4" height="${y1 - y0}" fill="white"/>`);
+  const svg = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${gaps.join('')}</svg>`);
+  return sharp(png).composite([{ input: svg }]).png().toBuffer();
+}
+
 describe('never worse than plain reading', () => {
   test('when the prepared page reads weakly and the page as decoded reads better, then the plain reading is kept and says so', async () => {
     const { pipeline } = fixture.deps;
@@ -374,6 +382,38 @@ describe('never worse than plain reading', () => {
     expect(reading.reading).toBe('plain');
     expect(words(reading.text)).toEqual(EXPECTED);
     expect(reading.geometry.rotation).toBe(0);
+  });
+
+  test('when preparation spoils one word and the page as decoded shows it plainly, then that word is read from the plain copy', async () => {
+    const { pipeline } = fixture.deps;
+    const prepared = await pipeline.preparePage('opinion', page, 'image/png', 0);
+    const read = await pipeline.recognizePage(prepared.png, { languages: ['eng'] });
+    const target = read.blocks.flatMap((block) => block.lines.flatMap((line) => line.words)).find((word) => word.text === 'delivery')!;
+    const spoiled = await spoiledWord(prepared.png, target.bbox);
+    const misread = await pipeline.recognizePage(spoiled, { languages: ['eng'] });
+    const plain = jest.fn(() => pipeline.plainCopy('opinion', page, 'image/png', 0));
+
+    const reading = await pipeline.readPage({ ...prepared, analysis: { ...prepared.analysis, preparation: 'full' }, png: spoiled }, plain, { languages: ['eng'] });
+
+    expect(words(misread.text)).not.toEqual(EXPECTED);
+    expect(words(reading.text)).toEqual(EXPECTED);
+    expect(reading.reading).toBe('prepared');
+    expect(plain).toHaveBeenCalledTimes(1);
+  });
+
+  test('when a page the first look found clean has a doubtful word, then the page as decoded is not asked about it', async () => {
+    const { pipeline } = fixture.deps;
+    const prepared = await pipeline.preparePage('opinion-light', page, 'image/png', 0);
+    const read = await pipeline.recognizePage(prepared.png, { languages: ['eng'] });
+    const target = read.blocks.flatMap((block) => block.lines.flatMap((line) => line.words)).find((word) => word.text === 'delivery')!;
+    const spoiled = await spoiledWord(prepared.png, target.bbox);
+    const plain = jest.fn(() => pipeline.plainCopy('opinion-light', page, 'image/png', 0));
+
+    const reading = await pipeline.readPage({ ...prepared, png: spoiled }, plain, { languages: ['eng'] });
+
+    expect(prepared.analysis.preparation).toBe('light');
+    expect(words(reading.text)).not.toEqual(EXPECTED);
+    expect(plain).not.toHaveBeenCalled();
   });
 
   test('when the prepared page reads well, then the page is not read a second time', async () => {
