@@ -158,10 +158,6 @@ export class OcrPipeline {
     return RASTERIZED.has(mediaType);
   }
 
-  /**
-   * How many pages the document has. A document that cannot be read throws a DecodeError;
-   * loading its bytes or a failing decoder thread throw their own errors.
-   */
   /** A PDF page's text layer, read without rendering the page (see textLayer.ts). */
   textLayer(documentKey: string, bytes: DocumentBytes, pageIndex: number, signal?: AbortSignal): Promise<TextLayer> {
     return inStage('text_layer', { 'ocr.page': pageIndex + 1 }, () => this.deps.rasterizer.textLayer(documentKey, bytes, 'application/pdf', pageIndex, signal));
@@ -172,6 +168,10 @@ export class OcrPipeline {
     return this.deps.rasterizer.pagePdf(documentKey, bytes, pageIndex, signal);
   }
 
+  /**
+   * How many pages the document has. A document that cannot be read throws a DecodeError;
+   * loading its bytes or a failing decoder thread throw their own errors.
+   */
   async pageCount(documentKey: string, bytes: DocumentBytes, mediaType: string, signal?: AbortSignal): Promise<number> {
     // MuPDF opens the document first: for a BMP that checks the size its header declares.
     if (RASTERIZED.has(mediaType)) return this.deps.rasterizer.pageCount(documentKey, bytes, mediaType, signal);
@@ -605,11 +605,6 @@ export class OcrPipeline {
 }
 
 
-/**
- * Scale only letters Tesseract reads badly: too small to resolve, or so large it is slow.
- * A page is scaled down only as far as keeps its small print (where it also has large
- * type) readable.
- */
 /** A PNG's pixel size, from its header, as span attributes; nothing for anything else. */
 function pngSize(png: Buffer): Record<string, number> {
   const isPng = png.length >= 24 && png.readUInt32BE(0) === 0x89504e47 && png.toString('latin1', 12, 16) === 'IHDR';
@@ -621,6 +616,11 @@ function greyPng({ data, width, height }: Grey): Promise<Buffer> {
   return sharp(data, { raw: { width, height, channels: 1 } }).png({ compressionLevel: 1 }).toBuffer();
 }
 
+/**
+ * Scale only letters Tesseract reads badly: too small to resolve, or so large it is slow.
+ * A page is scaled down only as far as keeps its small print (where it also has large
+ * type) readable.
+ */
 function scaleFor(letterPx: number | null, smallLetterPx: number | null): number {
   if (!letterPx) return 1;
   if (letterPx < SMALLEST_CHARACTER_PX) return Math.min(MAX_SCALE, SMALLEST_CHARACTER_PX / letterPx);
