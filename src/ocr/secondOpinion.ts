@@ -2,7 +2,8 @@
 // binarisation, scaling, straightening) helps most words and now and then spoils one: a
 // "y" whose tail the threshold cut reads "v". Each doubtful word is cut out of the plain
 // copy (the page as decoded, nothing done to it), the cuts are stacked into one small
-// strip, the strip is read once, and a word the strip reads much more surely replaces it.
+// strip, the strip is read once, and a word the strip reads surely, and more surely than
+// the page did, replaces it.
 import { distance } from 'fastest-levenshtein';
 import type { PageGeometry } from '../shared/steps';
 import { toSourceBox } from './geometry';
@@ -11,7 +12,7 @@ import type { BoundingBox, OcrWord, PageRecognition } from './types';
 
 /** A word read with less confidence than this is doubtful. */
 export const DOUBTFUL_WORD = 80;
-/** A page with more doubtful words than this is left as read (the guard weighs such a page whole). */
+/** A page with more doubtful words than this is left as read: cutting them out would be reading much of the page again. */
 export const MOST_DOUBTS = 12;
 /** A second opinion replaces a word when read without doubt and with at least this much more confidence... */
 const SURER_BY = 5;
@@ -121,24 +122,21 @@ export function stackCuts(doubts: Doubt[], geometry: PageGeometry, plain: Grey, 
  * beside it (a word and the next read as one is not it).
  */
 export function opinions(reading: PageRecognition, cuts: StackedCuts): Array<OcrWord | null> {
-  const read = reading.blocks
-    .flatMap((block) => block.lines.flatMap((line) => line.words))
-    .filter((word) => word.text.trim())
-    .map((word) => ({ word, box: word.bbox }));
+  const read = reading.blocks.flatMap((block) => block.lines.flatMap((line) => line.words)).filter((word) => word.text.trim());
   const across = (a: BoundingBox, b: BoundingBox) => Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
   return cuts.words.map((box, i) => {
     const [top, bottom] = cuts.rows[i]!;
-    let best: { word: OcrWord; box: BoundingBox } | null = null;
+    let best: OcrWord | null = null;
     let bestOverlap = 0;
     for (const candidate of read) {
-      const middle = (candidate.box.y0 + candidate.box.y1) / 2;
+      const middle = (candidate.bbox.y0 + candidate.bbox.y1) / 2;
       if (middle < top || middle > bottom) continue;
-      const overlap = across(box, candidate.box);
+      const overlap = across(box, candidate.bbox);
       if (overlap > bestOverlap) [best, bestOverlap] = [candidate, overlap];
     }
-    if (!best || bestOverlap < 0.5 * Math.min(box.x1 - box.x0, best.box.x1 - best.box.x0)) return null;
-    const found = best.box;
-    return cuts.neighbours[i]!.some((near) => across(near, found) > (near.x1 - near.x0) / 3) ? null : best.word;
+    if (!best || bestOverlap < 0.5 * Math.min(box.x1 - box.x0, best.bbox.x1 - best.bbox.x0)) return null;
+    const found = best.bbox;
+    return cuts.neighbours[i]!.some((near) => across(near, found) > (near.x1 - near.x0) / 3) ? null : best;
   });
 }
 

@@ -362,12 +362,21 @@ describe('geometry', () => {
   });
 });
 
-/** The page with thin white gaps cut through the letters of one word, as a harsh threshold leaves thin strokes. */
-async function spoiledWord(png: Buffer, { x0, y0, x1, y1 }: { x0: number; y0: number; x1: number; y1: number }): Promise<Buffer> {
-  const { width, height } = await sharp(png).metadata();
+/**
+ * The page prepared, and the prepared page with thin white gaps cut through the letters of
+ * one word (as a harsh threshold leaves thin strokes); the plain copy as a mock to count calls.
+ */
+async function withSpoiledWord(key: string, text: string) {
+  const { pipeline } = fixture.deps;
+  const prepared = await pipeline.preparePage(key, page, 'image/png', 0);
+  const read = await pipeline.recognizePage(prepared.png, { languages: ['eng'] });
+  const { x0, y0, x1, y1 } = read.blocks.flatMap((block) => block.lines.flatMap((line) => line.words)).find((word) => word.text === text)!.bbox;
+  const { width, height } = await sharp(prepared.png).metadata();
   const gaps = Array.from({ length: 6 }, (_, i) => `<rect x="${x0 + ((i + 0.5) * (x1 - x0)) / 6}" y="${y0}" width="4" height="${y1 - y0}" fill="white"/>`);
   const svg = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${gaps.join('')}</svg>`);
-  return sharp(png).composite([{ input: svg }]).png().toBuffer();
+  const spoiled = await sharp(prepared.png).composite([{ input: svg }]).png().toBuffer();
+  const plain = jest.fn(() => pipeline.plainCopy(key, page, 'image/png', 0));
+  return { prepared, spoiled, plain };
 }
 
 describe('never worse than plain reading', () => {
@@ -386,12 +395,8 @@ describe('never worse than plain reading', () => {
 
   test('when preparation spoils one word and the page as decoded shows it plainly, then that word is read from the plain copy', async () => {
     const { pipeline } = fixture.deps;
-    const prepared = await pipeline.preparePage('opinion', page, 'image/png', 0);
-    const read = await pipeline.recognizePage(prepared.png, { languages: ['eng'] });
-    const target = read.blocks.flatMap((block) => block.lines.flatMap((line) => line.words)).find((word) => word.text === 'delivery')!;
-    const spoiled = await spoiledWord(prepared.png, target.bbox);
+    const { prepared, spoiled, plain } = await withSpoiledWord('opinion', 'delivery');
     const misread = await pipeline.recognizePage(spoiled, { languages: ['eng'] });
-    const plain = jest.fn(() => pipeline.plainCopy('opinion', page, 'image/png', 0));
 
     const reading = await pipeline.readPage({ ...prepared, analysis: { ...prepared.analysis, preparation: 'full' }, png: spoiled }, plain, { languages: ['eng'] });
 
@@ -403,11 +408,7 @@ describe('never worse than plain reading', () => {
 
   test('when a page the first look found clean has a doubtful word, then the page as decoded is not asked about it', async () => {
     const { pipeline } = fixture.deps;
-    const prepared = await pipeline.preparePage('opinion-light', page, 'image/png', 0);
-    const read = await pipeline.recognizePage(prepared.png, { languages: ['eng'] });
-    const target = read.blocks.flatMap((block) => block.lines.flatMap((line) => line.words)).find((word) => word.text === 'delivery')!;
-    const spoiled = await spoiledWord(prepared.png, target.bbox);
-    const plain = jest.fn(() => pipeline.plainCopy('opinion-light', page, 'image/png', 0));
+    const { prepared, spoiled, plain } = await withSpoiledWord('opinion-light', 'delivery');
 
     const reading = await pipeline.readPage({ ...prepared, png: spoiled }, plain, { languages: ['eng'] });
 
