@@ -175,7 +175,7 @@ describe('recognition under retries and cancellation', () => {
     const env = activityEnvironment();
     const image = await run(env, fixture.activities.preprocessPage, { jobId, source, mediaType: 'image/png', page: 1 });
     const first = await run(env, fixture.activities.recognizePage, { jobId, page: 1, image, languages: ['eng'], outputs: TEXT, pageErrors: [] });
-    const recognitions = jest.spyOn(fixture.deps.pipeline, 'recognizePage');
+    const recognitions = jest.spyOn(fixture.deps.pipeline, 'readPage');
 
     const retried = await run(activityEnvironment({ attempt: 2 }), fixture.activities.recognizePage, {
       jobId,

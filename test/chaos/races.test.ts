@@ -91,9 +91,8 @@ describe('retries after the work was done', () => {
   });
 
   test('when recognising a page is retried after its result was written, then the page is not read again', async () => {
-    // A page that reads well: a weak reading is read a second time from the page as decoded.
     const page = await renderText({ lines: ['Exactly once, please: this page is read a single time'] });
-    const reads = jest.spyOn(fixture.deps.pipeline, 'recognizePage');
+    const reads = jest.spyOn(fixture.deps.pipeline, 'readPage');
     const worker = await runWorker(env, fixture, bundle, failing('recognizePage', [1], true));
     try {
       const res = await request(app).post('/jobs').set('Content-Type', 'image/png').send(page);
