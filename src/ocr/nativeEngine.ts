@@ -47,6 +47,10 @@ export interface NativeEngineOptions {
   nice: number;
 }
 
+/** Tesseract's page segmentation modes: one uniform block of text, and sparse text in no particular order. */
+const PSM_SINGLE_BLOCK = '6';
+const PSM_SPARSE_TEXT = '11';
+
 /** tesseract's TSV: level, page, block, paragraph, line, word, left, top, width, height, conf, text. */
 const enum Level {
   Block = 2,
@@ -80,7 +84,7 @@ export class NativeTesseract implements OcrEngine {
     return this.busy / this.options.slots;
   }
 
-  async recognize(image: Buffer, { languages, pdf, signal, onProgress }: RecognizeOptions): Promise<PageRecognition> {
+  async recognize(image: Buffer, { languages, pdf, signal, onProgress, segmentation }: RecognizeOptions): Promise<PageRecognition> {
     signal?.throwIfAborted();
     await this.acquire(signal);
     let dir: string | null = null;
@@ -89,7 +93,8 @@ export class NativeTesseract implements OcrEngine {
       const base = dir ? path.join(dir, 'page') : 'stdout';
       // LSTM only and one uniform block, as tesseract.js reads (its API's default page
       // segmentation; the CLI's own default is automatic): the same reading of the same page.
-      const args = ['stdin', base, '-l', languages.join('+'), '--oem', '1', '--psm', '6', 'tsv', ...(pdf ? ['pdf'] : [])];
+      const psm = segmentation === 'sparse' ? PSM_SPARSE_TEXT : PSM_SINGLE_BLOCK;
+      const args = ['stdin', base, '-l', languages.join('+'), '--oem', '1', '--psm', psm, 'tsv', ...(pdf ? ['pdf'] : [])];
       const stdout = await this.run(args, image, signal);
       const tsv = dir ? await readFile(`${base}.tsv`, 'utf8') : stdout;
       const recognition = fromTsv(tsv);

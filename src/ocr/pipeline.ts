@@ -117,6 +117,8 @@ const LARGE_TYPE_TARGET_PX = 22;
 const MAX_LARGE_TYPE_SHRINK = 8;
 /** A line of the second reading this many times the page's typical word height is large type. */
 const LARGE_TYPE_HEIGHTS = 2.5;
+/** A place where no word of the reading lies over this share of its own box is empty. */
+const EMPTY_PLACE_OVERLAP = 0.25;
 
 function area(box: BoundingBox): number {
   return Math.max(0, box.x1 - box.x0) * Math.max(0, box.y1 - box.y0);
@@ -465,9 +467,12 @@ export class OcrPipeline {
   /**
    * Adds the large type Tesseract passed over (a headline several times the body's size can
    * be taken for a picture): the page is read again, scaled so the large type is about
-   * LARGE_TYPE_TARGET_PX high, and lines of it
-   * that are large against the page's words, read with confidence, and where the first
-   * reading found nothing, are put in, in their place from the top.
+   * LARGE_TYPE_TARGET_PX high, once as a block and once as sparse text (which finds a line
+   * a block loses, such as a headline's first line set tight over its second). Lines of
+   * these readings that are large against the page's words and read with confidence replace
+   * what the first reading made of the same place less surely, or are put in, in their
+   * place from the top, where it found nothing: for the sparse reading, only where no word
+   * was read at all.
    */
   private async withLargeType(
     ours: PageRecognition & { layout: PageLayout },
@@ -482,7 +487,6 @@ export class OcrPipeline {
       .png()
       .toBuffer({ resolveWithObject: true });
     const factor = width / info.width;
-    const extra = await this.deps.ocr.recognize(small, { languages: options.languages, ...(options.signal ? { signal: options.signal } : {}) });
     const typical = median(words(ours).map((word) => word.bbox.y1 - word.bbox.y0)) || height;
     const grown = (box: BoundingBox): BoundingBox => ({
       x0: Math.round(box.x0 * factor),
@@ -490,14 +494,29 @@ export class OcrPipeline {
       x1: Math.round(box.x1 * factor),
       y1: Math.round(box.y1 * factor),
     });
-    const large = extra.blocks
-      .flatMap((block) => block.lines)
-      .map((line) => ({ ...line, bbox: grown(line.bbox), words: line.words.map((word) => ({ ...word, bbox: grown(word.bbox) })) }))
-      .filter((line) => line.bbox.y1 - line.bbox.y0 >= LARGE_TYPE_HEIGHTS * typical && line.confidence >= CONFIDENT_WORD && line.text.trim());
+    const largeLines = async (segmentation: 'block' | 'sparse') => {
+      const extra = await this.deps.ocr.recognize(small, { languages: options.languages, segmentation, ...(options.signal ? { signal: options.signal } : {}) });
+      return extra.blocks
+        .flatMap((block) => block.lines)
+        .map((line) => ({ ...line, bbox: grown(line.bbox), words: line.words.map((word) => ({ ...word, bbox: grown(word.bbox) })) }))
+        .filter((line) => line.bbox.y1 - line.bbox.y0 >= LARGE_TYPE_HEIGHTS * typical && line.confidence >= CONFIDENT_WORD && line.text.trim());
+    };
     let readLines = ours.blocks.flatMap((block) => block.lines);
     let text = ours.text;
     const lines: OcrLine[] = [];
-    for (const line of large) {
+    const putIn = (line: OcrLine) => {
+      // It goes before the first line in the text that lies below it (its middle lower: a
+      // large line's descenders can reach into the line under it), large ones put in included.
+      const middle = (box: BoundingBox) => (box.y0 + box.y1) / 2;
+      const below = [...readLines, ...lines].filter((read) => middle(read.bbox) > middle(line.bbox) && text.includes(read.text));
+      const next = below.reduce<OcrLine | undefined>((first, read) => (first && text.indexOf(first.text) <= text.indexOf(read.text) ? first : read), undefined);
+      text = next ? text.replace(next.text, `${line.text}\n${next.text}`) : `${text.trimEnd()}\n${line.text}\n`;
+      lines.push(line);
+    };
+    const emptyPlace = (line: OcrLine) =>
+      ![...readLines, ...lines].some((read) => read.words.some((word) => overlap(word.bbox, line.bbox) >= EMPTY_PLACE_OVERLAP * area(word.bbox)));
+    const candidates = [...(await largeLines('block')).map((line) => ({ line, sparse: false })), ...(await largeLines('sparse')).map((line) => ({ line, sparse: true }))];
+    for (const { line, sparse } of candidates) {
       // What the first reading made of the same place, if anything: replaced when it was
       // read with less confidence (a headline half read), else the large line is not needed.
       const there = readLines.filter((read) => overlap(read.bbox, line.bbox) >= 0.5 * area(read.bbox));
@@ -506,12 +525,11 @@ export class OcrPipeline {
         text = text.replace(there[0]!.text, line.text);
         for (const read of there.slice(1)) text = text.replace(`${read.text}\n`, '').replace(read.text, '');
         readLines = readLines.filter((read) => !there.includes(read));
-      } else {
-        // It goes before the first line of the reading that lies below it.
-        const next = readLines.find((read) => read.bbox.y0 >= line.bbox.y1 - 1 && text.includes(read.text));
-        text = next ? text.replace(next.text, `${line.text}\n${next.text}`) : `${text.trimEnd()}\n${line.text}\n`;
+        lines.push(line);
+      } else if (!sparse || emptyPlace(line)) {
+        // A sparse reading finds lines in the noise of small print too: only where nothing was read.
+        putIn(line);
       }
-      lines.push(line);
     }
     if (lines.length === 0) return ours;
     const box = lines.reduce(

@@ -1,4 +1,4 @@
-import { createWorker, OEM, type Page, type Worker as TesseractWorker } from 'tesseract.js';
+import { createWorker, OEM, PSM, type Page, type Worker as TesseractWorker } from 'tesseract.js';
 import { OCR_ENGINE } from './engine';
 import { threadScript } from './threads';
 import type { Logger } from 'pino';
@@ -17,6 +17,8 @@ export interface TesseractPoolOptions {
 interface Slot {
   worker: TesseractWorker;
   languages: string;
+  /** The page segmentation the worker is set to (tesseract.js's default, one block, at first); null once unknown. */
+  segmentation: NonNullable<RecognizeOptions['segmentation']> | null;
   pages: number;
   /** Receives the progress of the page this worker is on. */
   progress: { listener?: ((fraction: number) => void) | undefined };
@@ -51,7 +53,7 @@ export class TesseractPool implements OcrEngine {
     return Math.max(0, this.live - this.idle.length) / this.options.size;
   }
 
-  async recognize(image: Buffer, { languages, pdf, signal, onProgress }: RecognizeOptions): Promise<PageRecognition> {
+  async recognize(image: Buffer, { languages, pdf, signal, onProgress, segmentation = 'block' }: RecognizeOptions): Promise<PageRecognition> {
     signal?.throwIfAborted();
     const slot = await this.acquire(languages.join('+'), signal);
     if (signal?.aborted) {
@@ -62,6 +64,10 @@ export class TesseractPool implements OcrEngine {
     slot.progress.listener = onProgress;
     let healthy = false;
     try {
+      if (slot.segmentation !== segmentation) {
+        await slot.worker.setParameters({ tessedit_pageseg_mode: segmentation === 'sparse' ? PSM.SPARSE_TEXT : PSM.SINGLE_BLOCK });
+        slot.segmentation = segmentation;
+      }
       const page = await abortable(
         slot.worker.recognize(image, { pdfTitle: 'ocr-jobs' }, { text: true, blocks: true, pdf: Boolean(pdf) }),
         signal,
@@ -104,6 +110,8 @@ export class TesseractPool implements OcrEngine {
       try {
         await grant.worker.reinitialize(languages, OEM.LSTM_ONLY);
         grant.languages = languages;
+        // Whether a new start kept the page segmentation is tesseract.js's business: set it again.
+        grant.segmentation = null;
       } catch (err) {
         this.release(grant, false);
         throw err;
@@ -172,7 +180,7 @@ export class TesseractPool implements OcrEngine {
       errorHandler: (err: unknown) => this.options.logger.error({ err }, 'tesseract.js worker error'),
     });
     this.options.logger.debug({ languages, ms: Math.round(performance.now() - started) }, 'tesseract.js worker created');
-    return { worker, languages, pages: 0, progress };
+    return { worker, languages, segmentation: 'block', pages: 0, progress };
   }
 
   private async discard(slot: Slot): Promise<void> {

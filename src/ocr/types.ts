@@ -48,6 +48,12 @@ export interface RecognizeOptions {
   onProgress?: (fraction: number) => void;
   /** The page's number in its document, for traces. */
   page?: number;
+  /**
+   * How the engine finds the text: `block` (the default) reads the image as one uniform
+   * block of lines; `sparse` finds text wherever it is, line by line, for an image whose
+   * lines differ too much in size for one block (a headline's first line can be lost in it).
+   */
+  segmentation?: 'block' | 'sparse';
 }
 
 export interface OcrEngine {

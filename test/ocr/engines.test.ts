@@ -7,11 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
 import { PDFDocument } from 'pdf-lib';
+import sharp from 'sharp';
 import { findNativeTesseract } from '../../src/ocr/nativeEngine';
 import type { OutputFormat, UploadSource } from '../../src/shared/schemas';
 import { jobKeys } from '../../src/storage/blobStore';
 import { activityEnvironment, createOcrFixture, runActivity as run, type OcrFixture } from '../helpers/harness';
-import { renderText, words } from '../helpers/images';
+import { escapeXml, renderText, words } from '../helpers/images';
 import { eventually } from '../helpers/jobs';
 
 const LINES = ['Delivery note for order 5521', 'Three pallets of roof tiles', 'signed for at the gate on Tuesday'];
@@ -83,6 +84,28 @@ describe('OCR_ENGINE', () => {
       expect(result.pdf.getPageCount()).toBe(1);
     }
   });
+
+  test.each(['native', 'tesseractjs'] as const)(
+    'when %s is asked for sparse text, then it finds the headline line one block loses, and the next page is read as one block again',
+    async (engine) => {
+      const { pool } = fixtures[engine]!;
+      const title = ['Weekly energy', 'use in 2026'];
+      const body = ['Meter readings were taken by the households themselves each month,', 'and the figures were checked against the suppliers own bills.'];
+      const lines = (texts: string[], size: number, top: number) =>
+        `<g font-family="DejaVu Serif" font-size="${size}">${texts.map((line, i) => `<text x="60" y="${top + i * Math.round(size * 1.1)}">${escapeXml(line)}</text>`).join('')}</g>`;
+      const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1300" height="700"><rect width="100%" height="100%" fill="white"/>
+        <g font-weight="bold">${lines(title, 80, 120)}</g>${lines(body, 28, 340)}</svg>`;
+      const png = await sharp(Buffer.from(svg)).png().toBuffer();
+
+      const block = await pool.recognize(png, { languages: ['eng'] });
+      const sparse = await pool.recognize(png, { languages: ['eng'], segmentation: 'sparse' });
+      const blockAgain = await pool.recognize(png, { languages: ['eng'] });
+
+      expect(words(block.text)).not.toContain('weekly');
+      expect(words(sparse.text).slice(0, 5)).toEqual(words(title.join(' ')));
+      expect(blockAgain.text).toBe(block.text);
+    },
+  );
 
   test('when the engine is auto and the native engine has the languages, then pages are read natively', async () => {
     const fixture = await createOcrFixture({ OCR_ENGINE: 'auto' });

@@ -360,6 +360,50 @@ describe('geometry', () => {
     expect(wordRecall(words(body.join(' ')), words(text))).toBeGreaterThanOrEqual(0.95);
     expect(words(text)[0]).toBe('news');
   });
+
+  test('when a headline of two tightly set lines stands above body text and footnotes, then both of its lines are read, in their place', async () => {
+    const title = ['Weekly energy', 'use in 2026'];
+    const body = [
+      'Meter readings were taken by the households themselves each month,',
+      'and the figures were checked against the suppliers own bills, while',
+      'the survey asked about heating, hot water, cooking and appliances.',
+      'Drivers found a space within five minutes on most',
+      'weekday mornings, while the busiest car parks were',
+      'full before nine on market days and in school terms.',
+    ];
+    const notes = ['1 Readings from smart meters were taken as they were sent.', '2 Figures rounded to the nearest ten kilowatt hours a year.'];
+    const lines = (texts: string[], size: number, top: number, step: number) =>
+      `<g font-family="DejaVu Serif" font-size="${size}">${texts.map((line, i) => `<text x="150" y="${top + i * step}">${escapeXml(line)}</text>`).join('')}</g>`;
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1654" height="2339"><rect width="100%" height="100%" fill="white"/>
+      <g font-weight="bold">${lines(title, 111, 280, 122)}</g>${lines(body, 28, 600, 42)}${lines(notes, 22, 900, 30)}</svg>`;
+    const png = await sharp(Buffer.from(svg)).png().toBuffer();
+
+    const { text } = await read(png);
+
+    expect(words(text).slice(0, 5)).toEqual(words(title.join(' ')));
+    expect(wordRecall(words([...body, ...notes].join(' ')), words(text))).toBeGreaterThanOrEqual(0.95);
+  });
+  test('when large figures stand side by side between small labels, as on a dashboard, then each figure is read once', async () => {
+    const cards = [
+      ['Visitors', '18,204'],
+      ['Orders', '52,918'],
+      ['Conversion', '3.07%'],
+      ['Revenue', '94,310'],
+    ];
+    const text = (x: number, y: number, size: number, content: string, weight = 'normal') =>
+      `<text x="${x}" y="${y}" font-family="DejaVu Sans" font-size="${size}" font-weight="${weight}">${escapeXml(content)}</text>`;
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1800" height="700"><rect width="100%" height="100%" fill="white"/>
+      ${text(60, 80, 30, 'Weekly overview for the shop')}
+      ${cards.map(([label, figure], i) => text(60 + i * 420, 200, 24, label!) + text(60 + i * 420, 290, 72, figure!, 'bold') + text(60 + i * 420, 350, 24, 'up on last week')).join('')}
+      ${text(60, 520, 24, 'Figures are counted once a day, at midnight.')}
+      ${text(60, 560, 24, 'Orders placed by phone are counted with those placed online.')}</svg>`;
+    const png = await sharp(Buffer.from(svg)).png().toBuffer();
+
+    const read_ = await read(png);
+
+    expect(read_.analysis.largeTypePx).toBeGreaterThan(0);
+    for (const [, figure] of cards) expect(read_.text.split(figure!).length - 1).toBe(1);
+  });
 });
 
 /**
