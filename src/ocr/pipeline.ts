@@ -16,6 +16,7 @@ import { loadBytes, type DocumentBytes, type Rasterizer } from './rasterizer';
 import type { TextLayer } from './rasterProtocol';
 import { betterOpinion, cutsHoldWords, doubtfulWords, MOST_DOUBTS, opinions, stackCuts, withWords } from './secondOpinion';
 import type { BoundingBox, OcrEngine, OcrLine, OcrWord, PageRecognition, RecognizeOptions } from './types';
+import { meanConfidence, pageWords } from './words';
 import type { PageLayout, PageReadingSource } from '../shared/jobs';
 import type { PageAnalysis } from '../shared/steps';
 
@@ -97,17 +98,13 @@ const PLAIN_MARGIN = 1.15;
 /** The plain copy's longest side, in pixels: enough to read, cheap to recognise. */
 const PLAIN_MAX_SIDE = 2400;
 
-function words(recognition: PageRecognition) {
-  return recognition.blocks.flatMap((block) => block.lines.flatMap((line) => line.words));
-}
-
 function weakReading(recognition: PageRecognition): boolean {
-  return recognition.confidence < WEAK_CONFIDENCE || words(recognition).length < FEW_WORDS;
+  return recognition.confidence < WEAK_CONFIDENCE || pageWords(recognition).length < FEW_WORDS;
 }
 
 /** Characters read with confidence, weighted by it. */
 function readingScore(recognition: PageRecognition): number {
-  return words(recognition)
+  return pageWords(recognition)
     .filter((word) => word.confidence >= CONFIDENT_WORD)
     .reduce((sum, word) => sum + (word.text.trim().length * word.confidence) / 100, 0);
 }
@@ -143,9 +140,7 @@ function withoutJunkLines(recognition: PageRecognition): PageRecognition {
     .filter((block) => block.lines.length > 0);
   if (!dropped) return recognition;
   const text = blocks.map((block) => block.lines.map((line) => line.text).join('\n')).join('\n\n');
-  const kept = words({ ...recognition, blocks });
-  const confidence = kept.length ? Math.round((kept.reduce((sum, word) => sum + word.confidence, 0) / kept.length) * 100) / 100 : 0;
-  return { ...recognition, blocks, text: text ? `${text}\n` : '', confidence };
+  return { ...recognition, blocks, text: text ? `${text}\n` : '', confidence: meanConfidence(pageWords({ blocks })) };
 }
 
 /** Reads documents page by page: decode, clean up for Tesseract, recognise. */
@@ -487,7 +482,7 @@ export class OcrPipeline {
       .png()
       .toBuffer({ resolveWithObject: true });
     const factor = width / info.width;
-    const typical = median(words(ours).map((word) => word.bbox.y1 - word.bbox.y0)) || height;
+    const typical = median(pageWords(ours).map((word) => word.bbox.y1 - word.bbox.y0)) || height;
     const grown = (box: BoundingBox): BoundingBox => ({
       x0: Math.round(box.x0 * factor),
       y0: Math.round(box.y0 * factor),

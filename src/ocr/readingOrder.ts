@@ -4,6 +4,7 @@
 import type { PageLayout } from '../shared/jobs';
 import { median } from './imaging';
 import type { BoundingBox, OcrBlock, OcrWord } from './types';
+import { pageWords } from './words';
 
 interface Row {
   top: number;
@@ -38,7 +39,7 @@ const middle = (box: BoundingBox) => (box.y0 + box.y1) / 2;
  * after the other; tables row by row.
  */
 export function readingOrder(blocks: OcrBlock[], tesseractText: string): { text: string; layout: PageLayout } {
-  const words = blocks.flatMap((block) => block.lines.flatMap((line) => line.words)).filter((w) => w.text.trim());
+  const words = pageWords({ blocks }).filter((w) => w.text.trim());
   if (words.length < 8) return { text: tesseractText, layout: 'flow' };
   const height = median(words.map((w) => w.bbox.y1 - w.bbox.y0));
   // Regions side by side whose lines do not line up (a sidebar beside a screen's content):

@@ -9,6 +9,7 @@ import type { PageGeometry } from '../shared/steps';
 import { toSourceBox } from './geometry';
 import type { Grey } from './imaging';
 import type { BoundingBox, OcrWord, PageRecognition } from './types';
+import { meanConfidence, pageWords } from './words';
 
 /** A word read with less confidence than this is doubtful. */
 export const DOUBTFUL_WORD = 80;
@@ -122,7 +123,7 @@ export function stackCuts(doubts: Doubt[], geometry: PageGeometry, plain: Grey, 
  * beside it (a word and the next read as one is not it).
  */
 export function opinions(reading: PageRecognition, cuts: StackedCuts): Array<OcrWord | null> {
-  const read = reading.blocks.flatMap((block) => block.lines.flatMap((line) => line.words)).filter((word) => word.text.trim());
+  const read = pageWords(reading).filter((word) => word.text.trim());
   const across = (a: BoundingBox, b: BoundingBox) => Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
   return cuts.words.map((box, i) => {
     const [top, bottom] = cuts.rows[i]!;
@@ -177,8 +178,7 @@ function marksDropped(text: string, fewer: string): boolean {
  */
 export function withWords(recognition: PageRecognition, replaced: Map<OcrWord, OcrWord>): PageRecognition {
   if (replaced.size === 0) return recognition;
-  const pageWords = recognition.blocks.flatMap((block) => block.lines.flatMap((line) => line.words));
-  const text = spliced(recognition.text, pageWords, replaced);
+  const text = spliced(recognition.text, pageWords(recognition), replaced);
   if (text === null) return recognition;
   const swap = (word: OcrWord): OcrWord => {
     const better = replaced.get(word);
@@ -189,9 +189,7 @@ export function withWords(recognition: PageRecognition, replaced: Map<OcrWord, O
     const lines = block.lines.map((line) => ({ ...line, text: spliced(line.text, line.words, replaced) ?? line.text, words: line.words.map(swap) }));
     return { ...block, text: spliced(block.text, blockWords, replaced) ?? block.text, lines };
   });
-  const confidences = blocks.flatMap((block) => block.lines.flatMap((line) => line.words.map((word) => word.confidence)));
-  const confidence = Math.round((confidences.reduce((sum, value) => sum + value, 0) / confidences.length) * 100) / 100;
-  return { ...recognition, text, blocks, confidence };
+  return { ...recognition, text, blocks, confidence: meanConfidence(pageWords({ blocks })) };
 }
 
 /** `text` with each replaced word's text put in, the words found in order; null when one is missing. */

@@ -3,6 +3,7 @@ import { OCR_ENGINE } from './engine';
 import { threadScript } from './threads';
 import type { Logger } from 'pino';
 import type { OcrBlock, OcrEngine, PageRecognition, RecognizeOptions } from './types';
+import { meanConfidence, pageWords } from './words';
 
 export interface TesseractPoolOptions {
   /** Most tesseract.js workers alive at once; each uses one core while recognising. */
@@ -216,9 +217,7 @@ function toPageRecognition(page: Page): PageRecognition {
       })),
     ),
   }));
-  const words = blocks.flatMap((block) => block.lines.flatMap((line) => line.words));
-  const confidence = words.length ? words.reduce((sum, word) => sum + word.confidence, 0) / words.length : 0;
-  return { text: page.text, confidence: round(confidence), blocks };
+  return { text: page.text, confidence: meanConfidence(pageWords({ blocks })), blocks };
 }
 
 function round(value: number): number {
