@@ -91,8 +91,9 @@ export class NativeTesseract implements OcrEngine {
     try {
       if (pdf) dir = await mkdtemp(path.join(os.tmpdir(), 'ocr-jobs-native-'));
       const base = dir ? path.join(dir, 'page') : 'stdout';
-      // LSTM only and one uniform block, as tesseract.js reads (its API's default page
-      // segmentation; the CLI's own default is automatic): the same reading of the same page.
+      // LSTM only and one uniform block unless sparse text is asked for, as tesseract.js reads
+      // (its API's default page segmentation; the CLI's own default is automatic): the same
+      // reading of the same page.
       const psm = segmentation === 'sparse' ? PSM_SPARSE_TEXT : PSM_SINGLE_BLOCK;
       const args = ['stdin', base, '-l', languages.join('+'), '--oem', '1', '--psm', psm, 'tsv', ...(pdf ? ['pdf'] : [])];
       const stdout = await this.run(args, image, signal);
