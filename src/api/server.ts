@@ -47,10 +47,8 @@ async function main(): Promise<void> {
   void sweep();
   const sweeper = setInterval(() => void sweep(), 3_600_000).unref();
   const server = createHttpServer(app, config, logger);
-  server.listen(config.port, config.host);
-  await once(server, 'listening');
-  logger.info({ port: config.port, host: config.host, temporal: config.temporal.address }, 'API listening');
-
+  // Signals are handled before the API says it listens: a signal sent on that line must not
+  // find the process without its handlers (and be fatal, as SIGHUP is by default).
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'stopping: finishing in-flight requests');
     const force = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs).unref();
@@ -81,6 +79,9 @@ async function main(): Promise<void> {
       );
     });
   }
+  server.listen(config.port, config.host);
+  await once(server, 'listening');
+  logger.info({ port: config.port, host: config.host, temporal: config.temporal.address }, 'API listening');
 }
 
 /** The authenticator the config asks for; exits 2 when the API must not start as configured. */
