@@ -4,6 +4,7 @@
 import os from 'node:os';
 import sharp from 'sharp';
 import { asDecodeError } from './decodeError';
+import { boxAround } from './geometry';
 import { components, percentile, type Component, type Grey } from './imaging';
 import { tiffResolution } from './tiffResolution';
 
@@ -214,7 +215,7 @@ function withPieces(frame: Component, shapes: Component[], maxWidth: number, max
       if (shape.area * 2 > frame.area) continue;
       const overlaps = shape.x0 <= box.x1 && shape.x1 >= box.x0 && shape.y0 <= box.y1 && shape.y1 >= box.y0;
       if (!overlaps || (shape.x0 >= box.x0 && shape.x1 <= box.x1 && shape.y0 >= box.y0 && shape.y1 <= box.y1)) continue;
-      const next = { x0: Math.min(box.x0, shape.x0), y0: Math.min(box.y0, shape.y0), x1: Math.max(box.x1, shape.x1), y1: Math.max(box.y1, shape.y1) };
+      const next = boxAround([box, shape]);
       if (next.x1 - next.x0 + 1 > maxWidth || next.y1 - next.y0 + 1 > maxHeight) continue;
       Object.assign(box, next);
       grown = true;

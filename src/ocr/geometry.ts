@@ -3,6 +3,18 @@ import { displacement } from './dewarp';
 import { project } from './perspective';
 import type { BoundingBox, OcrBlock } from './types';
 
+/** The smallest box holding every one of `boxes` (none: an inverted box, from +Infinity to -Infinity). */
+export function boxAround(boxes: Iterable<BoundingBox>): BoundingBox {
+  const around = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
+  for (const box of boxes) {
+    around.x0 = Math.min(around.x0, box.x0);
+    around.y0 = Math.min(around.y0, box.y0);
+    around.x1 = Math.max(around.x1, box.x1);
+    around.y1 = Math.max(around.y1, box.y1);
+  }
+  return around;
+}
+
 /** A box on the image that was read, as the smallest upright box on the submitted page holding it. */
 export function toSourceBox(box: BoundingBox, geometry: PageGeometry): BoundingBox {
   const { sourceWidth, sourceHeight, turnedWidth, turnedHeight, width, height, rotation } = geometry;

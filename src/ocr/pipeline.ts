@@ -9,13 +9,14 @@ import type { AnalysisPool } from './analysisPool';
 import { FIRST_LOOK_SIDE, type FirstLook } from './firstLook';
 import type { AnalysisResult } from './pageAnalysis';
 import type { OrientationDetector } from './orientation';
+import { withLargeLines, type LargeLine } from './largeType';
 import { readingOrder } from './readingOrder';
 import { OCR_ENGINE } from './engine';
 import { inStage, StageClock } from '../tracing/stages';
 import { loadBytes, type DocumentBytes, type Rasterizer } from './rasterizer';
 import type { TextLayer } from './rasterProtocol';
 import { betterOpinion, cutsHoldWords, doubtfulWords, MOST_DOUBTS, opinions, stackCuts, withWords } from './secondOpinion';
-import type { BoundingBox, OcrEngine, OcrLine, OcrWord, PageRecognition, RecognizeOptions } from './types';
+import type { BoundingBox, OcrEngine, OcrWord, PageRecognition, RecognizeOptions } from './types';
 import { meanConfidence, pageWords } from './words';
 import type { PageLayout, PageReadingSource } from '../shared/jobs';
 import type { PageAnalysis } from '../shared/steps';
@@ -114,16 +115,6 @@ const LARGE_TYPE_TARGET_PX = 22;
 const MAX_LARGE_TYPE_SHRINK = 8;
 /** A line of the second reading this many times the page's typical word height is large type. */
 const LARGE_TYPE_HEIGHTS = 2.5;
-/** A place where no word of the reading lies over this share of its own box is empty. */
-const EMPTY_PLACE_OVERLAP = 0.25;
-
-function area(box: BoundingBox): number {
-  return Math.max(0, box.x1 - box.x0) * Math.max(0, box.y1 - box.y0);
-}
-
-function overlap(a: BoundingBox, b: BoundingBox): number {
-  return area({ x0: Math.max(a.x0, b.x0), y0: Math.max(a.y0, b.y0), x1: Math.min(a.x1, b.x1), y1: Math.min(a.y1, b.y1) });
-}
 
 /** A line read with a mean confidence below this is not text but marks taken for it (a shadow's edge, a desk's grain). */
 const JUNK_LINE_CONFIDENCE = 30;
@@ -464,10 +455,8 @@ export class OcrPipeline {
    * be taken for a picture): the page is read again, scaled so the large type is about
    * LARGE_TYPE_TARGET_PX high, once as a block and once as sparse text (which finds a line
    * a block loses, such as a headline's first line set tight over its second). Lines of
-   * these readings that are large against the page's words and read with confidence replace
-   * what the first reading made of the same place less surely, or are put in, in their
-   * place from the top, where it found nothing: for the sparse reading, only where no word
-   * was read at all.
+   * these readings that are large against the page's words and read with confidence are
+   * taken into the reading by withLargeLines (largeType.ts).
    */
   private async withLargeType(
     ours: PageRecognition & { layout: PageLayout },
@@ -496,45 +485,11 @@ export class OcrPipeline {
         .map((line) => ({ ...line, bbox: grown(line.bbox), words: line.words.map((word) => ({ ...word, bbox: grown(word.bbox) })) }))
         .filter((line) => line.bbox.y1 - line.bbox.y0 >= LARGE_TYPE_HEIGHTS * typical && line.confidence >= CONFIDENT_WORD && line.text.trim());
     };
-    let readLines = ours.blocks.flatMap((block) => block.lines);
-    let text = ours.text;
-    const lines: OcrLine[] = [];
-    const putIn = (line: OcrLine) => {
-      // It goes before the first line in the text that lies below it (its middle lower: a
-      // large line's descenders can reach into the line under it), large ones put in included.
-      const middle = (box: BoundingBox) => (box.y0 + box.y1) / 2;
-      const below = [...readLines, ...lines].filter((read) => middle(read.bbox) > middle(line.bbox) && text.includes(read.text));
-      const next = below.reduce<OcrLine | undefined>((first, read) => (first && text.indexOf(first.text) <= text.indexOf(read.text) ? first : read), undefined);
-      text = next ? text.replace(next.text, `${line.text}\n${next.text}`) : `${text.trimEnd()}\n${line.text}\n`;
-      lines.push(line);
-    };
-    const emptyPlace = (line: OcrLine) =>
-      ![...readLines, ...lines].some((read) => read.words.some((word) => overlap(word.bbox, line.bbox) >= EMPTY_PLACE_OVERLAP * area(word.bbox)));
-    const candidates = [...(await largeLines('block')).map((line) => ({ line, sparse: false })), ...(await largeLines('sparse')).map((line) => ({ line, sparse: true }))];
-    for (const { line, sparse } of candidates) {
-      // What the first reading made of the same place, if anything: replaced when it was
-      // read with less confidence (a headline half read), else the large line is not needed.
-      const there = readLines.filter((read) => overlap(read.bbox, line.bbox) >= 0.5 * area(read.bbox));
-      if (there.some((read) => read.confidence >= line.confidence)) continue;
-      if (there.length) {
-        text = text.replace(there[0]!.text, line.text);
-        for (const read of there.slice(1)) text = text.replace(`${read.text}\n`, '').replace(read.text, '');
-        readLines = readLines.filter((read) => !there.includes(read));
-        lines.push(line);
-      } else if (!sparse || emptyPlace(line)) {
-        // A sparse reading finds lines in the noise of small print too: only where nothing was read.
-        putIn(line);
-      }
-    }
-    if (lines.length === 0) return ours;
-    const box = lines.reduce(
-      (b, line) => ({ x0: Math.min(b.x0, line.bbox.x0), y0: Math.min(b.y0, line.bbox.y0), x1: Math.max(b.x1, line.bbox.x1), y1: Math.max(b.y1, line.bbox.y1) }),
-      lines[0]!.bbox,
-    );
-    const block = { text: lines.map((line) => line.text).join('\n'), confidence: median(lines.map((line) => line.confidence)), bbox: box, lines };
-    const kept = ours.blocks.map((b) => ({ ...b, lines: b.lines.filter((line) => readLines.includes(line)) })).filter((b) => b.lines.length);
-    const blocks = [...kept, block].sort((a, b) => a.bbox.y0 - b.bbox.y0);
-    return { ...ours, blocks, text };
+    const candidates: LargeLine[] = [
+      ...(await largeLines('block')).map((line) => ({ line, sparse: false })),
+      ...(await largeLines('sparse')).map((line) => ({ line, sparse: true })),
+    ];
+    return withLargeLines(ours, candidates);
   }
 
   /** The page as decoded and nothing more, scaled down to at most PLAIN_MAX_SIDE: the plain reading's image. */

@@ -6,7 +6,7 @@
 // the page did, replaces it.
 import { distance } from 'fastest-levenshtein';
 import type { PageGeometry } from '../shared/steps';
-import { toSourceBox } from './geometry';
+import { boxAround, toSourceBox } from './geometry';
 import type { Grey } from './imaging';
 import type { BoundingBox, OcrWord, PageRecognition } from './types';
 import { meanConfidence, pageWords } from './words';
@@ -51,10 +51,7 @@ export function doubtfulWords(recognition: PageRecognition): Doubt[] {
       line.words.flatMap((word, i) => {
         if (word.confidence >= DOUBTFUL_WORD || !/[\p{L}\p{N}]/u.test(word.text) || word.bbox.y1 <= word.bbox.y0) return [];
         const neighbours = [line.words[i - 1], line.words[i + 1]].flatMap((near) => (near ? [near.bbox] : []));
-        const stretch = neighbours.reduce(
-          (box, near) => ({ x0: Math.min(box.x0, near.x0), y0: Math.min(box.y0, near.y0), x1: Math.max(box.x1, near.x1), y1: Math.max(box.y1, near.y1) }),
-          word.bbox,
-        );
+        const stretch = boxAround([word.bbox, ...neighbours]);
         return [{ word, neighbours, stretch }];
       }),
     ),

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../paths';
 import type { TextLayer } from './rasterProtocol';
+import { boxAround } from './geometry';
 import type { OcrBlock, PageRecognition } from './types';
 
 export type PdfTextSetting = 'auto' | 'ocr' | 'layer';
@@ -38,18 +39,12 @@ export function readsFromLayer(layer: TextLayer, setting: PdfTextSetting): boole
 
 /** The layer as a page's reading: the same blocks, lines and words as an engine's, every word sure. */
 export function layerReading(layer: TextLayer): Omit<PageRecognition, 'pdf'> {
-  const union = (boxes: Array<OcrBlock['bbox']>) => ({
-    x0: Math.min(...boxes.map((b) => b.x0)),
-    y0: Math.min(...boxes.map((b) => b.y0)),
-    x1: Math.max(...boxes.map((b) => b.x1)),
-    y1: Math.max(...boxes.map((b) => b.y1)),
-  });
   const read: OcrBlock[] = layer.blocks.map((block) => {
     const lines = block.lines.map((line) => {
       const words = line.words.map((word) => ({ text: word.text, confidence: 100, bbox: word.bbox }));
-      return { text: words.map((word) => word.text).join(' '), confidence: 100, bbox: union(words.map((word) => word.bbox)), words };
+      return { text: words.map((word) => word.text).join(' '), confidence: 100, bbox: boxAround(words.map((word) => word.bbox)), words };
     });
-    return { text: `${lines.map((line) => line.text).join('\n')}\n`, confidence: 100, bbox: union(lines.map((line) => line.bbox)), lines };
+    return { text: `${lines.map((line) => line.text).join('\n')}\n`, confidence: 100, bbox: boxAround(lines.map((line) => line.bbox)), lines };
   });
   const blocks = paragraphs(read);
   const text = blocks.map((block) => block.lines.map((line) => line.text).join('\n')).join('\n\n');

@@ -2,7 +2,7 @@
 // scaling the page went through to be read: a box drawn on the submitted page falls on the word.
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import { toSourceBox } from '../../src/ocr/geometry';
+import { boxAround, toSourceBox } from '../../src/ocr/geometry';
 import type { PageGeometry } from '../../src/shared/steps';
 import type { UploadSource } from '../../src/shared/schemas';
 import { jobKeys } from '../../src/storage/blobStore';
@@ -166,5 +166,16 @@ describe('toSourceBox', () => {
     };
 
     expect(toSourceBox({ x0: 10, y0: 30, x1: 50, y1: 40 }, straightened)).toEqual({ x0: 10, y0: 40, x1: 50, y1: 50 });
+  });
+});
+
+describe('boxAround', () => {
+  it('is the smallest box holding every box given, wherever each lies', () => {
+    const title = { x0: 40, y0: 10, x1: 300, y1: 60 };
+    const subtitle = { x0: 20, y0: 70, x1: 200, y1: 90 };
+    const footnote = { x0: 60, y0: 400, x1: 120, y1: 412 };
+
+    expect(boxAround([title, subtitle, footnote])).toEqual({ x0: 20, y0: 10, x1: 300, y1: 412 });
+    expect(boxAround([footnote])).toEqual(footnote);
   });
 });
