@@ -1,15 +1,19 @@
 // 3. OCR throughput: pages through the API with every core busy, once with OCR_ENGINE=auto
 // (the native engine where it is installed) and once with tesseractjs, against native
 // tesseract run bare with as many single-threaded processes, on the same pages; all with
-// their error rates, and where each run's CPU went. Also the native engine alone on the
-// pages as we prepare them: the ceiling of the ratio.
+// their error rates, and where each run's CPU went. Also each engine alone on the pages as
+// we prepare them: the ceilings of the two ratios.
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pino from 'pino';
 import { AnalysisPool } from '../../src/ocr/analysisPool';
+import { prepareLangPath } from '../../src/ocr/languages';
 import { findNativeTesseract, NativeTesseract } from '../../src/ocr/nativeEngine';
 import { OcrPipeline } from '../../src/ocr/pipeline';
 import { Rasterizer } from '../../src/ocr/rasterizer';
+import { TesseractPool } from '../../src/ocr/tesseractPool';
+import type { OcrEngine } from '../../src/ocr/types';
 import { pooledCer, score } from '../eval/metrics';
 import { submitAndWait } from '../lib/jobs';
 import { nativeTesseract, runNative, sameDataAs } from '../lib/native';
@@ -59,26 +63,39 @@ export async function ourThroughput(pages: BenchPage[], workers: number, poolSiz
   }
 }
 
+/** Each engine alone on the pages as we prepare them (native: null where it is not installed). */
+interface EnginesAlone {
+  native: { seconds: number; texts: string[] } | null;
+  tesseractjs: { seconds: number; texts: string[] };
+}
+
 /**
- * The native engine alone on the pages as we prepare them (prepared beforehand, untimed),
- * as many at once as there are cores: what the service would reach if preparing and
- * orchestrating cost nothing.
+ * Each engine alone on the pages as we prepare them (prepared beforehand, untimed), as many
+ * pages at once as there are cores: what the service would reach with that engine if
+ * preparing and orchestrating cost nothing. tesseract.js's workers are started and have read
+ * one page each before the clock starts, as a running worker's have.
  */
-async function engineAlone(pages: BenchPage[], cores: number): Promise<{ seconds: number; texts: string[] } | null> {
+async function enginesAlone(pages: BenchPage[], cores: number, langDir: string): Promise<EnginesAlone> {
   const install = findNativeTesseract();
-  if (!install) return null;
   const analysis = new AnalysisPool({ size: 1, timeoutMs: 120_000 });
   const rasterizer = new Rasterizer({ dpi: 300, maxPixels: 100_000_000, timeoutMs: 120_000 });
   const pipeline = new OcrPipeline({ ocr: null as never, analysis, rasterizer, maxPixels: 100_000_000 });
-  const engine = new NativeTesseract({ install, slots: cores, nice: 0 });
-  try {
-    const prepared: Buffer[] = [];
-    for (const [i, page] of pages.entries()) prepared.push((await pipeline.preparePage(`engine-alone-${i}`, page.png, 'image/png', 0)).png);
+  const native = install ? new NativeTesseract({ install, slots: cores, nice: 0 }) : null;
+  const langPath = await prepareLangPath(langDir);
+  const tesseractjs = new TesseractPool({ size: cores, recycleAfterPages: 1000, langPath, logger: pino({ level: 'warn' }) });
+  const timed = async (engine: OcrEngine, prepared: Buffer[]) => {
     const started = performance.now();
     const read = await Promise.all(prepared.map((png) => engine.recognize(png, { languages: ['eng'] })));
     return { seconds: (performance.now() - started) / 1000, texts: read.map((page) => page.text) };
+  };
+  try {
+    const prepared: Buffer[] = [];
+    for (const [i, page] of pages.entries()) prepared.push((await pipeline.preparePage(`engine-alone-${i}`, page.png, 'image/png', 0)).png);
+    await Promise.all(prepared.slice(0, cores).map((png) => tesseractjs.recognize(png, { languages: ['eng'] })));
+    return { native: native ? await timed(native, prepared) : null, tesseractjs: await timed(tesseractjs, prepared) };
   } finally {
-    await engine.close();
+    await native?.close();
+    await tesseractjs.close();
     await pipeline.close();
     await rasterizer.close();
   }
@@ -100,7 +117,7 @@ export async function throughput(pageCount: number) {
   const oursWasm = await ourThroughput(pages, 1, cores, { OCR_ENGINE: 'tesseractjs' });
   const binary = nativeTesseract();
   const native = binary ? await runNative(binary, files, cores) : null;
-  const alone = await engineAlone(pages, cores);
+  const alone = await enginesAlone(pages, cores, path.join(dir, 'lang'));
   const nativeSameData = binary ? await runNative(binary, files, cores, await sameDataAs(path.join(dir, 'tessdata'))) : null;
   const pagesPerSecond = (seconds: number) => round(pages.length / seconds, 3);
   return {
@@ -126,11 +143,14 @@ export async function throughput(pageCount: number) {
     nativeSameData: nativeSameData
       ? { pagesPerSecond: pagesPerSecond(nativeSameData.seconds), cer: round(totalCer(pages, nativeSameData.texts) * 100, 2), data: '@tesseract.js-data/eng 4.0.0_best_int' }
       : null,
-    engineAlone: alone ? { pagesPerSecond: pagesPerSecond(alone.seconds), cer: round(totalCer(pages, alone.texts) * 100, 2) } : null,
+    engineAlone: alone.native ? { pagesPerSecond: pagesPerSecond(alone.native.seconds), cer: round(totalCer(pages, alone.native.texts) * 100, 2) } : null,
+    engineAloneTesseractjs: { pagesPerSecond: pagesPerSecond(alone.tesseractjs.seconds), cer: round(totalCer(pages, alone.tesseractjs.texts) * 100, 2) },
     ratio: native ? round(native.seconds / ours.seconds, 3) : null,
     /** What the engine alone on our prepared pages reaches against native run bare: the ratio's ceiling. */
-    ratioEngineAlone: native && alone ? round(native.seconds / alone.seconds, 3) : null,
+    ratioEngineAlone: native && alone.native ? round(native.seconds / alone.native.seconds, 3) : null,
     ratioTesseractjs: native ? round(native.seconds / oursWasm.seconds, 3) : null,
+    /** The same ceiling for OCR_ENGINE=tesseractjs. */
+    ratioTesseractjsAlone: native ? round(native.seconds / alone.tesseractjs.seconds, 3) : null,
     ratioSameData: nativeSameData ? round(nativeSameData.seconds / ours.seconds, 3) : null,
   };
 }
