@@ -23,8 +23,11 @@ export function preprocessPageActivity(deps: ActivityDeps) {
       const run = currentRunId(runId);
       const imageKey = jobKeys.pageImage({ jobId, tenant }, run, page);
       const bytes = () => readSource(deps.blobs, source);
-      if (mediaType === 'application/pdf' && deps.pdfText !== 'ocr') {
-        // A born-digital page is read from its own text: nothing to render, nothing to OCR.
+      // A born-digital page is read from its own text, and finished here: nothing to render,
+      // nothing to OCR, no `recognize` step. A job from before patch `text-layer-pages-in-one-step`
+      // (no `finish`) has every page prepared for OCR instead: its `recognize` step may run on a
+      // worker of a version before text layers, which could not read a page's layer.
+      if (mediaType === 'application/pdf' && deps.pdfText !== 'ocr' && finish) {
         const layer = await deps.pipeline.textLayer(source.sha256, bytes, page - 1, signal).catch((err: unknown) => {
           throw decodeFailure(err, `page ${page}`);
         });
@@ -46,15 +49,10 @@ export function preprocessPageActivity(deps: ActivityDeps) {
             textLayer: true,
             durationMs,
           };
-          if (finish) {
-            // Nothing is left to recognise: the page is finished here, and its job skips `recognize`.
-            const finishing = performance.now();
-            const { pdf, ...read } = await layerPageReading(deps, reading, layerPage, finish.outputs.includes('pdf'), signal);
-            const stored = storedPage(layerPage, read, { runId: run, languages: finish.languages, recognizeMs: Math.round(performance.now() - finishing) });
-            return { ...layerPage, recognized: await storePageResult(deps.blobs, { jobId, tenant }, run, stored, pdf) };
-          }
-          await storage('storing the page\'s text layer', () => deps.blobs.put(imageKey, JSON.stringify(reading)));
-          return layerPage;
+          const finishing = performance.now();
+          const { pdf, ...read } = await layerPageReading(deps, reading, layerPage, finish.outputs.includes('pdf'), signal);
+          const stored = storedPage(layerPage, read, { runId: run, languages: finish.languages, recognizeMs: Math.round(performance.now() - finishing) });
+          return { ...layerPage, recognized: await storePageResult(deps.blobs, { jobId, tenant }, run, stored, pdf) };
         }
       }
       const prepared = await deps.pipeline

@@ -45,6 +45,8 @@ export function recognizePageActivity(deps: ActivityDeps) {
         source && mediaType
           ? () => deps.pipeline.plainCopy(source.sha256, () => readSource(deps.blobs, source), mediaType, page - 1, signal)
           : null;
+      // A page whose layer a worker of the versions between text layers and patch
+      // `text-layer-pages-in-one-step` read, and stored for this step (see preprocessPage).
       const { pdf, ...recognition } = image.textLayer
         ? await layerPageReading(deps, JSON.parse(png.toString('utf8')) as PageRecognition, image, outputs.includes('pdf'), signal)
         : await recognizeWithin(

@@ -36,7 +36,8 @@ export interface PreprocessPageInput extends JobRunRef {
   page: number;
   /**
    * What a page read from its text layer needs to be finished in this step (its result stored,
-   * no `recognize` step after it). Absent in jobs from before patch `text-layer-pages-in-one-step`.
+   * no `recognize` step after it). Absent in jobs from before patch `text-layer-pages-in-one-step`:
+   * their pages are all prepared for OCR, text layer or not.
    */
   finish?: { languages: string[]; outputs: OutputFormat[] };
 }

@@ -14,6 +14,7 @@ import {
   type PDFFont,
   type PDFPage,
 } from 'pdf-lib';
+import { layerReading } from '../../src/ocr/textLayer';
 import type { OutputFormat, UploadSource } from '../../src/shared/schemas';
 import { jobKeys } from '../../src/storage/blobStore';
 import { activityEnvironment, createOcrFixture, runActivity as run, type OcrFixture } from '../helpers/harness';
@@ -60,9 +61,10 @@ async function pdfOf(build: (pdf: PDFDocument, font: PDFFont) => Promise<void> |
 /**
  * Every page of the PDF through the steps, as a job has them; the stored JSON result.
  * `oneStep`: as jobs since patch `text-layer-pages-in-one-step` ask, `preprocess` finishes a
- * text-layer page, and `recognize` runs only for the pages it did not.
+ * text-layer page, and `recognize` runs only for the pages it did not; without it, as jobs
+ * from before that patch ask.
  */
-async function readPdf(f: OcrFixture, bytes: Buffer, outputs: OutputFormat[] = ['text', 'json'], oneStep = false) {
+async function readPdf(f: OcrFixture, bytes: Buffer, outputs: OutputFormat[] = ['text', 'json'], oneStep = true) {
   const jobId = `layer-${Math.random().toString(36).slice(2)}`;
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const source: UploadSource = { kind: 'upload', key: jobKeys.source({ jobId }, sha256), sha256, bytes: bytes.length, mediaType: 'application/pdf' };
@@ -158,26 +160,47 @@ describe('PDF_TEXT', () => {
     expect(reread.document.pages[0].text.trim().split('\n')).toEqual(DIGITAL);
   });
 
-  test('when preprocess is asked to finish the pages it reads from their layers, then it answers their results and they are those of two steps', async () => {
+  test('when a job from before the one-step patch reads a born-digital page, then the page is prepared for OCR, which any version of recognize reads', async () => {
     const f = await fixture('auto');
     const engine = jest.spyOn(f.pool, 'recognize');
     const bytes = await pdfOf(async (pdf, font) => {
       drawLines(pdf.addPage(A4), font, DIGITAL);
       await scannedPage(pdf, font);
     });
-    const outputs: OutputFormat[] = ['text', 'json', 'hocr', 'pdf'];
 
-    const twoSteps = await readPdf(f, bytes, outputs);
-    const oneStep = await readPdf(f, bytes, outputs, true);
+    const oneStep = await readPdf(f, bytes);
+    const twoSteps = await readPdf(f, bytes, ['text', 'json'], false);
 
-    // Only the scanned page met an engine, once each way.
-    expect(engine).toHaveBeenCalledTimes(2);
-    engine.mockRestore();
-    const comparable = (document: { pages: Array<Record<string, unknown>> }) =>
-      document.pages.map(({ preprocessMs: _p, recognizeMs: _r, analysis: _a, ...page }) => page);
-    expect(comparable(oneStep.document)).toEqual(comparable(twoSteps.document));
     expect(oneStep.pages.map((page) => page.source)).toEqual(['text-layer', 'ocr']);
-    const pdf = await f.blobs.get(jobKeys.resultPdf({ jobId: oneStep.jobId }));
-    expect((await PDFDocument.load(pdf)).getPageCount()).toBe(2);
+    expect(twoSteps.pages.map((page) => page.source)).toEqual(['ocr', 'ocr']);
+    // The scanned page once each way, and the born-digital page of the older job.
+    expect(engine).toHaveBeenCalledTimes(3);
+    engine.mockRestore();
+    expect(words(twoSteps.document.pages[0].text)).toEqual(words(DIGITAL.join(' ')));
+    expect(words(twoSteps.document.pages[1].text)).toEqual(words(SCANNED.join(' ')));
+  });
+
+  test('when recognize is handed a page that a worker of the two-step versions read from its layer, then it finishes it from that layer', async () => {
+    const f = await fixture('auto');
+    const engine = jest.spyOn(f.pool, 'recognize');
+    const bytes = await pdfOf((pdf, font) => drawLines(pdf.addPage(A4), font, DIGITAL));
+    const jobId = `layer-${Math.random().toString(36).slice(2)}`;
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const source: UploadSource = { kind: 'upload', key: jobKeys.source({ jobId }, sha256), sha256, bytes: bytes.length, mediaType: 'application/pdf' };
+    await f.blobs.put(source.key, bytes);
+    const env = activityEnvironment();
+    const outputs: OutputFormat[] = ['text', 'json'];
+    const finished = await run(env, f.activities.preprocessPage, { jobId, source, mediaType: 'application/pdf', page: 1, finish: { languages: ['eng'], outputs } });
+    // What those versions' preprocess left: the page's layer as a reading, where the prepared image goes.
+    const { recognized: _recognized, ...image } = finished;
+    await f.blobs.put(image.imageKey, JSON.stringify(layerReading(await f.deps.pipeline.textLayer(sha256, bytes, 0))));
+
+    const page = await run(env, f.activities.recognizePage, { jobId, page: 1, image, languages: ['eng'], outputs, runId: 'two-step-run' });
+
+    expect(engine).not.toHaveBeenCalled();
+    engine.mockRestore();
+    expect(page).toMatchObject({ source: 'text-layer', words: DIGITAL.join(' ').split(' ').length });
+    const stored = JSON.parse((await f.blobs.get(page.resultKey)).toString('utf8'));
+    expect(stored.text.trim().split('\n')).toEqual(DIGITAL);
   });
 });
