@@ -16,7 +16,7 @@ import { TesseractPool } from '../../src/ocr/tesseractPool';
 import type { OcrEngine } from '../../src/ocr/types';
 import { pooledCer, score } from '../eval/metrics';
 import { submitAndWait } from '../lib/jobs';
-import { nativeTesseract, runNative, sameDataAs } from '../lib/native';
+import { fastDataForTesseractjs, nativeTesseract, runNative, sameDataAs } from '../lib/native';
 import { benchPages, type BenchPage } from '../lib/pages';
 import { cpuSeconds, startStack, type Stack } from '../lib/stack';
 import { round } from '../lib/stats';
@@ -63,17 +63,23 @@ export async function ourThroughput(pages: BenchPage[], workers: number, poolSiz
   }
 }
 
-/** Each engine alone on the pages as we prepare them (native: null where it is not installed). */
+/**
+ * Each engine alone on the pages as we prepare them, tesseract.js also with Debian's fast model
+ * (those of native: null where it is not installed).
+ */
 interface EnginesAlone {
   native: { seconds: number; texts: string[] } | null;
   tesseractjs: { seconds: number; texts: string[] };
+  tesseractjsFast: { seconds: number; texts: string[] } | null;
 }
 
 /**
  * Each engine alone on the pages as we prepare them (prepared beforehand, untimed), as many
  * pages at once as there are cores: what the service would reach with that engine if
  * preparing and orchestrating cost nothing. tesseract.js's workers are started and have read
- * one page each before the clock starts, as a running worker's have.
+ * one page each before the clock starts, as a running worker's have. tesseract.js is timed
+ * once more on Debian's fast model where it is installed: what a faster model than the
+ * packaged one would give it.
  */
 async function enginesAlone(pages: BenchPage[], cores: number, langDir: string): Promise<EnginesAlone> {
   const install = findNativeTesseract();
@@ -82,7 +88,9 @@ async function enginesAlone(pages: BenchPage[], cores: number, langDir: string):
   const pipeline = new OcrPipeline({ ocr: null as never, analysis, rasterizer, maxPixels: 100_000_000 });
   const native = install ? new NativeTesseract({ install, slots: cores, nice: 0 }) : null;
   const langPath = await prepareLangPath(langDir);
-  const tesseractjs = new TesseractPool({ size: cores, recycleAfterPages: 1000, langPath, logger: pino({ level: 'warn' }) });
+  const tesseractjsOn = (dataPath: string) => new TesseractPool({ size: cores, recycleAfterPages: 1000, langPath: dataPath, logger: pino({ level: 'warn' }) });
+  const tesseractjs = tesseractjsOn(langPath);
+  const tesseractjsFast = install ? tesseractjsOn(await fastDataForTesseractjs(install.tessdata, `${langDir}-fast`)) : null;
   const timed = async (engine: OcrEngine, prepared: Buffer[]) => {
     const started = performance.now();
     const read = await Promise.all(prepared.map((png) => engine.recognize(png, { languages: ['eng'] })));
@@ -91,11 +99,19 @@ async function enginesAlone(pages: BenchPage[], cores: number, langDir: string):
   try {
     const prepared: Buffer[] = [];
     for (const [i, page] of pages.entries()) prepared.push((await pipeline.preparePage(`engine-alone-${i}`, page.png, 'image/png', 0)).png);
-    await Promise.all(prepared.slice(0, cores).map((png) => tesseractjs.recognize(png, { languages: ['eng'] })));
-    return { native: native ? await timed(native, prepared) : null, tesseractjs: await timed(tesseractjs, prepared) };
+    const warmed = async (pool: TesseractPool) => {
+      await Promise.all(prepared.slice(0, cores).map((png) => pool.recognize(png, { languages: ['eng'] })));
+      return timed(pool, prepared);
+    };
+    return {
+      native: native ? await timed(native, prepared) : null,
+      tesseractjs: await warmed(tesseractjs),
+      tesseractjsFast: tesseractjsFast ? await warmed(tesseractjsFast) : null,
+    };
   } finally {
     await native?.close();
     await tesseractjs.close();
+    await tesseractjsFast?.close();
     await pipeline.close();
     await rasterizer.close();
   }
@@ -145,12 +161,17 @@ export async function throughput(pageCount: number) {
       : null,
     engineAlone: alone.native ? { pagesPerSecond: pagesPerSecond(alone.native.seconds), cer: round(totalCer(pages, alone.native.texts) * 100, 2) } : null,
     engineAloneTesseractjs: { pagesPerSecond: pagesPerSecond(alone.tesseractjs.seconds), cer: round(totalCer(pages, alone.tesseractjs.texts) * 100, 2) },
+    engineAloneTesseractjsFast: alone.tesseractjsFast
+      ? { pagesPerSecond: pagesPerSecond(alone.tesseractjsFast.seconds), cer: round(totalCer(pages, alone.tesseractjsFast.texts) * 100, 2), data: 'Debian tesseract-ocr-eng (tessdata_fast)' }
+      : null,
     ratio: native ? round(native.seconds / ours.seconds, 3) : null,
     /** What the engine alone on our prepared pages reaches against native run bare: the ratio's ceiling. */
     ratioEngineAlone: native && alone.native ? round(native.seconds / alone.native.seconds, 3) : null,
     ratioTesseractjs: native ? round(native.seconds / oursWasm.seconds, 3) : null,
     /** The same ceiling for OCR_ENGINE=tesseractjs. */
     ratioTesseractjsAlone: native ? round(native.seconds / alone.tesseractjs.seconds, 3) : null,
+    /** And with Debian's fast model in tesseract.js. */
+    ratioTesseractjsFastAlone: native && alone.tesseractjsFast ? round(native.seconds / alone.tesseractjsFast.seconds, 3) : null,
     ratioSameData: nativeSameData ? round(nativeSameData.seconds / ours.seconds, 3) : null,
   };
 }
