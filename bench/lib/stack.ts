@@ -43,25 +43,37 @@ export async function startStack({ workers, poolSize, apiTaskQueue, apiEnv = {},
   // Several workers share this host: none serves metrics unless asked.
   const common = { TEMPORAL_ADDRESS: server.address, DATA_DIR: dataDir, LOG_LEVEL: 'info', OCR_POOL_SIZE: String(poolSize), WORKER_METRICS_PORT: '0', ...env };
   const workerProcesses: RunningProcess[] = [];
-  for (let i = 0; i < workers; i++) workerProcesses.push(await startWorkerProcess(common));
-  const apiProcess = await startApiProcess({
-    ...common,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ...(apiTaskQueue ? { TEMPORAL_TASK_QUEUE: apiTaskQueue } : {}),
-    ...apiEnv,
-  });
-  const client = new Client({ connection: await Connection.connect({ address: server.address }) });
+  let apiProcess: RunningProcess | undefined;
+  let client: Client;
+  try {
+    for (let i = 0; i < workers; i++) workerProcesses.push(await startWorkerProcess(common));
+    apiProcess = await startApiProcess({
+      ...common,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      ...(apiTaskQueue ? { TEMPORAL_TASK_QUEUE: apiTaskQueue } : {}),
+      ...apiEnv,
+    });
+    client = new Client({ connection: await Connection.connect({ address: server.address }) });
+  } catch (err) {
+    // A process that does not start leaves nothing running behind it.
+    await apiProcess?.stop('SIGTERM');
+    await Promise.all(workerProcesses.map((worker) => worker.stop('SIGTERM')));
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const api = apiProcess;
   return {
     api: `http://127.0.0.1:${port}`,
     dataDir,
-    apiPid: apiProcess.pid,
+    apiPid: api.pid,
     serverPid: server.pid!,
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     workers: workerProcesses,
     client,
     async stop() {
-      await apiProcess.stop('SIGTERM');
+      await api.stop('SIGTERM');
       await Promise.all(workerProcesses.map((worker) => worker.stop('SIGTERM')));
       await client.connection.close();
       await server.stop();

@@ -3,7 +3,7 @@
 // tesseract run bare with as many single-threaded processes, on the same pages; all with
 // their error rates, and where each run's CPU went. Also each engine alone on the pages as
 // we prepare them: the ceilings of the two ratios.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -118,10 +118,18 @@ async function enginesAlone(pages: BenchPage[], cores: number, langDir: string):
 }
 
 export async function throughput(pageCount: number) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ocr-jobs-bench-pages-'));
+  try {
+    return await throughputIn(dir, pageCount);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The throughput measurement; the pages and language data it writes go to `dir`. */
+async function throughputIn(dir: string, pageCount: number) {
   const cores = os.availableParallelism();
   const pages = await benchPages(pageCount);
-  const dir = path.join(os.tmpdir(), `ocr-jobs-bench-pages-${process.pid}`);
-  await mkdir(dir, { recursive: true });
   const files = await Promise.all(
     pages.map(async (page) => {
       const file = path.join(dir, `${page.name}.png`);
